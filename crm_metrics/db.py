@@ -1,0 +1,201 @@
+"""The store: one DuckDB file, one connection per process, one function that runs SQL.
+
+Every query lives in ``sql/<name>.sql`` and runs through :func:`run`, which binds ``$named``
+parameters. Identifiers cannot be bound; the few queries that work on several tables name them as
+``{{placeholder}}`` and :func:`run` fills those only from :data:`IDENTIFIERS`, a fixed whitelist.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from crm_metrics.schema import TABLES
+
+SQL_DIR = Path(__file__).parent / "sql"
+DEFAULT_DB = Path("data") / "crm.duckdb"
+
+# Identifiers a query may name through a {{placeholder}}: the canonical tables and their history.
+IDENTIFIERS: frozenset[str] = frozenset(
+    list(TABLES) + [f"{t}_history" for t in TABLES] + [f"stage_{t}" for t in TABLES]
+)
+
+# Serialises writers inside this process (DuckDB would otherwise abort one of two conflicting
+# transactions). Readers never take it: they see the last committed state.
+WRITE_LOCK = threading.RLock()
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+class DatabaseInUse(RuntimeError):
+    """Another process holds the database file open."""
+
+
+def default_path() -> Path:
+    """``CRM_DB`` if set, else ``data/crm.duckdb``."""
+    return Path(os.environ.get("CRM_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the CRM database and make sure the schema exists.
+
+    Parameters
+    ----------
+    path : database file; ``":memory:"`` for a throw-away database. Defaults to :func:`default_path`.
+    read_only : open without write access (the schema must already exist).
+    """
+    target = str(path) if path is not None else str(default_path())
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseInUse(
+                f"The database {target} is in use by another process (the app or another command). "
+                "Stop it, or point this command at another file with --db or CRM_DB."
+            ) from exc
+        raise
+    if not read_only:
+        cur = con.cursor()
+        try:
+            execute(cur, "create_schema")
+        finally:
+            cur.close()
+    return con
+
+
+@lru_cache(maxsize=None)
+def load_sql(name: str) -> str:
+    """The text of ``sql/<name>.sql``."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"not a query name: {name!r}")
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def render(name: str, idents: Mapping[str, str] | None = None) -> str:
+    """The query text with its ``{{placeholders}}`` replaced by whitelisted, quoted identifiers."""
+    text = load_sql(name)
+    idents = idents or {}
+
+    def substitute(match: re.Match[str]) -> str:
+        value = idents.get(match.group(1))
+        if value not in IDENTIFIERS:
+            raise ValueError(f"identifier {value!r} for {{{{{match.group(1)}}}}} is not whitelisted")
+        return '"' + value + '"'
+
+    return _PLACEHOLDER.sub(substitute, text)
+
+
+def run(
+    cur: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    idents: Mapping[str, str] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Run ``sql/<name>.sql`` on ``cur`` with ``$named`` parameters; returns the cursor to fetch from.
+
+    A file may hold several statements separated by ``;`` (only the last may return rows); parameters
+    are bound to the statements that use them.
+    """
+    statements = [s for s in _split(render(name, idents)) if s.strip()]
+    params = dict(params or {})
+    for i, statement in enumerate(statements):
+        used = {k: v for k, v in params.items() if re.search(r"\$" + re.escape(k) + r"\b", statement)}
+        cur.execute(statement, used or None)
+        if i < len(statements) - 1:
+            cur.fetchall()  # DuckDB 2.0: a result must be consumed before the next statement
+    return cur
+
+
+def execute(
+    cur: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    idents: Mapping[str, str] | None = None,
+) -> None:
+    """Run a query file for its effect (DDL, DML), consuming whatever it returns."""
+    run(cur, name, params, idents).fetchall()
+
+
+def query_df(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
+             idents: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Run a query file and return its rows as a DataFrame."""
+    return run(cur, name, params, idents).df()
+
+
+def _split(text: str) -> Iterator[str]:
+    """Split a script on ``;`` outside quotes and comments."""
+    buf: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            buf.append(ch)
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+            buf.append(ch)
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif ch == ";":
+            yield "".join(buf)
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    yield "".join(buf)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write transaction on a fresh cursor, serialised with :data:`WRITE_LOCK`.
+
+    ``try/finally`` rather than ``except Exception``: Streamlit stops a script with a
+    ``BaseException``, and the transaction must roll back then too.
+    """
+    with WRITE_LOCK:
+        cur = con.cursor()
+        cur.execute("BEGIN TRANSACTION")
+        committed = False
+        try:
+            yield cur
+            cur.execute("COMMIT")
+            committed = True
+        finally:
+            if not committed:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+            cur.close()
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the database file (after every import)."""
+    with WRITE_LOCK:
+        cur = con.cursor()
+        try:
+            cur.execute("CHECKPOINT")
+        finally:
+            cur.close()
+
+
+def scalar(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
+           idents: Mapping[str, str] | None = None) -> Any:
+    """The single value a query file returns (``None`` when it returns no row)."""
+    rows = run(cur, name, params, idents).fetchall()
+    return rows[0][0] if rows else None
