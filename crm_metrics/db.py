@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from functools import lru_cache
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,10 @@ from crm_metrics.schema import TABLES
 SQL_DIR = Path(__file__).parent / "sql"
 DEFAULT_DB = Path("data") / "crm.duckdb"
 
-# Identifiers a query may name through a {{placeholder}}: the canonical tables and their history.
+# Identifiers a query may name through a {{placeholder}}: the canonical tables, their history tables
+# and their columns.
 IDENTIFIERS: frozenset[str] = frozenset(
-    list(TABLES) + [f"{t}_history" for t in TABLES] + [f"stage_{t}" for t in TABLES]
+    list(TABLES) + [f"{t}_history" for t in TABLES] + [c.name for t in TABLES.values() for c in t.columns]
 )
 
 # Serialises writers inside this process (DuckDB would otherwise abort one of two conflicting
@@ -74,7 +75,7 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     return con
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_sql(name: str) -> str:
     """The text of ``sql/<name>.sql``."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
@@ -82,16 +83,21 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def render(name: str, idents: Mapping[str, str] | None = None) -> str:
-    """The query text with its ``{{placeholders}}`` replaced by whitelisted, quoted identifiers."""
+def render(name: str, idents: Mapping[str, str | Sequence[str]] | None = None) -> str:
+    """The query text with its ``{{placeholders}}`` replaced by whitelisted, quoted identifiers.
+
+    A placeholder's value is one identifier, or a sequence of them rendered as a comma-separated list
+    (a composite key, a column list).
+    """
     text = load_sql(name)
     idents = idents or {}
 
     def substitute(match: re.Match[str]) -> str:
         value = idents.get(match.group(1))
-        if value not in IDENTIFIERS:
+        names = [value] if isinstance(value, str) else list(value or [])
+        if not names or any(n not in IDENTIFIERS for n in names):
             raise ValueError(f"identifier {value!r} for {{{{{match.group(1)}}}}} is not whitelisted")
-        return '"' + value + '"'
+        return ", ".join('"' + n + '"' for n in names)
 
     return _PLACEHOLDER.sub(substitute, text)
 
@@ -100,7 +106,7 @@ def run(
     cur: duckdb.DuckDBPyConnection,
     name: str,
     params: Mapping[str, Any] | None = None,
-    idents: Mapping[str, str] | None = None,
+    idents: Mapping[str, str | Sequence[str]] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Run ``sql/<name>.sql`` on ``cur`` with ``$named`` parameters; returns the cursor to fetch from.
 
@@ -121,14 +127,14 @@ def execute(
     cur: duckdb.DuckDBPyConnection,
     name: str,
     params: Mapping[str, Any] | None = None,
-    idents: Mapping[str, str] | None = None,
+    idents: Mapping[str, str | Sequence[str]] | None = None,
 ) -> None:
     """Run a query file for its effect (DDL, DML), consuming whatever it returns."""
     run(cur, name, params, idents).fetchall()
 
 
 def query_df(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
-             idents: Mapping[str, str] | None = None) -> pd.DataFrame:
+             idents: Mapping[str, str | Sequence[str]] | None = None) -> pd.DataFrame:
     """Run a query file and return its rows as a DataFrame."""
     return run(cur, name, params, idents).df()
 
@@ -177,10 +183,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             committed = True
         finally:
             if not committed:
-                try:
+                with suppress(duckdb.Error):
                     cur.execute("ROLLBACK")
-                except duckdb.Error:
-                    pass
             cur.close()
 
 
@@ -195,7 +199,7 @@ def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def scalar(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
-           idents: Mapping[str, str] | None = None) -> Any:
+           idents: Mapping[str, str | Sequence[str]] | None = None) -> Any:
     """The single value a query file returns (``None`` when it returns no row)."""
     rows = run(cur, name, params, idents).fetchall()
     return rows[0][0] if rows else None

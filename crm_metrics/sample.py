@@ -226,7 +226,6 @@ def _organic_orders(rng, latent, days, start, churn_multiplier):
 
 
 def _campaigns(rng, params, latent, orders, days, start):
-    n = latent["n"]
     names = list(CAMPAIGN_CHANNELS)
     objectives = list(OBJECTIVES)
     k = params.campaigns
@@ -267,11 +266,12 @@ def _campaigns(rng, params, latent, orders, days, start):
         per_contact, fixed, engagement = CAMPAIGN_CHANNELS[names[channel[c]]]
         opened = np.where(treated & (rng.random(len(chosen)) < 0.32), 1, 0) if engagement else None
         clicked = (opened & (rng.random(len(chosen)) < 0.22)) if engagement else None
+        unknown = [None] * len(chosen)
         contact_parts.append(pd.DataFrame({
             "campaign_no": c + 1, "customer": chosen, "day": contact_day,
             "group": np.where(control, "control", "treatment"),
-            "opened": pd.array(opened, dtype="boolean") if engagement else pd.array([None] * len(chosen), dtype="boolean"),
-            "clicked": pd.array(clicked, dtype="boolean") if engagement else pd.array([None] * len(chosen), dtype="boolean"),
+            "opened": pd.array(opened if engagement else unknown, dtype="boolean"),
+            "clicked": pd.array(clicked if engagement else unknown, dtype="boolean"),
         }))
         cost = round(fixed * rng.uniform(0.7, 1.3) + per_contact * treated.sum(), 2)
         obj = objectives[objective[c]]
@@ -353,7 +353,7 @@ def _surveys(rng, orders, latent, days):
     nps = np.clip(np.round(7.0 + 1.9 * s + rng.normal(0, 1.2, len(who))), 0, 10).astype(int)
     has_comment = rng.random(len(who)) < 0.35
     pick = rng.integers(0, 3, len(who))
-    comment = np.array([COMMENTS[c][p] for c, p in zip(csat, pick)], dtype=object)
+    comment = np.array([COMMENTS[c][p] for c, p in zip(csat, pick, strict=False)], dtype=object)
     frame = pd.DataFrame({"customer": who, "day": after, "csat": csat, "nps": nps,
                           "comment": np.where(has_comment, comment, None)})
     frame = frame[frame["day"] < days]

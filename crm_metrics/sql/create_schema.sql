@@ -107,3 +107,61 @@ CREATE TABLE IF NOT EXISTS campaigns_history AS SELECT *, CAST(NULL AS BIGINT) A
 CREATE TABLE IF NOT EXISTS contacts_history AS SELECT *, CAST(NULL AS BIGINT) AS _replaced_by FROM contacts LIMIT 0;
 CREATE TABLE IF NOT EXISTS tickets_history AS SELECT *, CAST(NULL AS BIGINT) AS _replaced_by FROM tickets LIMIT 0;
 CREATE TABLE IF NOT EXISTS surveys_history AS SELECT *, CAST(NULL AS BIGINT) AS _replaced_by FROM surveys LIMIT 0;
+
+-- Parsing rules of the import (documented in the README, "What the import accepts").
+-- The typed_<table>.sql queries first clean every raw value once (crm_clean), then parse the cleaned
+-- value with the macros below, which therefore expect cleaned input.
+-- crm_clean: invisible characters (zero-width space/joiners, word joiner, BOM) removed; outer white
+-- space, including non-breaking spaces, trimmed. Pure-ASCII values take the fast path.
+CREATE OR REPLACE MACRO crm_clean(s) AS
+    CASE WHEN strlen(s) = length(s) THEN trim(s, ' ' || chr(9))
+         ELSE trim(regexp_replace(s, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g'), ' ' || chr(9) || chr(160) || chr(8239))
+    END;
+-- The null spellings of typed columns. Text columns treat only blank as null, so 'NA' (Namibia) stays.
+CREATE OR REPLACE MACRO crm_null(v) AS
+    CASE WHEN v IN ('', 'NULL', 'null', 'Null', 'N/A', 'n/a', '#N/A', '-') THEN NULL ELSE v END;
+CREATE OR REPLACE MACRO crm_text(v) AS nullif(v, '');
+CREATE OR REPLACE MACRO crm_year_ok(d) AS CASE WHEN year(d) BETWEEN 1900 AND 2199 THEN d END;
+CREATE OR REPLACE MACRO crm_date(v, fmt) AS crm_year_ok(CAST(try_strptime(crm_null(v), fmt) AS DATE));
+CREATE OR REPLACE MACRO crm_ts_utc(v, fmt) AS coalesce(
+    -- with an offset (or Z): converted to UTC
+    CAST(try_strptime(regexp_replace(v, 'Z$', '+00:00'),
+        ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M:%S.%f%z',
+         '%Y-%m-%dT%H:%M%z', '%Y-%m-%d %H:%M%z']) AT TIME ZONE 'UTC' AS TIMESTAMP),
+    -- without an offset: taken as UTC
+    try_strptime(v, ['%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%d %H:%M:%S.%f',
+                     '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M']),
+    try_strptime(v, [fmt || ' %H:%M:%S', fmt || ' %H:%M']),
+    CAST(try_strptime(v, fmt) AS TIMESTAMP));
+CREATE OR REPLACE MACRO crm_timestamp(v, fmt) AS crm_year_ok(crm_ts_utc(crm_null(v), fmt));
+-- Money: currency symbols and (non-breaking) spaces dropped; negative as -x, x- or (x); thousands
+-- separators only in groups of three; at most two decimals; never scientific notation, NaN or Infinity.
+CREATE OR REPLACE MACRO crm_money_core(x, dec) AS
+    CASE
+        WHEN dec = '.' AND regexp_full_match(x, '(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?')
+            THEN TRY_CAST(replace(x, ',', '') AS DECIMAL(18, 2))
+        WHEN dec = ',' AND regexp_full_match(x, '(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?')
+            THEN TRY_CAST(replace(replace(x, '.', ''), ',', '.') AS DECIMAL(18, 2))
+    END;
+CREATE OR REPLACE MACRO crm_money_signed(x, dec) AS
+    CASE
+        WHEN regexp_full_match(x, '\(.*\)') THEN -crm_money_core(x[2:-2], dec)
+        WHEN regexp_full_match(x, '-.*') THEN -crm_money_core(x[2:], dec)
+        WHEN regexp_full_match(x, '.*-') THEN -crm_money_core(x[:-2], dec)
+        WHEN regexp_full_match(x, '\+.*') THEN crm_money_core(x[2:], dec)
+        ELSE crm_money_core(x, dec)
+    END;
+CREATE OR REPLACE MACRO crm_money(v, dec) AS
+    CASE
+        WHEN crm_null(v) IS NULL THEN NULL
+        -- fast path: a plain amount such as 12 or -12.5
+        WHEN dec = '.' AND regexp_full_match(v, '-?\d{1,15}(\.\d{1,2})?') THEN CAST(v AS DECIMAL(18, 2))
+        ELSE crm_money_signed(regexp_replace(v, '[\s\x{00A0}\x{202F}$€£¥]', '', 'g'), dec)
+    END;
+CREATE OR REPLACE MACRO crm_int(v) AS
+    CASE WHEN regexp_full_match(v, '[+-]?\d{1,9}') THEN CAST(v AS INTEGER) END;
+CREATE OR REPLACE MACRO crm_bool(v) AS
+    CASE WHEN lower(v) IN ('true', 't', 'yes', 'y', '1') THEN true
+         WHEN lower(v) IN ('false', 'f', 'no', 'n', '0') THEN false END;
+-- true when a value was given but did not parse (the import lists these cells as problems).
+CREATE OR REPLACE MACRO crm_bad(v, parsed) AS crm_null(v) IS NOT NULL AND parsed IS NULL;

@@ -1,0 +1,25 @@
+-- Type the staged surveys file. grain: one row per data record of the file (rec = record ordinal).
+CREATE OR REPLACE TEMP TABLE typed AS
+WITH cleaned AS (
+    -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
+    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*))
+    FROM stage
+),
+parsed AS (
+    SELECT *,
+           crm_text(customer_id) AS p_customer_id, crm_date(survey_date, $date_format) AS p_survey_date,
+           crm_int(csat) AS p_csat, crm_int(nps) AS p_nps
+    FROM cleaned
+)
+SELECT rec,
+       p_customer_id AS customer_id, p_survey_date AS survey_date,
+       CASE WHEN p_csat BETWEEN 1 AND 5 THEN p_csat END AS csat,
+       CASE WHEN p_nps BETWEEN 0 AND 10 THEN p_nps END AS nps,
+       crm_text(comment) AS comment,
+       list_filter([
+           CASE WHEN p_customer_id IS NULL THEN 'customer_id' END,
+           CASE WHEN p_survey_date IS NULL THEN 'survey_date' END,
+           CASE WHEN crm_bad(csat, p_csat) OR p_csat NOT BETWEEN 1 AND 5 THEN 'csat' END,
+           CASE WHEN crm_bad(nps, p_nps) OR p_nps NOT BETWEEN 0 AND 10 THEN 'nps' END
+       ], lambda x: x IS NOT NULL) AS _bad
+FROM parsed;
