@@ -1,0 +1,16 @@
+"""Analytical CRM metrics on an embedded DuckDB database: pure Python and SQL, no UI.
+
+>>> import crm_metrics
+>>> con = crm_metrics.connect(":memory:")
+>>> crm_metrics.report(con, "tables")["row_count"].sum()
+0
+"""
+
+from crm_metrics.db import DatabaseInUse, connect
+from crm_metrics.importer import ImportOptions, ImportRejected, import_file, propose, undo_import
+from crm_metrics.reports import REPORTS, report
+
+__all__ = [
+    "REPORTS", "DatabaseInUse", "ImportOptions", "ImportRejected", "connect", "import_file", "propose",
+    "report", "undo_import",
+]

@@ -418,3 +418,24 @@ def load_sample(con, params: SampleParams = SampleParams(), *, replace: bool = F
 
 def _params_dict(params: SampleParams) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.__dict__.items()}
+
+
+def write_csvs(con, folder) -> list:
+    """Write the six canonical tables as CSV files (the format the import reads) into ``folder``."""
+    from pathlib import Path
+
+    from crm_metrics import db
+    from crm_metrics.schema import TABLE_ORDER
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    cur = con.cursor()
+    try:
+        for table in TABLE_ORDER:
+            target = folder / f"{table}.csv"
+            db.execute(cur, "export_table", {"path": str(target)}, idents={"table": table})
+            written.append(target)
+    finally:
+        cur.close()
+    return written

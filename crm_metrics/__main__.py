@@ -1,0 +1,153 @@
+"""Command line: ``python -m crm_metrics [--db PATH] COMMAND ...``.
+
+Exit status: 0 success, 1 input rejected (problems on stderr as ``FILE:LINE: column COL: problem``),
+2 usage error (including a database another process holds open).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from crm_metrics import db
+from crm_metrics.export import safe_frame
+from crm_metrics.importer import ImportOptions, ImportRejected, UndoRefused, import_file, ledger, undo_import
+from crm_metrics.reports import REPORTS, report
+from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs
+from crm_metrics.schema import TABLES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m crm_metrics", description="Analytical CRM data and reports.")
+    parser.add_argument("--db", help="database file (default: $CRM_DB, then data/crm.duckdb)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("init", help="create the database and its tables")
+
+    sample = sub.add_parser("sample", help="generate the seeded sample data set into the database")
+    sample.add_argument("--customers", type=int, default=5000)
+    sample.add_argument("--seed", type=int, default=42)
+    sample.add_argument("--replace", action="store_true", help="empty every table first")
+    sample.add_argument("--out", help="also write the six tables as CSV files into this folder")
+
+    imp = sub.add_parser("import", help="import a CSV file into a table")
+    imp.add_argument("table", choices=list(TABLES))
+    imp.add_argument("file")
+    imp.add_argument("--delimiter", help="field separator, e.g. ';' or 'tab'")
+    imp.add_argument("--decimal", choices=[".", ","], help="decimal mark of amounts")
+    imp.add_argument("--encoding", help="text encoding, e.g. utf-8, cp1252, latin-1, utf-16")
+    imp.add_argument("--date-format", help="strptime format of dates, e.g. %%d/%%m/%%Y")
+    imp.add_argument("--map", action="append", default=[], metavar="SOURCE=TARGET",
+                     help="map a file column to a canonical column ('-' skips it); repeatable")
+
+    sub.add_parser("imports", help="list the import ledger")
+
+    undo = sub.add_parser("undo", help="undo an import")
+    undo.add_argument("import_id", type=int)
+
+    rep = sub.add_parser("report", help="print a report")
+    rep.add_argument("name", choices=sorted(REPORTS))
+    rep.add_argument("--as-of", type=dt.date.fromisoformat, help="reporting date YYYY-MM-DD")
+    rep.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    rep.add_argument("--out", help="write to this file instead of standard output")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        con = db.connect(args.db)
+    except db.DatabaseInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](con, args)
+    finally:
+        con.close()
+
+
+def _init(con, args) -> int:
+    print(f"Database ready: {args.db or db.default_path()}")
+    return 0
+
+
+def _sample(con, args) -> int:
+    params = SampleParams(customers=args.customers, seed=args.seed)
+    try:
+        counts = load_sample(con, params, replace=args.replace)
+    except NotEmpty as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("Sample loaded: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
+    if args.out:
+        for path in write_csvs(con, Path(args.out)):
+            print(f"wrote {path}")
+    return 0
+
+
+def _import(con, args) -> int:
+    mapping = {}
+    for item in args.map:
+        if "=" not in item:
+            print(f"error: --map takes SOURCE=TARGET, not {item!r}", file=sys.stderr)
+            return 2
+        source, target = item.split("=", 1)
+        mapping[source] = target
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
+    options = ImportOptions(encoding=args.encoding, delimiter=delimiter, decimal=args.decimal,
+                            date_format=args.date_format, mapping=mapping)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        result = import_file(con, args.table, path, options)
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{path.name}: rejected; nothing was changed.", file=sys.stderr)
+        return 1
+    print(result.summary())
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    return 0
+
+
+def _imports(con, args) -> int:
+    frame = ledger(con)
+    print(frame.to_string(index=False) if len(frame) else "No imports yet.")
+    return 0
+
+
+def _undo(con, args) -> int:
+    try:
+        print(undo_import(con, args.import_id))
+    except UndoRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _report(con, args) -> int:
+    frame = report(con, args.name, as_of=args.as_of)
+    if args.format == "csv":
+        text = safe_frame(frame).to_csv(index=False)
+    elif args.format == "json":
+        text = frame.to_json(orient="records", date_format="iso", indent=2)
+    else:
+        text = frame.to_string(index=False) if len(frame) else "(no rows)"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+COMMANDS = {"init": _init, "sample": _sample, "import": _import, "imports": _imports, "undo": _undo,
+            "report": _report}
+
+if __name__ == "__main__":
+    sys.exit(main())
