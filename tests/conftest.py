@@ -1,0 +1,62 @@
+"""Shared fixtures: a throw-away database with a little data, and a table snapshot for
+"nothing changed" checks (count and content hash of every table, as bad-inputs.md asks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crm_metrics import db
+from crm_metrics.importer import import_file
+
+ALL_TABLES = ("customers", "orders", "campaigns", "contacts", "tickets", "surveys", "import_ledger",
+              "customers_history", "orders_history", "campaigns_history", "contacts_history",
+              "tickets_history", "surveys_history")
+
+BASE_CUSTOMERS = "customer_id,name,email,signup_date,region\nC001,Ann,ann@example.com,2024-01-02,North\n" \
+                 "C002,Bob,bob@example.com,2024-01-03,South\n"
+BASE_CAMPAIGNS = "campaign_id,name,channel,start_date,cost\nK1,Spring,Email,2024-03-01,100\n"
+BASE_ORDERS = "order_id,customer_id,order_date,amount\nO1,C001,2024-01-05,10.50\nO2,C002,2024-01-06,20\n"
+
+
+@pytest.fixture
+def con():
+    connection = db.connect(":memory:")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """write(name, text_or_bytes, encoding='utf-8') -> path of a file in a temporary folder."""
+
+    def _write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def seeded(con, write):
+    """A database holding two customers, one campaign and two orders."""
+    import_file(con, "customers", write("base_customers.csv", BASE_CUSTOMERS))
+    import_file(con, "campaigns", write("base_campaigns.csv", BASE_CAMPAIGNS))
+    import_file(con, "orders", write("base_orders.csv", BASE_ORDERS))
+    return con
+
+
+def snapshot(con) -> dict[str, tuple]:
+    """Row count and an order-independent content checksum of every table."""
+    cur = con.cursor()
+    try:
+        out = {}
+        for table in ALL_TABLES:
+            # identifiers from a fixed tuple in test code
+            out[table] = cur.execute(f'SELECT count(*), sum(hash(t)) FROM "{table}" AS t').fetchall()[0]
+        out["temp"] = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()[0]
+        return out
+    finally:
+        cur.close()
