@@ -62,3 +62,21 @@ def quality(cur, as_of=None) -> pd.DataFrame:
 def imports(cur, as_of=None) -> pd.DataFrame:
     """The import ledger, newest first. Grain: one row per import."""
     return db.query_df(cur, "import_ledger")
+
+
+@register("filter-options")
+def filter_options(cur, as_of=None) -> pd.DataFrame:
+    """What the shared filters can offer. Grain: one row.
+
+    Columns: first_order, last_order (dates), regions, channels (lists of text).
+    """
+    return db.query_df(cur, "filter_options")
+
+
+def data_version(con) -> int:
+    """A number that changes whenever an import lands or is undone (the key of cached results)."""
+    cur = con.cursor()
+    try:
+        return int(db.scalar(cur, "data_version"))
+    finally:
+        cur.close()

@@ -1,0 +1,17 @@
+"""Router: page config, the shared sidebar filters, and the pages grouped by analytical CRM phase."""
+
+import streamlit as st
+
+from ui import data, filters
+
+st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
+
+data.connection()  # opens (and on the very first start, fills) the database before any page runs
+filters.sidebar()
+
+pages = {
+    "Data": [
+        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
+    ],
+}
+st.navigation(pages).run()

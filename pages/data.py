@@ -1,0 +1,41 @@
+"""Data: what is loaded, importing files, the import history with undo, and data quality."""
+
+import streamlit as st
+
+from ui.routing import ensure_router
+
+ensure_router()
+
+from ui import data
+from ui import format as fmt
+from ui.importing import upload_panel
+from ui.ledger import history_panel, quality_panel, sample_panel
+
+st.title("What data is in the dashboard?")
+tables = data.report("tables")
+counts = dict(zip(tables["table_name"], tables["row_count"], strict=True))
+if data.is_empty():
+    st.markdown("The database is **empty**. Load the seeded workshop data set to explore the dashboard, "
+                "or import your own CSV files below, starting with customers.")
+else:
+    last = tables["last_imported_at"].max()
+    st.markdown(f"**{fmt.count(counts['customers'])} customers** and **{fmt.count(counts['orders'])} orders** "
+                f"from {int(tables['imports'].sum())} imports; last change {last:%Y-%m-%d %H:%M} UTC.")
+
+cols = st.columns(6)
+for col, (table, rows) in zip(cols, counts.items(), strict=True):
+    col.metric(table.capitalize(), fmt.count(rows), border=True)
+
+if message := st.session_state.pop("last_import", None):
+    st.success(message, icon=":material/check_circle:")
+
+st.subheader("Import a CSV file")
+upload_panel()
+
+st.subheader("Import history")
+history_panel()
+
+st.subheader("Data quality")
+quality_panel()
+
+sample_panel()

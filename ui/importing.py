@@ -1,0 +1,158 @@
+"""The upload-and-import panel of the Data page: proposal, confirmation, progress, result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from crm_metrics.importer import (
+    DATE_FORMATS,
+    ImportOptions,
+    ImportRejected,
+    copy_upload,
+    import_file,
+    propose,
+    remove_upload,
+)
+from crm_metrics.schema import TABLE_ORDER, TABLES
+from ui import data
+
+ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "iso-8859-15", "cp1250", "mac-roman"]
+DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
+DECIMALS = {".": "Point: 1,234.56", ",": "Comma: 1.234,56"}
+SKIP = "(skip this column)"
+MAX_UPLOAD_MB = 1024
+
+
+def upload_panel() -> None:
+    """Choose a table and a file, review the proposal, import."""
+    left, right = st.columns([1, 2])
+    table = left.selectbox("Import into", TABLE_ORDER, key="import_table",
+                           format_func=lambda t: f"{t} — {TABLES[t].description}")
+    required = ", ".join(c.name for c in TABLES[table].columns if c.required)
+    left.caption(f"Required columns: **{required}**. Other canonical columns are optional; "
+                 "header names such as “Customer ID” or “InvoiceDate” are recognised.")
+    upload = right.file_uploader("CSV file (also .csv.gz)", type=["csv", "txt", "tsv", "gz"], key="upload",
+                                 max_upload_size=MAX_UPLOAD_MB)
+    if upload is None:
+        return
+    path = _stored_upload(upload)
+    proposal = propose(path, table, file_name=upload.name)
+    if proposal.problems:
+        _show_problems(proposal.problems)
+        return
+    options = _confirm_dialect(proposal)
+    proposal = propose(path, table, file_name=upload.name, options=options)
+    if proposal.problems:
+        _show_problems(proposal.problems)
+        return
+    mapping = _confirm_mapping(proposal)
+    options = ImportOptions(options.encoding, options.delimiter, options.decimal, options.date_format, mapping)
+    _preview(proposal)
+    for warning in proposal.warnings:
+        st.warning(warning, icon=":material/info:")
+    if options.date_format is None:
+        st.info("Choose the date format above: the dates in this file can be read more than one way.")
+    if st.button("Import", type="primary", disabled=options.date_format is None, key="do_import"):
+        _run_import(table, path, upload.name, options)
+
+
+def _stored_upload(upload):
+    """The uploaded bytes in a private temporary file, kept for this upload only."""
+    token = (upload.file_id, upload.name)
+    stored = st.session_state.get("upload_file")
+    if stored and stored[0] == token:
+        return stored[1]
+    if stored:
+        remove_upload(stored[1])
+    path = copy_upload(upload.getvalue(), upload.name)
+    st.session_state["upload_file"] = (token, path)
+    return path
+
+
+def _confirm_dialect(proposal) -> ImportOptions:
+    st.markdown("##### How to read the file")
+    if proposal.needs_confirmation:
+        st.info("Please check: " + "; ".join(proposal.needs_confirmation) + ".", icon=":material/fact_check:")
+    proposed = proposal.options
+    c1, c2, c3, c4 = st.columns(4)
+    encodings = ENCODINGS if proposed.encoding in ENCODINGS else [proposed.encoding, *ENCODINGS]
+    encoding = c1.selectbox("Text encoding", encodings, index=encodings.index(proposed.encoding), key="enc")
+    delimiter = c2.selectbox("Columns separated by", list(DELIMITERS), format_func=DELIMITERS.get,
+                             index=list(DELIMITERS).index(proposed.delimiter), key="delim")
+    decimal = c3.selectbox("Decimal mark", list(DECIMALS), format_func=DECIMALS.get,
+                           index=list(DECIMALS).index(proposed.decimal), key="dec")
+    formats = list(DATE_FORMATS)
+    example = dt.date(2024, 3, 1)
+    date_format = c4.selectbox(
+        "Date format", formats, key="datefmt",
+        index=formats.index(proposed.date_format) if proposed.date_format in formats else None,
+        format_func=lambda f: f"{example.strftime(f)}  ({f})", placeholder="Choose…",
+        help="Shown as 1 March 2024 in each format. Ambiguous files (every day ≤ 12) must be chosen by you.")
+    return ImportOptions(encoding, delimiter, decimal, date_format, {})
+
+
+def _confirm_mapping(proposal) -> dict[str, str]:
+    st.markdown("##### Which column is which")
+    targets = [SKIP, *TABLES[proposal.table].column_names]
+    frame = pd.DataFrame({"File column": proposal.headers,
+                          "Imports as": [m or SKIP for m in proposal.mapping]})
+    edited = st.data_editor(
+        frame, hide_index=True, width="stretch", key=f"mapping_{proposal.table}",
+        disabled=["File column"],
+        column_config={"Imports as": st.column_config.SelectboxColumn(options=targets, required=True)})
+    return {head: ("-" if target == SKIP else target)
+            for head, target in zip(edited["File column"], edited["Imports as"], strict=True)}
+
+
+def _preview(proposal) -> None:
+    if not proposal.preview:
+        return
+    width = len(proposal.headers)
+    rows = [(r + [""] * width)[:width] for r in proposal.preview[:10]]
+    frame = pd.DataFrame(rows, columns=_unique(proposal.headers))
+    with st.expander(f"Preview: the first {len(rows)} rows as read", expanded=False):
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        label = h.lstrip("\ufeff") or "(no name)"
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def _run_import(table: str, path, name: str, options: ImportOptions) -> None:
+    with st.status(f"Importing {name} into {table}…", expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(step: str, fraction: float) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=step)
+
+        try:
+            result = import_file(data.connection(), table, path, options, file_name=name, progress=progress)
+        except ImportRejected as exc:
+            status.update(label=f"{name} was not imported: nothing was changed.", state="error", expanded=True)
+            _show_problems(exc.problems)
+            return
+        if result.already_imported_at is not None:
+            status.update(label=result.summary(), state="complete")
+            return
+        status.update(label=result.summary(), state="complete", expanded=bool(result.warnings))
+        for warning in result.warnings:
+            st.warning(warning, icon=":material/info:")
+    st.session_state["last_import"] = result.summary()
+
+
+def _show_problems(problems) -> None:
+    st.error(f"{len(problems)} problem(s) found; the file was not imported and nothing was changed.",
+             icon=":material/error:")
+    frame = pd.DataFrame([{"Line": p.line, "Column": p.column, "Value": p.value, "Problem": p.rule}
+                          for p in problems])
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={"Line": st.column_config.NumberColumn(format="%d")})

@@ -1,0 +1,99 @@
+"""The import history (with undo), the data-quality summary and the sample-data controls."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from crm_metrics.importer import UndoRefused, undo_import
+from crm_metrics.sample import SampleParams, load_sample
+from ui import data
+
+
+def history_panel() -> None:
+    frame = data.report("imports")
+    if frame.empty:
+        st.caption("No imports yet.")
+        return
+    frame = frame.assign(status=frame["undone_at"].map(lambda v: "undone" if v is not None and str(v) != "NaT"
+                                                          else "active"))
+    st.dataframe(
+        frame[["import_id", "table_name", "file_name", "imported_at", "rows_in_file", "rows_inserted",
+               "rows_updated", "rows_unchanged", "customers_created", "status"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "import_id": st.column_config.NumberColumn("Import #", format="%d"),
+            "table_name": "Table", "file_name": "File",
+            "imported_at": st.column_config.DatetimeColumn("Imported (UTC)", format="YYYY-MM-DD HH:mm"),
+            "rows_in_file": st.column_config.NumberColumn("Rows", format="localized"),
+            "rows_inserted": st.column_config.NumberColumn("Inserted", format="localized"),
+            "rows_updated": st.column_config.NumberColumn("Updated", format="localized"),
+            "rows_unchanged": st.column_config.NumberColumn("Unchanged", format="localized"),
+            "customers_created": st.column_config.NumberColumn("Customers created", format="localized"),
+            "status": "Status",
+        })
+    active = frame[frame["status"] == "active"]
+    if active.empty:
+        return
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    choice = left.selectbox("Undo an import", active["import_id"].tolist(), key="undo_choice",
+                            format_func=lambda i: _label(active, i),
+                            help="Removes the rows the import added and restores the rows it replaced. "
+                                 "Imports are undone newest first on each table.")
+    if right.button("Undo", key="undo_button", width="stretch"):
+        try:
+            st.session_state["last_import"] = undo_import(data.connection(), int(choice))
+        except UndoRefused as exc:
+            st.error(str(exc))
+            return
+        st.rerun()
+
+
+def _label(frame, import_id) -> str:
+    row = frame[frame["import_id"] == import_id].iloc[0]
+    return f"#{import_id}: {row['file_name']} → {row['table_name']} ({row['rows_in_file']:,} rows)"
+
+
+def quality_panel() -> None:
+    frame = data.report("quality")
+    if int(frame["total"].sum()) == 0:
+        st.caption("Nothing to check yet.")
+        return
+    flagged = frame[frame["affected"] > 0]
+    st.markdown(f"{len(flagged)} of {len(frame)} checks found something to look at." if len(flagged)
+                else "All checks passed.")
+    st.dataframe(
+        frame, hide_index=True, width="stretch",
+        column_config={
+            "check_name": "Check", "table_name": "Table",
+            "affected": st.column_config.NumberColumn("Rows affected", format="localized"),
+            "total": st.column_config.NumberColumn("Of", format="localized"),
+            "share": st.column_config.ProgressColumn("Share", format="percent", min_value=0.0, max_value=1.0),
+            "meaning": "What it means",
+        })
+
+
+def sample_panel() -> None:
+    st.subheader("Sample data")
+    st.caption("The seeded workshop data set: 5,000 customers with orders, campaigns with control groups, "
+               "tickets and surveys (see sample_data/README.md).")
+    left, right = st.columns(2)
+    if data.is_empty():
+        if left.button("Load the sample data", type="primary", key="load_sample"):
+            _load_sample_files()
+        return
+    confirm = right.checkbox("I understand this deletes all data and the import history", key="confirm_reset")
+    if left.button("Reset to the sample data", disabled=not confirm, key="reset_sample"):
+        with st.status("Resetting to the workshop sample…") as status:
+            load_sample(data.connection(), SampleParams(), replace=True)
+            status.update(label="Reset to the workshop sample data.", state="complete")
+        st.session_state["last_import"] = "The database now holds the workshop sample data."
+        st.rerun()
+
+
+def _load_sample_files() -> None:
+    with st.status("Loading the sample data…", expanded=True) as status:
+        bar = st.progress(0.0)
+        data.load_sample_files(data.connection(), progress=lambda f, text: bar.progress(f, text=text))
+        status.update(label="Sample data loaded.", state="complete")
+    st.session_state["last_import"] = "Sample data loaded: 6 tables imported from sample_data/."
+    st.rerun()
