@@ -1,0 +1,43 @@
+"""Reports on hand-built data, and the formula-safe export."""
+
+import pandas as pd
+
+from crm_metrics import report
+from crm_metrics.export import neutralise, to_safe_csv
+from crm_metrics.importer import import_file
+
+
+def test_tables_report(seeded):
+    counts = report(seeded, "tables").set_index("table_name")["row_count"].to_dict()
+    assert counts == {"customers": 2, "orders": 2, "campaigns": 1, "contacts": 0, "tickets": 0, "surveys": 0}
+
+
+def test_quality_report_by_hand(seeded, write):
+    import_file(seeded, "orders", write("q.csv", "order_id,customer_id,order_date,amount,status\n"
+                                        "O3,C001,2024-01-07,0,completed\nO4,C001,2023-12-01,-3,returned\n"
+                                        "O5,C009,2024-01-08,7,cancelled\n"))
+    import_file(seeded, "customers", write("dupe.csv", "customer_id,email\nC010,ANN@example.com\n"))
+    q = report(seeded, "quality").set_index("check_name")
+    assert q.loc["Zero amounts", "affected"] == 1 and q.loc["Negative amounts", "affected"] == 1
+    assert q.loc["Returned orders", "affected"] == 1 and q.loc["Cancelled orders", "affected"] == 1
+    assert q.loc["Orders before signup", "affected"] == 1  # O4 before C001's signup 2024-01-02
+    assert q.loc["Customers without a profile", "affected"] == 1  # C009 created from orders
+    assert q.loc["Duplicate customers", "affected"] == 2  # ann@example.com twice, ignoring case
+    assert q.loc["Customers without orders", "affected"] == 1  # C010
+    assert q.loc["Orders without customers", "affected"] == 0
+    assert q.loc["Zero amounts", "total"] == 5 and abs(q.loc["Zero amounts", "share"] - 0.2) < 1e-12
+
+
+def test_quality_report_on_empty_database(con):
+    q = report(con, "quality")
+    assert (q["affected"] == 0).all() and q["share"].isna().all()
+
+
+def test_hyperlink_name_is_neutralised_in_exports():
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "+SUM(A1)", "@cmd", "-1+2", "\tx", "Ann"],
+                          "amount": [-1.5, 2, 3, 4, 5, 6]})
+    text = to_safe_csv(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")" in text
+    assert "\n'+SUM(A1)," in text and "\n'@cmd," in text and "\n'-1+2," in text and "\nAnn,6" in text
+    assert "-1.5" in text and "'-1.5" not in text  # numbers stay numbers
+    assert neutralise(None) is None
