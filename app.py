@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, filters
+from ui import data, filters, routing
 
 st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
 
@@ -14,4 +14,5 @@ pages = {
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
     ],
 }
+routing.mark_routed()
 st.navigation(pages).run()

@@ -28,6 +28,8 @@ for col, (table, rows) in zip(cols, counts.items(), strict=True):
 
 if message := st.session_state.pop("last_import", None):
     st.success(message, icon=":material/check_circle:")
+    for warning in st.session_state.pop("last_import_warnings", []):
+        st.warning(warning, icon=":material/info:")
 
 st.subheader("Import a CSV file")
 upload_panel()

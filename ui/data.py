@@ -8,6 +8,7 @@ every import or undo, so nobody sees stale numbers after an import.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -22,12 +23,16 @@ from crm_metrics.schema import TABLE_ORDER
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
-@st.cache_resource(show_spinner="Opening the database…")
 def connection():
-    """The process-wide connection. On the very first start (no database file yet) the workshop sample
-    data is imported, so the first screen a new user sees is full."""
-    path = db.default_path()
-    first_start = not path.exists()
+    """The process-wide connection to the database ``CRM_DB`` names (default ``data/crm.duckdb``)."""
+    return _connection(str(db.default_path().resolve()))
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _connection(path: str):
+    # On the very first start (no database file yet) the workshop sample is imported, so the first
+    # screen a new user sees is full. Keyed by path: one connection per database file.
+    first_start = not os.path.exists(path)
     con = db.connect(path)
     if first_start:
         load_sample_files(con)
@@ -50,13 +55,14 @@ def version() -> int:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _report(name: str, as_of: dt.date | None, version_key: int, options: tuple) -> pd.DataFrame:
-    return crm_metrics.report(connection(), name, as_of=as_of, **dict(options))
+def _report(path: str, name: str, as_of: dt.date | None, version_key: int, options: tuple) -> pd.DataFrame:
+    return crm_metrics.report(_connection(path), name, as_of=as_of, **dict(options))
 
 
 def report(name: str, as_of: dt.date | None = None, **options) -> pd.DataFrame:
-    """A report from crm_metrics, cached until the data changes."""
-    return _report(name, as_of, version(), tuple(sorted(options.items())))
+    """A report from crm_metrics, cached until the data changes (keyed by database and data version)."""
+    path = str(db.default_path().resolve())
+    return _report(path, name, as_of, version(), tuple(sorted(options.items())))
 
 
 def is_empty() -> bool:

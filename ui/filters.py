@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from crm_metrics.filters import Filters
@@ -16,11 +17,10 @@ def sidebar() -> Filters:
     """Draw the filters in the sidebar and return their value (also kept in session state)."""
     options = data.report("filter-options").iloc[0]
     first, last = options["first_order"], options["last_order"]
-    regions = list(options["regions"] if options["regions"] is not None else [])
-    channels = list(options["channels"] if options["channels"] is not None else [])
+    regions, channels = list(options["regions"]), list(options["channels"])
     with st.sidebar:
         st.subheader("Filters")
-        if first is None or last is None or _isnull(first):
+        if pd.isna(first) or pd.isna(last):
             st.caption("No orders yet: filters appear once data is loaded.")
             value = Filters()
         else:
@@ -61,13 +61,5 @@ def _keep_valid(key, valid, default) -> None:
 
 
 def _as_date(value) -> dt.date:
-    return value.date() if hasattr(value, "date") and not isinstance(value, dt.date) else value
-
-
-def _isnull(value) -> bool:
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    # pandas Timestamps are datetimes (and so dates): compare as plain dates.
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -143,10 +143,11 @@ def _run_import(table: str, path, name: str, options: ImportOptions) -> None:
         if result.already_imported_at is not None:
             status.update(label=result.summary(), state="complete")
             return
-        status.update(label=result.summary(), state="complete", expanded=bool(result.warnings))
-        for warning in result.warnings:
-            st.warning(warning, icon=":material/info:")
+        status.update(label=result.summary(), state="complete")
+    # Rerun so that every count on the page includes the new rows; the result is shown at the top.
     st.session_state["last_import"] = result.summary()
+    st.session_state["last_import_warnings"] = result.warnings
+    st.rerun()
 
 
 def _show_problems(problems) -> None:

@@ -1,0 +1,85 @@
+"""AppTest: every page renders on the sample data and on an empty database, and the Data page imports
+an uploaded file (counts change) or lists its problems (nothing changes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm_metrics import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/data.py"]
+
+
+def _app(monkeypatch, path: Path) -> AppTest:
+    monkeypatch.setenv("CRM_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def sample_app(monkeypatch, tmp_path):
+    return _app(monkeypatch, tmp_path / "first-start.duckdb")  # no file yet: the sample is loaded
+
+
+@pytest.fixture
+def empty_app(monkeypatch, tmp_path):
+    db.connect(tmp_path / "empty.duckdb").close()  # exists, holds nothing
+    return _app(monkeypatch, tmp_path / "empty.duckdb")
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_sample(sample_app, page):
+    sample_app.switch_page(page).run()
+    assert not sample_app.exception
+    assert sample_app.title
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_an_empty_database(empty_app, page):
+    empty_app.switch_page(page).run()
+    assert not empty_app.exception
+
+
+def test_first_start_loads_the_sample(sample_app):
+    sample_app.switch_page("pages/data.py").run()
+    assert _metric(sample_app, "Customers") == "5,000"
+
+
+def test_empty_database_offers_the_sample(empty_app):
+    at = empty_app.switch_page("pages/data.py").run()
+    assert "empty" in at.markdown[0].value
+    at.button(key="load_sample").click().run()
+    assert not at.exception
+    assert _metric(at, "Customers") == "5,000"
+
+
+def test_upload_imports_and_counts(empty_app):
+    at = empty_app.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value(("people.csv", b"Customer ID,Name\nC1,Ann\nC2,Bob\n", "text/csv")).run()
+    assert not at.exception
+    at.button(key="do_import").click().run()
+    assert not at.exception
+    assert _metric(at, "Customers") == "2"
+    assert any("2 inserted" in s.value for s in at.success)
+
+
+def test_bad_upload_lists_problems_and_changes_nothing(empty_app):
+    at = empty_app.switch_page("pages/data.py").run()
+    at.selectbox(key="import_table").set_value("orders").run()
+    at.file_uploader(key="upload").set_value(
+        ("orders.csv", b"order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,abc\n", "text/csv")).run()
+    at.button(key="do_import").click().run()
+    assert not at.exception
+    assert any("nothing was changed" in e.value for e in at.error)
+    assert _metric(at, "Orders") == "0"
