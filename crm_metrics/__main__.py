@@ -15,7 +15,7 @@ from crm_metrics import db
 from crm_metrics.export import safe_frame
 from crm_metrics.importer import ImportOptions, ImportRejected, UndoRefused, import_file, ledger, undo_import
 from crm_metrics.reports import REPORTS, report
-from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs
+from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs, write_truth
 from crm_metrics.schema import TABLES
 
 
@@ -83,7 +83,7 @@ def _sample(con, args) -> int:
         return 2
     print("Sample loaded: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     if args.out:
-        for path in write_csvs(con, Path(args.out)):
+        for path in [*write_csvs(con, Path(args.out)), write_truth(params, Path(args.out))]:
             print(f"wrote {path}")
     return 0
 

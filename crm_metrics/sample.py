@@ -21,10 +21,16 @@ the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from crm_metrics import db
+from crm_metrics.schema import TABLE_ORDER
 
 REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "North America": {"United States": ("New York", "Chicago", "Austin", "Seattle"),
@@ -374,12 +380,6 @@ def load_sample(con, params: SampleParams = SampleParams(), *, replace: bool = F
 
     Returns the number of rows written per table.
     """
-    import hashlib
-    import json
-
-    from crm_metrics import db
-    from crm_metrics.schema import TABLE_ORDER
-
     data = generate(params)
     frames = {"customers": data.customers, "orders": data.orders, "campaigns": data.campaigns,
               "contacts": data.contacts, "tickets": data.tickets, "surveys": data.surveys}
@@ -420,13 +420,8 @@ def _params_dict(params: SampleParams) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.__dict__.items()}
 
 
-def write_csvs(con, folder) -> list:
+def write_csvs(con, folder) -> list[Path]:
     """Write the six canonical tables as CSV files (the format the import reads) into ``folder``."""
-    from pathlib import Path
-
-    from crm_metrics import db
-    from crm_metrics.schema import TABLE_ORDER
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -439,3 +434,14 @@ def write_csvs(con, folder) -> list:
     finally:
         cur.close()
     return written
+
+
+def write_truth(params: SampleParams, folder) -> Path:
+    """Write what the generator planted in the campaigns (``campaign_truth.csv``): per campaign, the
+    planted extra-conversion probability and the realised true lift among treated customers (extra
+    converters who would not have bought in the window anyway, divided by treated customers)."""
+    truth = generate(params).truth.copy()
+    truth.insert(0, "campaign_id", ["K" + str(n).zfill(3) for n in truth.pop("campaign_no")])
+    target = Path(folder) / "campaign_truth.csv"
+    truth.to_csv(target, index=False, float_format="%.6f")
+    return target

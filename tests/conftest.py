@@ -10,10 +10,6 @@ import pytest
 from crm_metrics import db
 from crm_metrics.importer import import_file
 
-ALL_TABLES = ("customers", "orders", "campaigns", "contacts", "tickets", "surveys", "import_ledger",
-              "customers_history", "orders_history", "campaigns_history", "contacts_history",
-              "tickets_history", "surveys_history")
-
 BASE_CUSTOMERS = "customer_id,name,email,signup_date,region\nC001,Ann,ann@example.com,2024-01-02,North\n" \
                  "C002,Bob,bob@example.com,2024-01-03,South\n"
 BASE_CAMPAIGNS = "campaign_id,name,channel,start_date,cost\nK1,Spring,Email,2024-03-01,100\n"
@@ -46,17 +42,3 @@ def seeded(con, write):
     import_file(con, "campaigns", write("base_campaigns.csv", BASE_CAMPAIGNS))
     import_file(con, "orders", write("base_orders.csv", BASE_ORDERS))
     return con
-
-
-def snapshot(con) -> dict[str, tuple]:
-    """Row count and an order-independent content checksum of every table."""
-    cur = con.cursor()
-    try:
-        out = {}
-        for table in ALL_TABLES:
-            # identifiers from a fixed tuple in test code
-            out[table] = cur.execute(f'SELECT count(*), sum(hash(t)) FROM "{table}" AS t').fetchall()[0]
-        out["temp"] = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()[0]
-        return out
-    finally:
-        cur.close()

@@ -11,7 +11,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import snapshot
+from db_helpers import snapshot
 
 from crm_metrics.importer import ImportOptions, ImportRejected, import_file, propose
 

@@ -5,7 +5,7 @@ import io
 import threading
 from decimal import Decimal
 
-from conftest import snapshot
+from db_helpers import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ real Data page is counted in the tables."""
 from __future__ import annotations
 
 import pytest
-from conftest import settle, shoot
+from browser_helpers import settle, shoot
 
 pytestmark = pytest.mark.browser
 
