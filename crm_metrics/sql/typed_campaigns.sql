@@ -2,15 +2,21 @@
 CREATE OR REPLACE TEMP TABLE typed AS
 WITH cleaned AS (
     -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*))
+    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
     FROM stage
 ),
 parsed AS (
     SELECT *,
            crm_text(campaign_id) AS p_campaign_id, crm_text(name) AS p_name, crm_text(channel) AS p_channel,
-           crm_date(start_date, $date_format) AS p_start_date, crm_money(cost, $decimal) AS p_cost,
-           crm_date(end_date, $date_format) AS p_end_date
+           crm_date(start_date, $date_format) AS parsed_start_date, crm_money(cost, $decimal) AS p_cost,
+           crm_date(end_date, $date_format) AS parsed_end_date
     FROM cleaned
+),
+ranged AS (
+    -- dates outside 1900-2199 (year 0001, a two-digit year read as year 24) are invalid
+    SELECT *, crm_year_ok(parsed_start_date) AS p_start_date,
+           crm_year_ok(parsed_end_date) AS p_end_date
+    FROM parsed
 )
 SELECT rec,
        p_campaign_id AS campaign_id, p_name AS name, p_channel AS channel, p_start_date AS start_date,
@@ -25,4 +31,4 @@ SELECT rec,
            CASE WHEN p_cost IS NULL OR p_cost < 0 THEN 'cost' END,
            CASE WHEN crm_bad(end_date, p_end_date) OR p_end_date < p_start_date THEN 'end_date' END
        ], lambda x: x IS NOT NULL) AS _bad
-FROM parsed;
+FROM ranged;

@@ -2,19 +2,24 @@
 CREATE OR REPLACE TEMP TABLE typed AS
 WITH cleaned AS (
     -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*))
+    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
     FROM stage
 ),
 parsed AS (
     SELECT *,
            crm_text(campaign_id) AS p_campaign_id, crm_text(customer_id) AS p_customer_id,
-           crm_date(contact_date, $date_format) AS p_contact_date,
+           crm_date(contact_date, $date_format) AS parsed_contact_date,
            CASE WHEN crm_null("group") IS NULL THEN 'treatment'
                 WHEN lower(crm_null("group")) IN ('treatment', 'test', 'treated', 'target') THEN 'treatment'
                 WHEN lower(crm_null("group")) IN ('control', 'holdout', 'hold-out', 'hold out') THEN 'control' END
                AS p_group,
            crm_bool(opened) AS p_opened, crm_bool(clicked) AS p_clicked
     FROM cleaned
+),
+ranged AS (
+    -- dates outside 1900-2199 (year 0001, a two-digit year read as year 24) are invalid
+    SELECT *, crm_year_ok(parsed_contact_date) AS p_contact_date
+    FROM parsed
 )
 SELECT rec,
        p_campaign_id AS campaign_id, p_customer_id AS customer_id, p_contact_date AS contact_date,
@@ -27,4 +32,4 @@ SELECT rec,
            CASE WHEN crm_bad(opened, p_opened) THEN 'opened' END,
            CASE WHEN crm_bad(clicked, p_clicked) THEN 'clicked' END
        ], lambda x: x IS NOT NULL) AS _bad
-FROM parsed;
+FROM ranged;

@@ -3,18 +3,23 @@
 CREATE OR REPLACE TEMP TABLE typed AS
 WITH cleaned AS (
     -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*))
+    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
     FROM stage
 ),
 parsed AS (
     SELECT *,
-           crm_text(customer_id) AS p_customer_id, crm_date(signup_date, $date_format) AS p_signup_date,
+           crm_text(customer_id) AS p_customer_id, crm_date(signup_date, $date_format) AS parsed_signup_date,
            crm_text(name) AS p_name, crm_text(email) AS p_email, crm_text(region) AS p_region,
            crm_text(country) AS p_country, crm_text(city) AS p_city,
            crm_text(acquisition_channel) AS p_acquisition_channel,
            crm_money(acquisition_cost, $decimal) AS p_acquisition_cost, crm_text(referred_by) AS p_referred_by,
            crm_int(birth_year) AS p_birth_year, crm_text(gender) AS p_gender
     FROM cleaned
+),
+ranged AS (
+    -- dates outside 1900-2199 (year 0001, a two-digit year read as year 24) are invalid
+    SELECT *, crm_year_ok(parsed_signup_date) AS p_signup_date
+    FROM parsed
 )
 SELECT rec,
        p_customer_id AS customer_id, p_signup_date AS signup_date, p_name AS name, p_email AS email,
@@ -28,4 +33,4 @@ SELECT rec,
            CASE WHEN crm_bad(acquisition_cost, p_acquisition_cost) OR p_acquisition_cost < 0 THEN 'acquisition_cost' END,
            CASE WHEN crm_bad(birth_year, p_birth_year) OR p_birth_year NOT BETWEEN 1900 AND 2030 THEN 'birth_year' END
        ], lambda x: x IS NOT NULL) AS _bad
-FROM parsed;
+FROM ranged;

@@ -2,19 +2,24 @@
 CREATE OR REPLACE TEMP TABLE typed AS
 WITH cleaned AS (
     -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*))
+    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
     FROM stage
 ),
 parsed AS (
     SELECT *,
            crm_text(order_id) AS p_order_id, crm_text(customer_id) AS p_customer_id,
-           crm_date(order_date, $date_format) AS p_order_date, crm_money(amount, $decimal) AS p_amount,
+           crm_date(order_date, $date_format) AS parsed_order_date, crm_money(amount, $decimal) AS p_amount,
            crm_int(quantity) AS p_quantity, crm_money(cost, $decimal) AS p_cost,
            CASE WHEN crm_null(status) IS NULL THEN 'completed'
                 WHEN lower(crm_null(status)) IN ('completed', 'complete', 'paid', 'shipped', 'delivered') THEN 'completed'
                 WHEN lower(crm_null(status)) IN ('returned', 'return', 'refunded') THEN 'returned'
                 WHEN lower(crm_null(status)) IN ('cancelled', 'canceled', 'void') THEN 'cancelled' END AS p_status
     FROM cleaned
+),
+ranged AS (
+    -- dates outside 1900-2199 (year 0001, a two-digit year read as year 24) are invalid
+    SELECT *, crm_year_ok(parsed_order_date) AS p_order_date
+    FROM parsed
 )
 SELECT rec,
        p_order_id AS order_id, p_customer_id AS customer_id, p_order_date AS order_date, p_amount AS amount,
@@ -29,4 +34,4 @@ SELECT rec,
            CASE WHEN crm_bad(cost, p_cost) THEN 'cost' END,
            CASE WHEN p_status IS NULL THEN 'status' END
        ], lambda x: x IS NOT NULL) AS _bad
-FROM parsed;
+FROM ranged;

@@ -2,14 +2,19 @@
 CREATE OR REPLACE TEMP TABLE typed AS
 WITH cleaned AS (
     -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*))
+    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
     FROM stage
 ),
 parsed AS (
     SELECT *,
-           crm_text(customer_id) AS p_customer_id, crm_date(survey_date, $date_format) AS p_survey_date,
+           crm_text(customer_id) AS p_customer_id, crm_date(survey_date, $date_format) AS parsed_survey_date,
            crm_int(csat) AS p_csat, crm_int(nps) AS p_nps
     FROM cleaned
+),
+ranged AS (
+    -- dates outside 1900-2199 (year 0001, a two-digit year read as year 24) are invalid
+    SELECT *, crm_year_ok(parsed_survey_date) AS p_survey_date
+    FROM parsed
 )
 SELECT rec,
        p_customer_id AS customer_id, p_survey_date AS survey_date,
@@ -22,4 +27,4 @@ SELECT rec,
            CASE WHEN crm_bad(csat, p_csat) OR p_csat NOT BETWEEN 1 AND 5 THEN 'csat' END,
            CASE WHEN crm_bad(nps, p_nps) OR p_nps NOT BETWEEN 0 AND 10 THEN 'nps' END
        ], lambda x: x IS NOT NULL) AS _bad
-FROM parsed;
+FROM ranged;

@@ -3,15 +3,21 @@
 CREATE OR REPLACE TEMP TABLE typed AS
 WITH cleaned AS (
     -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*))
+    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
     FROM stage
 ),
 parsed AS (
     SELECT *,
            crm_text(ticket_id) AS p_ticket_id, crm_text(customer_id) AS p_customer_id,
-           crm_timestamp(opened_at, $date_format) AS p_opened_at,
-           crm_timestamp(closed_at, $date_format) AS p_closed_at, crm_int(satisfaction) AS p_satisfaction
+           crm_timestamp(opened_at, $date_format) AS parsed_opened_at,
+           crm_timestamp(closed_at, $date_format) AS parsed_closed_at, crm_int(satisfaction) AS p_satisfaction
     FROM cleaned
+),
+ranged AS (
+    -- dates outside 1900-2199 (year 0001, a two-digit year read as year 24) are invalid
+    SELECT *, crm_year_ok(parsed_opened_at) AS p_opened_at,
+           crm_year_ok(parsed_closed_at) AS p_closed_at
+    FROM parsed
 )
 SELECT rec,
        p_ticket_id AS ticket_id, p_customer_id AS customer_id, p_opened_at AS opened_at,
@@ -25,4 +31,4 @@ SELECT rec,
            CASE WHEN crm_bad(closed_at, p_closed_at) OR p_closed_at < p_opened_at THEN 'closed_at' END,
            CASE WHEN crm_bad(satisfaction, p_satisfaction) OR p_satisfaction NOT BETWEEN 1 AND 5 THEN 'satisfaction' END
        ], lambda x: x IS NOT NULL) AS _bad
-FROM parsed;
+FROM ranged;
