@@ -75,12 +75,17 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     return con
 
 
+_INCLUDE = re.compile(r"^[ \t]*-- @include ([a-z0-9_]+)[ \t]*$", re.MULTILINE)
+
+
 @cache
 def load_sql(name: str) -> str:
-    """The text of ``sql/<name>.sql``."""
+    """The text of ``sql/<name>.sql``, with each ``-- @include other`` line replaced by ``sql/other.sql``
+    (shared CTEs such as the filtered orders live in one file)."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"not a query name: {name!r}")
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: load_sql(m.group(1)).strip(), text)
 
 
 def render(name: str, idents: Mapping[str, str | Sequence[str]] | None = None) -> str:

@@ -1,6 +1,6 @@
 """The shared filters every report accepts: one frozen value, bound to SQL as named parameters.
 
-Empty lists mean "all": queries use ``(len($regions) = 0 OR list_contains($regions, region))``.
+Empty selections mean "all": queries use ``(len($region) = 0 OR list_contains($region, region))``.
 """
 
 from __future__ import annotations
@@ -8,29 +8,43 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from crm_metrics.dimensions import DIMENSIONS
+
 
 @dataclass(frozen=True)
 class Filters:
-    """Date range (inclusive), regions and order channels. ``None`` dates mean open-ended."""
+    """The reporting period (inclusive) and the selected values per dimension.
+
+    ``selections`` is a tuple of (dimension key, values) pairs, so that the value is hashable (a cache
+    key); use :meth:`selected` to read it and :meth:`with_values` to change it.
+    """
 
     start: dt.date | None = None
     end: dt.date | None = None
-    regions: tuple[str, ...] = field(default_factory=tuple)
-    channels: tuple[str, ...] = field(default_factory=tuple)
+    selections: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        unknown = [k for k, _ in self.selections if k not in DIMENSIONS]
+        if unknown:
+            raise ValueError(f"unknown filter dimension(s): {', '.join(unknown)}")
+
+    @property
+    def selected(self) -> dict[str, tuple[str, ...]]:
+        return {k: v for k, v in self.selections if v}
+
+    def with_values(self, key: str, values) -> Filters:
+        """A copy with ``key`` set to ``values`` (empty removes the filter)."""
+        kept = {**self.selected, key: tuple(values)}
+        return Filters(self.start, self.end, tuple((k, v) for k, v in sorted(kept.items()) if v))
+
+    def with_period(self, start: dt.date | None, end: dt.date | None) -> Filters:
+        return Filters(start, end, self.selections)
 
     def params(self) -> dict:
-        """Named SQL parameters: $start, $end (NULL = open), $regions, $channels (empty = all)."""
-        return {"start": self.start, "end": self.end, "regions": list(self.regions),
-                "channels": list(self.channels)}
-
-    def is_default(self) -> bool:
-        return not (self.regions or self.channels)
+        """Named SQL parameters: one list per dimension ($region, $channel, ...), empty = all."""
+        chosen = self.selected
+        return {key: list(chosen.get(key, ())) for key in DIMENSIONS}
 
     def describe(self) -> list[str]:
-        """The active filters as short labels (for the breadcrumb and report headers)."""
-        parts = []
-        if self.start or self.end:
-            parts.append(f"{self.start or '…'} to {self.end or '…'}")
-        parts += [f"Region: {r}" for r in self.regions]
-        parts += [f"Channel: {c}" for c in self.channels]
-        return parts
+        """The active dimension filters as short labels (for breadcrumbs and report headers)."""
+        return [f"{DIMENSIONS[k].label}: {', '.join(v)}" for k, v in self.selected.items()]

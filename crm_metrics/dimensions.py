@@ -1,0 +1,45 @@
+"""The dimensions a user can filter and drill by, and their hierarchy, described as data.
+
+Clicking a bar for a dimension adds its value to the filters, and the breakdown moves to the child
+dimension (region -> country -> city). Every dimension binds as the SQL list parameter of the same
+name (``$region`` ...), empty meaning "all" (see ``sql/scoped_orders.sql``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    level: str  # "customer" (applies to customers and all they do) or "order"
+    parent: str | None = None
+
+
+DIMENSIONS: dict[str, Dimension] = {d.key: d for d in (
+    Dimension("region", "Region", "customer"),
+    Dimension("country", "Country", "customer", parent="region"),
+    Dimension("city", "City", "customer", parent="country"),
+    Dimension("acquisition_channel", "Acquisition channel", "customer"),
+    Dimension("channel", "Sales channel", "order"),
+    Dimension("product_category", "Product category", "order"),
+)}
+
+
+def child(key: str) -> str | None:
+    """The dimension one level below ``key`` (None at the bottom)."""
+    for dim in DIMENSIONS.values():
+        if dim.parent == key:
+            return dim.key
+    return None
+
+
+def drill_level(key: str, selected: dict[str, tuple[str, ...]]) -> str:
+    """The level a breakdown rooted at ``key`` shows: one below the deepest level with exactly one value
+    selected (a region chosen -> its countries), or the deepest level if that has no child."""
+    level = key
+    while len(selected.get(level, ())) == 1 and child(level) is not None:
+        level = child(level)
+    return level
