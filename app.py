@@ -10,8 +10,12 @@ data.connection()  # opens (and on the very first start, fills) the database bef
 filters.sidebar()
 
 pages = {
+    "Reporting": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview",
+                default=True),
+    ],
     "Data": [
-        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data", default=True),
+        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],
 }
 routing.mark_routed()

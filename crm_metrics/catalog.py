@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["money", "count", "ratio", "points", "number"]
+Unit = Literal["money", "count", "ratio", "points", "number", "multiple"]
 
 
 @dataclass(frozen=True)
@@ -21,11 +21,12 @@ class Metric:
     ----------
     key : column name in ``kpis.sql`` and in reports.
     label : short name on the screen.
-    unit : money ($), count, ratio (shown as %), points (NPS, -100..100), number.
+    unit : money ($), count, ratio (shown as %), points (NPS, -100..100), number, multiple (ROI as 2.5×).
     definition : what it means, in plain words (plain language first, the term second).
     formula : how it is computed, in symbols a trainer can write on a board.
     inputs : the tables and columns it reads.
     higher_is_better : whether a rise is good news (None: neither).
+    group : the family it belongs to on the overview (Revenue, Customers, Loyalty, Marketing and service).
     """
 
     key: str
@@ -35,6 +36,7 @@ class Metric:
     formula: str
     inputs: str
     higher_is_better: bool | None = True
+    group: str = "Revenue"
 
     @property
     def help(self) -> str:
@@ -47,72 +49,91 @@ _ORDERS = "orders (completed only: returned and cancelled orders are left out)"
 METRICS: tuple[Metric, ...] = (
     Metric("revenue", "Revenue", "money",
            "Money customers paid for completed orders in the period.",
-           "Σ amount over completed orders dated in the period", f"{_ORDERS}.amount, order_date"),
+           "Σ amount over completed orders dated in the period", f"{_ORDERS}.amount, order_date",
+           group="Revenue"),
     Metric("orders", "Orders", "count",
            "Completed orders placed in the period.",
-           "count of completed orders dated in the period", f"{_ORDERS}.order_date"),
+           "count of completed orders dated in the period", f"{_ORDERS}.order_date",
+           group="Revenue"),
     Metric("active_customers", "Active customers", "count",
            "Customers who bought at least once in the period.",
-           "count of distinct customer_id with a completed order in the period", f"{_ORDERS}.customer_id"),
+           "count of distinct customer_id with a completed order in the period", f"{_ORDERS}.customer_id",
+           group="Customers"),
     Metric("new_customers", "New customers", "count",
            "Active customers whose first completed order (within the active filters) falls in the period.",
-           "count of active customers with first order date ≥ period start", f"{_ORDERS}.customer_id, order_date"),
+           "count of active customers with first order date ≥ period start", f"{_ORDERS}.customer_id, order_date",
+           group="Customers"),
     Metric("returning_customers", "Returning customers", "count",
            "Active customers who had bought before the period began.",
-           "active customers − new customers", f"{_ORDERS}.customer_id, order_date"),
+           "active customers − new customers", f"{_ORDERS}.customer_id, order_date",
+           group="Customers"),
     Metric("aov", "Average order value", "money",
            "What an order is worth on average (AOV).",
-           "revenue ÷ orders", f"{_ORDERS}.amount"),
+           "revenue ÷ orders", f"{_ORDERS}.amount",
+           group="Revenue"),
     Metric("purchase_frequency", "Purchase frequency", "number",
            "How many orders an active customer placed in the period, on average.",
-           "orders ÷ active customers", f"{_ORDERS}.customer_id"),
+           "orders ÷ active customers", f"{_ORDERS}.customer_id",
+           group="Customers"),
     Metric("repeat_rate", "Repeat-purchase rate", "ratio",
            "Share of active customers who bought two or more times in the period.",
-           "active customers with ≥ 2 orders ÷ active customers", f"{_ORDERS}.customer_id"),
+           "active customers with ≥ 2 orders ÷ active customers", f"{_ORDERS}.customer_id",
+           group="Customers"),
     Metric("retention_rate", "Customer retention", "ratio",
            "Customers who bought in the previous period of equal length and bought again in this one "
            "(customer retention rate).",
            "|active in previous period ∩ active in period| ÷ |active in previous period|",
-           f"{_ORDERS}.customer_id, order_date"),
+           f"{_ORDERS}.customer_id, order_date",
+           group="Loyalty"),
     Metric("churn_rate", "Churn", "ratio",
            "Customers who bought in the previous period but not in this one (customers who stopped buying: "
            "churn).",
-           "1 − customer retention", f"{_ORDERS}.customer_id, order_date", higher_is_better=False),
+           "1 − customer retention", f"{_ORDERS}.customer_id, order_date", higher_is_better=False,
+           group="Loyalty"),
     Metric("revenue_retention", "Revenue retention", "ratio",
            "This period's revenue from the previous period's customers, as a share of what they spent then "
            "(net revenue retention: above 100% means they spend more).",
            "revenue in period from previous-period customers ÷ revenue in previous period",
-           f"{_ORDERS}.customer_id, amount"),
+           f"{_ORDERS}.customer_id, amount",
+           group="Loyalty"),
     Metric("avg_clv", "Average historical CLV", "money",
            "What a customer has spent with us so far, on average, up to the end of the period (historical "
            "customer lifetime value; the predictive CLV is on the Customer value page).",
-           "Σ amount up to period end ÷ customers with an order up to period end", f"{_ORDERS}.amount"),
+           "Σ amount up to period end ÷ customers with an order up to period end", f"{_ORDERS}.amount",
+           group="Loyalty"),
     Metric("cac", "Acquisition cost", "money",
            "What it cost to win a new customer (CAC): their recorded acquisition cost when the data has it, "
            "else campaign spend divided by new customers.",
            "mean acquisition_cost of new customers; if none recorded: campaign spend ÷ new customers",
-           "customers.acquisition_cost; campaigns.cost, start_date", higher_is_better=False),
-    Metric("marketing_roi", "Marketing ROI", "ratio",
+           "customers.acquisition_cost; campaigns.cost, start_date", higher_is_better=False,
+           group="Marketing and service"),
+    Metric("marketing_roi", "Marketing ROI", "multiple",
            "Revenue that followed campaigns, against what they cost (revenue-based return on investment; the "
            "Campaigns page separates what campaigns caused from what merely followed them).",
-           "(attributed revenue − campaign spend) ÷ campaign spend; attributed = the order carries the campaign "
+           "(attributed revenue − campaign spend) ÷ campaign spend (2.0× = twice its cost back on top of the "
+           "cost); attributed = the order carries the campaign "
            "or follows a treatment contact within 14 days; spend = campaigns started in the period, shared "
            "out by their treated contacts within the filters",
-           "orders.campaign_id; contacts; campaigns.cost, start_date"),
+           "orders.campaign_id; contacts; campaigns.cost, start_date",
+           group="Marketing and service"),
     Metric("csat", "Customer satisfaction", "ratio",
            "Share of survey answers that were satisfied or very satisfied (CSAT: 4 or 5 on the 1-5 scale).",
-           "answers with csat ≥ 4 ÷ answers with a csat, surveys dated in the period", "surveys.csat, survey_date"),
+           "answers with csat ≥ 4 ÷ answers with a csat, surveys dated in the period", "surveys.csat, survey_date",
+           group="Marketing and service"),
     Metric("nps", "Net Promoter Score", "points",
            "How many more customers would recommend us than would warn against us (NPS): promoters answer 9-10, "
            "detractors 0-6, on a scale from -100 to 100.",
-           "100 × (promoters − detractors) ÷ answers, surveys dated in the period", "surveys.nps, survey_date"),
+           "100 × (promoters − detractors) ÷ answers, surveys dated in the period", "surveys.nps, survey_date",
+           group="Marketing and service"),
     Metric("top20_share", "Top-20% revenue share", "ratio",
            "Share of the period's revenue that came from its 20% best customers (how concentrated revenue is).",
            "revenue of the top ⌈20% × active customers⌉ customers by revenue ÷ revenue",
-           f"{_ORDERS}.customer_id, amount", higher_is_better=None),
+           f"{_ORDERS}.customer_id, amount", higher_is_better=None,
+           group="Revenue"),
 )
 
 BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}
+GROUPS: tuple[str, ...] = ("Revenue", "Customers", "Loyalty", "Marketing and service")
 
 SCOPE_NOTE = ("Region, country, city and acquisition channel filters apply to every metric. Sales channel and "
               "product category describe orders, so surveys and campaign spend ignore them.")

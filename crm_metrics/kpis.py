@@ -104,15 +104,33 @@ def kpi_table(cur, period: Period, filters: Filters) -> pd.DataFrame:
 
 
 def change(unit: str, value, before) -> float | None:
-    """Change against an earlier value: relative for amounts and counts, a difference for ratios and
-    points (a retention rate going from 40% to 44% moved 4 points, not 10%)."""
+    """Change against an earlier value: relative for amounts and counts, a difference for ratios, points
+    and multiples (a retention rate going from 40% to 44% moved 4 points, not 10%)."""
     if value is None or before is None:
         return None
-    if unit in ("ratio", "points"):
+    if unit in ("ratio", "points", "multiple"):
         return float(value) - float(before)
     if float(before) == 0:
         return None
     return (float(value) - float(before)) / abs(float(before))
+
+
+def trend_window(period: Period, grain: str) -> Period:
+    """The window a trend chart shows for ``period``: at least the 12 months to its end (days: the period
+    itself), cut to complete weeks or months so that a half-filled bucket never looks like a drop."""
+    if grain == "day":
+        return period
+    start = min(period.start, period.end - dt.timedelta(days=364))
+    end = period.end
+    if grain == "week":  # ISO weeks, Monday to Sunday
+        start += dt.timedelta(days=(7 - start.weekday()) % 7)
+        end -= dt.timedelta(days=(end.weekday() + 1) % 7)
+    else:
+        if start.day != 1:
+            start = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        if (end + dt.timedelta(days=1)).day != 1:
+            end = end.replace(day=1) - dt.timedelta(days=1)
+    return Period(start, end) if start <= end else period
 
 
 def trend(cur, period: Period, filters: Filters, grain: str = "month") -> pd.DataFrame:
@@ -167,3 +185,24 @@ def trend_report(cur, as_of: dt.date | None = None, days: int = 365, grain: str 
         return pd.DataFrame(columns=["bucket", "revenue", "orders", "active_customers", "new_customers",
                                      "returning_customers"])
     return trend(cur, period, filters or Filters(), grain)
+
+
+def headline(table: pd.DataFrame, period: Period) -> str:
+    """One sentence that answers "how are we doing?" for the period, computed from the KPI table."""
+    from crm_metrics.formatting import count, money_short, percent
+
+    rows = table.set_index("key")
+    revenue, change_ = rows.loc["revenue", "value"], rows.loc["revenue", "change"]
+    active, new = rows.loc["active_customers", "value"], rows.loc["new_customers", "value"]
+    if not revenue:
+        return f"No completed orders between {period.start:%d %b %Y} and {period.end:%d %b %Y}."
+    trend_words = ""
+    if change_ is not None and not pd.isna(change_):
+        direction = "up" if change_ > 0 else "down"
+        trend_words = f", {direction} {abs(change_) * 100:.1f}% on the previous {period.days} days"
+    text = (f"Revenue was {money_short(revenue)} in the {period.days} days to {period.end:%d %b %Y}{trend_words}, "
+            f"from {count(active)} active customers ({count(new)} new).")
+    churn = rows.loc["churn_rate", "value"]
+    if churn is not None and not pd.isna(churn):
+        text += f" {percent(churn)} of the previous period's customers did not buy again."
+    return text

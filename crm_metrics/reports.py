@@ -66,11 +66,17 @@ def imports(cur, as_of=None) -> pd.DataFrame:
 
 @register("filter-options")
 def filter_options(cur, as_of=None) -> pd.DataFrame:
-    """What the shared filters can offer. Grain: one row.
+    """The values each shared filter can offer. Grain: one row per (dimension, value).
 
-    Columns: first_order, last_order (dates), regions, channels (lists of text).
+    Columns: dimension, value, parent (the value one level up: a country's region, a city's country).
     """
     return db.query_df(cur, "filter_options")
+
+
+@register("data-span")
+def data_span(cur, as_of=None) -> pd.DataFrame:
+    """First and last completed order dates. Grain: one row (NULLs when there are no orders)."""
+    return db.query_df(cur, "data_span")
 
 
 def data_version(con) -> int:

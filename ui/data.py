@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import db
+from crm_metrics import db, kpis
+from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
@@ -67,3 +68,37 @@ def report(name: str, as_of: dt.date | None = None, **options) -> pd.DataFrame:
 
 def is_empty() -> bool:
     return int(report("tables")["row_count"].sum()) == 0
+
+
+def data_span() -> tuple[dt.date | None, dt.date | None]:
+    """First and last completed order dates."""
+    row = report("data-span").iloc[0]
+    first, last = row["first_order"], row["last_order"]
+    return (None, None) if pd.isna(first) else (_as_date(first), _as_date(last))
+
+
+def _as_date(value) -> dt.date:
+    # pandas Timestamps are datetimes (and so dates): compare as plain dates.
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _overview(path: str, version_key: int, period, filters, grain: str, root_dims: tuple[str, ...]):
+    cur = _connection(path).cursor()
+    try:
+        table = kpis.kpi_table(cur, period, filters)
+        spark = kpis.trend(cur, kpis.Period(period.end - dt.timedelta(days=364), period.end), filters, "month")
+        series = kpis.trend(cur, kpis.trend_window(period, grain), filters, grain)
+        parts = {}
+        for root in root_dims:
+            level = drill_level(root, filters.selected)
+            parts[root] = (level, kpis.breakdown(cur, period, filters, level))
+        return table, spark, series, parts
+    finally:
+        cur.close()
+
+
+def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
+    """KPI table, 12-month sparkline series, the trend at ``grain`` (see ``kpis.trend_window``) and one
+    breakdown per root dimension (at its current drill level), cached until the data or filters change."""
+    return _overview(str(db.default_path().resolve()), version(), period, filters, grain, root_dims)

@@ -1,4 +1,7 @@
-"""The shared sidebar filters, created once in the router so they keep their value across pages."""
+"""The shared filters: created once in the router so they keep their value across pages, bound to the
+URL so that a drilled-down view can be shared as a link, and changed by clicks on charts through
+:func:`drill` (applied before the widgets are created on the next run, as Streamlit requires).
+"""
 
 from __future__ import annotations
 
@@ -7,40 +10,68 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from crm_metrics.dimensions import DIMENSIONS, child
 from crm_metrics.filters import Filters
+from crm_metrics.kpis import DEFAULT_DAYS, Period
 from ui import data
 
-KEYS = {"dates": "filter_dates", "regions": "filter_regions", "channels": "filter_channels"}
+PERIOD_KEY = "period"
+KEYS = {key: key for key in DIMENSIONS}  # widget keys double as URL parameter names: ?region=Europe
+PENDING = "_filters_pending"
+MAIN = ("region", "channel")  # shown directly; the others sit under "More filters"
 
 
 def sidebar() -> Filters:
     """Draw the filters in the sidebar and return their value (also kept in session state)."""
-    options = data.report("filter-options").iloc[0]
-    first, last = options["first_order"], options["last_order"]
-    regions, channels = list(options["regions"]), list(options["channels"])
+    options = data.report("filter-options")
+    first, last = data.data_span()
+    _apply_pending(first, last)
     with st.sidebar:
         st.subheader("Filters")
-        if pd.isna(first) or pd.isna(last):
-            st.caption("No orders yet: filters appear once data is loaded.")
+        if first is None:
+            st.caption("No orders yet: the filters appear once data is loaded.")
             value = Filters()
         else:
-            first, last = _as_date(first), _as_date(last)
-            _keep_valid(KEYS["dates"], lambda v: isinstance(v, tuple) and len(v) == 2
-                        and first <= v[0] <= last and first <= v[1] <= last, (first, last))
-            _keep_valid(KEYS["regions"], lambda v: set(v) <= set(regions), [])
-            _keep_valid(KEYS["channels"], lambda v: set(v) <= set(channels), [])
-            dates = st.date_input("Order dates", key=KEYS["dates"], min_value=first, max_value=last,
-                                  help="Orders placed between these dates (inclusive).")
-            chosen_regions = st.multiselect("Region", regions, key=KEYS["regions"], placeholder="All regions")
-            chosen_channels = st.multiselect("Sales channel", channels, key=KEYS["channels"],
-                                             placeholder="All channels")
-            start, end = (dates if isinstance(dates, tuple) and len(dates) == 2 else (first, last))
-            value = Filters(start, end, tuple(chosen_regions), tuple(chosen_channels))
-            if st.button("Clear filters", width="stretch", disabled=value == Filters(first, last)):
-                clear(first, last)
-                st.rerun()
+            value = _widgets(options, first, last)
     st.session_state["filters"] = value
     return value
+
+
+def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
+    default = (max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1)), last)
+    _keep_valid(PERIOD_KEY, lambda v: isinstance(v, (tuple, list)) and len(v) == 2
+                and all(isinstance(d, dt.date) and first <= d <= last for d in v), default)
+    period = st.date_input("Period", key=PERIOD_KEY, min_value=first, max_value=last, bind="query-params",
+                           help="The reporting period (inclusive). Changes are compared with the period of equal "
+                                "length just before it. Default: the last 90 days of data.")
+    start, end = (period if isinstance(period, (tuple, list)) and len(period) == 2 else default)
+    chosen: dict[str, list[str]] = {}
+    for key in MAIN:
+        chosen[key] = _multiselect(options, key, chosen)
+    extra = [k for k in DIMENSIONS if k not in MAIN]
+    with st.expander("More filters", expanded=any(st.session_state.get(KEYS[k]) for k in extra)):
+        for key in extra:
+            chosen[key] = _multiselect(options, key, chosen)
+    filters = Filters(start, end, tuple((k, tuple(v)) for k, v in sorted(chosen.items()) if v))
+    if st.button("Clear filters", width="stretch", disabled=not filters.selected and (start, end) == default,
+                 key="clear_filters"):
+        st.session_state[PENDING] = [("clear", None, None)]
+        st.rerun()
+    return filters
+
+
+def _multiselect(options: pd.DataFrame, key: str, chosen: dict[str, list[str]]) -> list[str]:
+    dim = DIMENSIONS[key]
+    values = options[options["dimension"] == key]
+    parent_choice = chosen.get(dim.parent or "", [])
+    if parent_choice:  # countries of the chosen regions, cities of the chosen countries
+        values = values[values["parent"].isin(parent_choice)]
+    allowed = values["value"].tolist()
+    _keep_valid(KEYS[key], lambda v: isinstance(v, list) and set(v) <= set(allowed), [],
+                repair=lambda v: [x for x in v if x in allowed] if isinstance(v, list) else [])
+    return st.multiselect(dim.label, allowed, key=KEYS[key], bind="query-params",
+                          placeholder=f"All {dim.label.lower()}s" if not dim.label.endswith("y")
+                          else f"All {dim.label.lower()[:-1]}ies")
 
 
 def current() -> Filters:
@@ -48,18 +79,56 @@ def current() -> Filters:
     return st.session_state.get("filters", Filters())
 
 
-def clear(first: dt.date, last: dt.date) -> None:
-    st.session_state[KEYS["dates"]] = (first, last)
-    st.session_state[KEYS["regions"]] = []
-    st.session_state[KEYS["channels"]] = []
+def current_period() -> Period | None:
+    value = current()
+    return Period(value.start, value.end) if value.start and value.end else None
 
 
-def _keep_valid(key, valid, default) -> None:
-    # New data can invalidate a remembered value: assign before the widget is created.
-    if key not in st.session_state or not valid(st.session_state[key]):
+def drill(dimension: str, value: str) -> None:
+    """Add ``value`` to the filters (from a chart or table click) and rerun."""
+    st.session_state[PENDING] = [("set", dimension, value)]
+    st.rerun()
+
+
+def remove(dimension: str, value: str | None = None) -> None:
+    """Remove one value (or the whole dimension) and everything below it in the hierarchy; rerun."""
+    st.session_state[PENDING] = [("remove", dimension, value)]
+    st.rerun()
+
+
+def _apply_pending(first: dt.date | None, last: dt.date | None) -> None:
+    for action, dimension, value in st.session_state.pop(PENDING, []):
+        if action == "clear":
+            for key in DIMENSIONS:
+                st.session_state[KEYS[key]] = []
+            if first and last:
+                st.session_state[PERIOD_KEY] = (max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1)), last)
+        elif action == "set":
+            st.session_state[KEYS[dimension]] = [value]
+        elif action == "remove":
+            current_values = list(st.session_state.get(KEYS[dimension], []))
+            st.session_state[KEYS[dimension]] = [v for v in current_values if value is not None and v != value]
+            below = child(dimension)
+            while below:
+                st.session_state[KEYS[below]] = []
+                below = child(below)
+
+
+def _keep_valid(key, valid, default, repair=None) -> None:
+    # New data (or a hand-edited URL) can invalidate a remembered value: fix it before the widget exists.
+    if key not in st.session_state:
         st.session_state[key] = default
+    elif not valid(st.session_state[key]):
+        st.session_state[key] = repair(st.session_state[key]) if repair else default
 
 
-def _as_date(value) -> dt.date:
-    # pandas Timestamps are datetimes (and so dates): compare as plain dates.
-    return value.date() if isinstance(value, dt.datetime) else value
+def breadcrumb(filters: Filters, period: Period | None) -> None:
+    """What the page is looking at: the period, then each active filter as a removable chip."""
+    chips = [(k, v) for k, values in filters.selected.items() for v in values]
+    cols = st.columns([3] + [1] * min(len(chips), 6) + [max(1, 6 - len(chips))], vertical_alignment="center")
+    text = f"**{period.label()}**" if period else "All dates"
+    cols[0].markdown(f":material/filter_alt: {text}" + ("" if chips else " · all customers"))
+    for col, (key, value) in zip(cols[1:], chips[:6], strict=False):
+        if col.button(f"{value} ✕", key=f"crumb_{key}_{value}", help=f"Remove the {DIMENSIONS[key].label} filter",
+                      width="stretch", type="tertiary"):
+            remove(key, value)

@@ -1,7 +1,15 @@
--- What the shared filters can offer. grain: one row (dates NULL and lists empty when there are no orders).
-SELECT (SELECT min(order_date) FROM orders) AS first_order,
-       (SELECT max(order_date) FROM orders) AS last_order,
-       coalesce((SELECT list(DISTINCT region ORDER BY region) FROM customers WHERE region IS NOT NULL),
-                CAST([] AS VARCHAR[])) AS regions,
-       coalesce((SELECT list(DISTINCT channel ORDER BY channel) FROM orders WHERE channel IS NOT NULL),
-                CAST([] AS VARCHAR[])) AS channels;
+-- The values each filter can offer. grain: one row per (dimension, value); parent = the value one level up.
+SELECT 'region' AS dimension, region AS value, CAST(NULL AS VARCHAR) AS parent
+FROM customers WHERE region IS NOT NULL GROUP BY region
+UNION ALL
+SELECT 'country', country, min(region) FROM customers WHERE country IS NOT NULL GROUP BY country
+UNION ALL
+SELECT 'city', city, min(country) FROM customers WHERE city IS NOT NULL GROUP BY city
+UNION ALL
+SELECT 'acquisition_channel', acquisition_channel, NULL FROM customers
+WHERE acquisition_channel IS NOT NULL GROUP BY acquisition_channel
+UNION ALL
+SELECT 'channel', channel, NULL FROM orders WHERE channel IS NOT NULL GROUP BY channel
+UNION ALL
+SELECT 'product_category', product_category, NULL FROM orders WHERE product_category IS NOT NULL GROUP BY product_category
+ORDER BY 1, 2;

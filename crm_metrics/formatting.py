@@ -1,0 +1,67 @@
+"""How numbers are written: short money in headlines ($1.2M), one decimal for percentages, points for
+differences of rates. Shared by sentences computed in crm_metrics and by the pages."""
+
+from __future__ import annotations
+
+import math
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def money_short(value) -> str:
+    """$1.2M, $48.3k, $950."""
+    if _missing(value):
+        return "–"
+    value = float(value)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{sign}${value / limit:.1f}{suffix}"
+    return f"{sign}${value:,.0f}"
+
+
+def money_exact(value) -> str:
+    return "–" if _missing(value) else f"${float(value):,.2f}"
+
+
+def count(value) -> str:
+    return "–" if _missing(value) else f"{int(value):,}"
+
+
+def percent(value) -> str:
+    """A share as a percentage with one decimal (0.123 -> 12.3%)."""
+    return "–" if _missing(value) else f"{float(value) * 100:.1f}%"
+
+
+def number(value) -> str:
+    return "–" if _missing(value) else f"{float(value):,.2f}"
+
+
+def points(value) -> str:
+    return "–" if _missing(value) else f"{float(value):+.1f}"
+
+
+def by_unit(unit: str, value) -> str:
+    """A metric value as shown on a KPI card."""
+    return {"money": money_short, "count": count, "ratio": percent, "points": lambda v: "–" if _missing(v)
+            else f"{float(v):.0f}", "number": number, "multiple": multiple}[unit](value)
+
+
+def multiple(value) -> str:
+    return "–" if _missing(value) else f"{float(value):.1f}×"
+
+
+def change_text(unit: str, change) -> str | None:
+    """A change as shown under a KPI: +3.2% for amounts and counts, +1.4 pts for rates and NPS."""
+    if _missing(change):
+        return None
+    if unit == "ratio":
+        return f"{change * 100:+.1f} pts"
+    if unit == "points":
+        return f"{change:+.1f} pts"
+    if unit == "multiple":
+        return f"{change:+.1f}×"
+    return f"{change * 100:+.1f}%"

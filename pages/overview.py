@@ -1,0 +1,101 @@
+"""Overview: how the business stands with its customers, what changed, and where (click to drill)."""
+
+import datetime as dt
+
+import streamlit as st
+
+from ui.routing import ensure_router
+
+ensure_router()
+
+from crm_metrics.catalog import GROUPS, METRICS, SCOPE_NOTE  # noqa: E402
+from crm_metrics.dimensions import DIMENSIONS
+from crm_metrics.kpis import headline
+from ui import charts, data, filters
+from ui import format as fmt
+from ui.empty import empty_state
+from ui.explain import how_computed
+from ui.html_report import overview_html
+
+st.title("How are we doing with our customers?")
+if data.is_empty():
+    empty_state()
+    st.stop()
+
+period, chosen = filters.current_period(), filters.current()
+grain = st.session_state.get("trend_grain") or "week"
+ROOTS = ("region", "channel", "acquisition_channel", "product_category")
+table, spark, series, parts = data.overview(period, chosen, grain, ROOTS)
+charts.use_colors(data.report("filter-options"))
+
+st.markdown(headline(table, period))
+filters.breadcrumb(chosen, period)
+
+# KPI cards by family; change against the previous period of equal length
+SPARK = ("revenue", "orders", "active_customers", "new_customers", "returning_customers")
+rows = {row["key"]: row for row in table.to_dict("records")}
+for group in GROUPS:
+    members = [m for m in METRICS if m.group == group]
+    st.markdown(f"**{group}**")
+    for col, metric in zip(st.columns(max(4, len(members))), members, strict=False):
+        row = rows[metric.key]
+        delta = fmt.change_text(row["unit"], row["change"])
+        col.metric(
+            metric.label, fmt.by_unit(row["unit"], row["value"]), delta, border=True,
+            delta_color="off" if metric.higher_is_better is None else
+            ("normal" if metric.higher_is_better else "inverse"),
+            help=metric.help + ("" if row["year_change"] is None else
+                                f"\n\nAgainst a year earlier: {fmt.change_text(row['unit'], row['year_change'])}"),
+            chart_data=spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None,
+            chart_type="area",
+        )
+st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months. "
+           f"{SCOPE_NOTE}")
+
+# Trend
+st.subheader("How did it develop?")
+left, right = st.columns([3, 2])
+metric = left.segmented_control("Show", ["revenue", "active_customers", "mix", "orders"], key="trend_metric",
+                                default="revenue", required=True,
+                                format_func={"revenue": "Revenue", "active_customers": "Active customers",
+                                             "mix": "New vs returning", "orders": "Orders"}.get)
+right.segmented_control("By", ["day", "week", "month"], key="trend_grain", default="week", required=True,
+                        format_func=str.capitalize)
+if series.empty:
+    st.info("No orders in this period under these filters.")
+else:
+    st.plotly_chart(charts.trend_chart(series, metric, grain, charts.trend_title(series, metric, grain),
+                                       highlight=period), key=f"trend_{metric}_{grain}")
+    st.caption(f"Complete {grain}s only" + ("" if grain == "day" else ", over at least the last 12 months") + ".")
+
+# Breakdowns: a click adds the value to the filters of every page
+st.subheader("Where does the revenue come from?")
+st.caption("Click a bar to filter every page to it; regions drill down to countries and cities.")
+figures = []
+for pair in (ROOTS[:2], ROOTS[2:]):
+    for col, root in zip(st.columns(2), pair, strict=True):
+        level, frame = parts[root]
+        dim = DIMENSIONS[level]
+        if frame.empty:
+            col.info(f"No revenue by {dim.label.lower()} in this selection.")
+            continue
+        top = frame.iloc[0]
+        name = top["value"] or "(not recorded)"
+        fig = charts.breakdown_bar(frame, f"{dim.label}: {name} brings {fmt.percent(top['share'])}", dim.label,
+                                   clickable=True)
+        figures.append(fig)
+        event = col.plotly_chart(fig, on_select="rerun", selection_mode="points",
+                                 key=f"bd_{level}_{hash(chosen)}")
+        points = event.selection.points if event and event.selection else []
+        if points and points[0].get("customdata") and points[0]["customdata"][0]:
+            filters.drill(level, points[0]["customdata"][0])
+
+how_computed(table, period, chosen)
+
+report = overview_html("Customer overview", headline(table, period), period.label(), chosen.describe(), table,
+                       [charts.trend_chart(series, "revenue", grain, "Revenue", highlight=period), *figures],
+                       dt.datetime.now(dt.UTC))
+st.download_button("Download this overview (HTML)", report, file_name=f"overview_{period.end}.html",
+                   mime="text/html", icon=":material/download:",
+                   help="One self-contained file with interactive charts, the period and the filters: opens in "
+                        "any browser, no server needed.")

@@ -1,0 +1,136 @@
+"""Chart builders on one plotly template, so every chart in the app reads the same way.
+
+- One colour per meaning: each region, channel, category ... keeps its colour on every page
+  (:func:`color_for`), from the colour-blind-safe Okabe-Ito palette.
+- Titles say what to notice; axis titles carry units; money is $1.2M on axes and exact in hover.
+- Drill-down ids travel in ``customdata`` (a bar's label may be shortened, its id never is).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Okabe & Ito (2008), colour-blind safe; grey last for "not recorded".
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+NEUTRAL = "#9AA0A6"
+ACCENT = PALETTE[0]
+FIXED = {
+    # regions
+    "North America": "#0072B2", "Europe": "#E69F00", "Asia Pacific": "#009E73", "Latin America": "#CC79A7",
+    # order channels
+    "web": "#0072B2", "app": "#56B4E9", "store": "#E69F00", "phone": "#D55E00",
+    # customer kinds
+    "New customers": "#E69F00", "Returning customers": "#0072B2",
+}
+
+pio.templates["crm"] = go.layout.Template(layout=go.Layout(
+    font=dict(family="Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", size=13, color="#31333F"),
+    title=dict(font=dict(size=16), x=0, xanchor="left"),
+    colorway=PALETTE,
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+    margin=dict(l=10, r=10, t=50, b=10),
+    xaxis=dict(gridcolor="#E6E9EF", zerolinecolor="#C9CED6", automargin=True),
+    yaxis=dict(gridcolor="#E6E9EF", zerolinecolor="#C9CED6", automargin=True),
+    hoverlabel=dict(bgcolor="white", font_size=13),
+    legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+))
+TEMPLATE = "crm"
+
+
+_ASSIGNED: dict[str, str] = {}
+
+
+def use_colors(options: pd.DataFrame) -> None:
+    """Give every known value of every dimension its colour, in the dimension's own order, so that values
+    shown together differ and each keeps its colour on every page. ``options``: the filter-options report."""
+    for _, values in options.groupby("dimension", sort=False)["value"]:
+        for i, value in enumerate(values):
+            _ASSIGNED.setdefault(value, PALETTE[i % (len(PALETTE) - 1)])
+
+
+def color_for(value: str | None) -> str:
+    """The colour of a category value: fixed for the main ones, then as assigned by :func:`use_colors`,
+    else stable by hash."""
+    if value is None:
+        return NEUTRAL
+    if value in FIXED:
+        return FIXED[value]
+    if value in _ASSIGNED:
+        return _ASSIGNED[value]
+    digest = int(hashlib.md5(value.encode("utf-8")).hexdigest(), 16)  # noqa: S324 - a colour, not security
+    return PALETTE[digest % (len(PALETTE) - 1)]
+
+
+def breakdown_bar(frame: pd.DataFrame, title: str, dimension_label: str, clickable: bool = True) -> go.Figure:
+    """Horizontal bars of revenue per value, largest on top; ``customdata`` holds the value to drill into.
+
+    ``frame`` columns: value, revenue, orders, customers, share.
+    """
+    frame = frame.sort_values("revenue", ascending=True)
+    labels = [v if v is not None else "(not recorded)" for v in frame["value"]]
+    hint = "<br><i>Click to drill down</i>" if clickable else ""
+    fig = go.Figure(go.Bar(
+        x=frame["revenue"].astype(float), y=labels, orientation="h",
+        marker_color=[color_for(v) for v in frame["value"]],
+        customdata=list(zip(frame["value"].fillna(""), frame["orders"], frame["customers"], frame["share"],
+                            strict=True)),
+        text=[f"{s:.0%}" for s in frame["share"]], textposition="auto",
+        hovertemplate=("<b>%{y}</b><br>Revenue $%{x:,.2f} (%{customdata[3]:.1%})"
+                       "<br>%{customdata[1]:,} orders from %{customdata[2]:,} customers" + hint + "<extra></extra>"),
+    ))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(220, 60 + 34 * len(frame)),
+                      xaxis=dict(title="Revenue ($)", tickprefix="$", tickformat="~s"),
+                      yaxis=dict(title=None), showlegend=False, clickmode="event+select", dragmode=False)
+    return fig
+
+
+METRIC_LABELS = {"revenue": ("Revenue", "Revenue ($)"), "orders": ("Orders", "Orders"),
+                 "active_customers": ("Active customers", "Customers")}
+
+
+def trend_chart(frame: pd.DataFrame, metric: str, grain: str, title: str, highlight=None) -> go.Figure:
+    """A line of ``metric`` per bucket, or stacked bars of new and returning customers (metric "mix").
+    ``highlight``: a period (start, end) to shade, the one the KPIs describe."""
+    x = pd.to_datetime(frame["bucket"])
+    tick = "%b %Y" if grain == "month" else "%d %b %Y"
+    if metric == "mix":
+        fig = go.Figure([
+            go.Bar(x=x, y=frame["returning_customers"], name="Returning customers",
+                   marker_color=color_for("Returning customers"),
+                   hovertemplate="%{x|" + tick + "}: %{y:,} returning<extra></extra>"),
+            go.Bar(x=x, y=frame["new_customers"], name="New customers", marker_color=color_for("New customers"),
+                   hovertemplate="%{x|" + tick + "}: %{y:,} new<extra></extra>"),
+        ])
+        fig.update_layout(barmode="stack", yaxis_title="Active customers")
+    else:
+        name, axis = METRIC_LABELS[metric]
+        money = metric == "revenue"
+        fig = go.Figure(go.Scatter(
+            x=x, y=frame[metric].astype(float), mode="lines+markers" if len(frame) < 60 else "lines",
+            line=dict(color=ACCENT, width=2.5), name=name,
+            customdata=frame["orders"],
+            hovertemplate=("%{x|" + tick + "}: " + ("$%{y:,.2f}" if money else "%{y:,}")
+                           + " (%{customdata:,} orders)<extra></extra>"),
+        ))
+        fig.update_layout(yaxis=dict(title=axis, tickprefix="$" if money else "", tickformat="~s", rangemode="tozero"))
+    fig.update_layout(template=TEMPLATE, title=title, height=340,
+                      xaxis=dict(title=None, tickformat=tick, dtick="M1" if grain == "month" else None))
+    if highlight is not None:
+        fig.add_vrect(x0=highlight.start, x1=highlight.end, fillcolor=ACCENT, opacity=0.07, line_width=0,
+                      annotation_text="selected period", annotation_position="top left",
+                      annotation_font_color="#6b7280")
+    return fig
+
+
+def trend_title(series: pd.DataFrame, metric: str, grain: str) -> str:
+    """A title that says what to notice in the trend chart."""
+    if metric == "revenue":
+        best = series.loc[series["revenue"].astype(float).idxmax(), "bucket"]
+        return f"Revenue per {grain}: the strongest {grain} began {best:%d %b %Y}"
+    return {"active_customers": f"Customers who bought, per {grain}",
+            "mix": f"New and returning customers per {grain}",
+            "orders": f"Orders per {grain}"}[metric]

@@ -1,0 +1,31 @@
+""""How is this computed?": every number's definition, formula, inputs and the SQL that produced it,
+for workshop trainers to project. Everything comes from the metric catalog and the query files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from crm_metrics import db
+from crm_metrics.catalog import BY_KEY
+from crm_metrics.filters import Filters
+from crm_metrics.formatting import by_unit, change_text
+
+
+def how_computed(table: pd.DataFrame, period, filters: Filters) -> None:
+    with st.expander("How is this computed?", icon=":material/school:"):
+        previous = period.previous()
+        st.markdown(f"**Period** {period.label()} ({period.days} days). **Previous period** {previous.label()}. "
+                    "Only completed orders count as revenue; returned and cancelled orders are left out.")
+        for row in table.itertuples():
+            metric = BY_KEY[row.key]
+            st.markdown(f"**{metric.label}**: {by_unit(row.unit, row.value)}"
+                        + (f" ({change_text(row.unit, row.change)} vs previous period)" if row.change is not None
+                           else ""))
+            st.caption(f"{metric.definition}  \nFormula: {metric.formula}  \nReads: {metric.inputs}")
+        st.markdown("**The SQL** (`crm_metrics/sql/kpis.sql`, run once for the period and once for each "
+                    "comparison) with these parameters:")
+        params = {"start": period.start, "end": period.end, "prev_start": previous.start,
+                  "prev_end": previous.end, **filters.params()}
+        st.code("\n".join(f"${k} = {v!r}" for k, v in params.items()), language="text")
+        st.code(db.load_sql("kpis"), language="sql")
