@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from crm_metrics import db
+from crm_metrics.catalog import markdown_table
 from crm_metrics.export import safe_frame
 from crm_metrics.importer import ImportOptions, ImportRejected, UndoRefused, import_file, ledger, undo_import
 from crm_metrics.reports import REPORTS, report
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="map a file column to a canonical column ('-' skips it); repeatable")
 
     sub.add_parser("imports", help="list the import ledger")
+    sub.add_parser("catalog", help="print the metric catalog as the README's Markdown table")
 
     undo = sub.add_parser("undo", help="undo an import")
     undo.add_argument("import_id", type=int)
@@ -146,7 +148,12 @@ def _report(con, args) -> int:
     return 0
 
 
-COMMANDS = {"init": _init, "sample": _sample, "import": _import, "imports": _imports, "undo": _undo,
+def _catalog(con, args) -> int:
+    print(markdown_table())
+    return 0
+
+
+COMMANDS = {"catalog": _catalog, "init": _init, "sample": _sample, "import": _import, "imports": _imports, "undo": _undo,
             "report": _report}
 
 if __name__ == "__main__":

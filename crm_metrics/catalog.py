@@ -1,7 +1,7 @@
 """The metric catalog: the one place every number on the dashboard is described.
 
 Pages take their help texts from here, the Learn page quotes it, and the README's metric table is
-generated from it (``python -m crm_metrics.catalog`` prints the table; a test checks the README holds
+generated from it (``python -m crm_metrics catalog`` prints the table; a test checks the README holds
 it). The values themselves are computed in SQL (``sql/kpis.sql``), one column per metric key.
 """
 
@@ -145,7 +145,3 @@ def markdown_table() -> str:
     for m in METRICS:
         rows.append(f"| {m.label} | {m.unit} | {m.definition} | {m.formula} |")
     return "\n".join(rows)
-
-
-if __name__ == "__main__":
-    print(markdown_table())

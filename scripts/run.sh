@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.txt
-exec .venv/bin/python -m streamlit run app.py --browser.gatherUsageStats false "$@"
+exec .venv/bin/python -m ui.serve "$@"

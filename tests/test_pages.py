@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from crm_metrics import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/data.py"]
+PAGES = ["pages/overview.py", "pages/data.py"]
 
 
 def _app(monkeypatch, path: Path) -> AppTest:
@@ -83,3 +83,20 @@ def test_bad_upload_lists_problems_and_changes_nothing(empty_app):
     assert not at.exception
     assert any("nothing was changed" in e.value for e in at.error)
     assert _metric(at, "Orders") == "0"
+
+
+def test_overview_shows_every_catalog_kpi(sample_app):
+    from crm_metrics.catalog import METRICS
+
+    at = sample_app.switch_page("pages/overview.py").run()
+    labels = {m.label for m in at.metric}
+    assert {m.label for m in METRICS} <= labels
+    assert at.markdown[0].value.startswith("Revenue was $")
+
+
+def test_overview_empty_database_offers_the_sample(empty_app):
+    at = empty_app.switch_page("pages/overview.py").run()
+    assert not at.metric
+    at.button(key="empty_load_sample").click().run()
+    assert not at.exception
+    assert any(m.label == "Revenue" for m in at.metric)

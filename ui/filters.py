@@ -125,10 +125,10 @@ def _keep_valid(key, valid, default, repair=None) -> None:
 def breadcrumb(filters: Filters, period: Period | None) -> None:
     """What the page is looking at: the period, then each active filter as a removable chip."""
     chips = [(k, v) for k, values in filters.selected.items() for v in values]
-    cols = st.columns([3] + [1] * min(len(chips), 6) + [max(1, 6 - len(chips))], vertical_alignment="center")
+    cols = st.columns([3] + [2] * min(len(chips), 4) + [max(1, 8 - 2 * len(chips))], vertical_alignment="center")
     text = f"**{period.label()}**" if period else "All dates"
     cols[0].markdown(f":material/filter_alt: {text}" + ("" if chips else " · all customers"))
-    for col, (key, value) in zip(cols[1:], chips[:6], strict=False):
+    for col, (key, value) in zip(cols[1:], chips[:4], strict=False):
         if col.button(f"{value} ✕", key=f"crumb_{key}_{value}", help=f"Remove the {DIMENSIONS[key].label} filter",
                       width="stretch", type="tertiary"):
             remove(key, value)

@@ -30,7 +30,7 @@ def start_app(db_path: Path):
     port = _free_port()
     env = {**os.environ, "CRM_DB": str(db_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
+        [sys.executable, "-m", "ui.serve", "--server.address", "127.0.0.1", "--server.port",
          str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

@@ -1,41 +1,57 @@
 """The app in a real browser: it starts, every page renders without an exception on the sample data and
-on an empty database (screenshots at 1400 and 800 px in screenshots/), and a CSV uploaded through the
-real Data page is counted in the tables."""
+on an empty database (screenshots at 1400 and 800 px in screenshots/), a CSV uploaded through the real
+Data page is counted, and a click on a chart drills every page down, with the view shareable as a URL."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
 from browser_helpers import settle, shoot
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from crm_metrics import db
+from crm_metrics.filters import Filters
+from crm_metrics.formatting import money_short
+from crm_metrics.importer import import_file
+from crm_metrics.kpis import Period, kpi_values
+from crm_metrics.schema import TABLE_ORDER
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"data": "/data"}
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = {"overview": "/", "data": "/data"}
 
 
 def _no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def _metric(page, label: str) -> str:
+    card = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True)).first
+    return card.get_by_test_id("stMetricValue").inner_text()
+
+
 @pytest.mark.parametrize("width", [1400, 800])
 def test_every_page_renders_on_the_sample(browser_instance, app_url, width):
-    page = browser_instance.new_page(viewport={"width": width, "height": 1100})
+    page = browser_instance.new_page(viewport={"width": width, "height": 2600})
     for name, path in PAGES.items():
         page.goto(app_url + path)
         settle(page)
         _no_exception(page)
-        assert page.get_by_text("5,000").first.is_visible()
         shoot(page, f"{name}-sample-{width}")
     page.close()
 
 
 def test_every_page_renders_on_an_empty_database(browser_instance, empty_app_url):
-    page = browser_instance.new_page(viewport={"width": 1400, "height": 1100})
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 1400})
     for name, path in PAGES.items():
         page.goto(empty_app_url + path)
         settle(page)
         _no_exception(page)
+        assert page.get_by_role("button", name="Load the sample data").is_visible()
         shoot(page, f"{name}-empty-1400")
-    assert page.get_by_role("button", name="Load the sample data").is_visible()
     page.close()
 
 
@@ -43,7 +59,7 @@ def test_uploaded_csv_is_counted(browser_instance, empty_app_url, tmp_path):
     csv_file = tmp_path / "new_customers.csv"
     csv_file.write_text("Customer ID,Name,E-mail\nN1,Ann,ann@example.com\nN2,Bob,bob@example.com\n"
                         "N3,<script>alert(1)</script>,c@example.com\n", encoding="utf-8")
-    page = browser_instance.new_page(viewport={"width": 1400, "height": 1100})
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 1400})
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(empty_app_url + "/data")
@@ -54,7 +70,64 @@ def test_uploaded_csv_is_counted(browser_instance, empty_app_url, tmp_path):
     settle(page)
     _no_exception(page)
     assert page.get_by_text("3 inserted").first.is_visible()
-    customers = page.get_by_test_id("stMetric").filter(has_text="Customers")
-    assert customers.get_by_test_id("stMetricValue").inner_text() == "3"
+    assert _metric(page, "Customers") == "3"
     shoot(page, "data-after-upload-1400")
     assert not dialogs
+
+
+def _expected_region_revenue(tmp_path, region: str) -> str:
+    """The region's revenue for the default period, computed on a separate copy of the sample data."""
+    con = db.connect(tmp_path / "expected.duckdb")
+    for table in TABLE_ORDER:
+        import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    end = con.execute("SELECT max(order_date) FROM orders WHERE status = 'completed'").fetchall()[0][0]
+    cur = con.cursor()
+    value = kpi_values(cur, Period(end - dt.timedelta(days=89), end), Filters().with_values("region", [region]))
+    cur.close()
+    con.close()
+    return money_short(value["revenue"])
+
+
+def test_click_a_region_drills_every_page_and_the_link_is_shareable(browser_instance, app_url, tmp_path):
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(app_url + "/")
+    settle(page)
+    before = _metric(page, "Revenue")
+    region_chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)
+    bars = region_chart.locator("g.point path")
+    bars.first.wait_for(state="visible")
+    for _ in range(5):  # plotly binds its click handler a moment after drawing
+        page.wait_for_timeout(700)
+        box = bars.first.bounding_box()  # bars are drawn smallest first
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            page.wait_for_url("**region=**", timeout=15000)
+            break
+        except PlaywrightTimeout:
+            settle(page)
+            if "region=" in page.url:
+                break
+    settle(page)
+    _no_exception(page)
+    assert "region=" in page.url
+    region = page.url.split("region=")[1].split("&")[0].replace("+", " ")
+    crumb = page.get_by_role("button", name=f"{region} ✕")
+    assert crumb.is_visible()
+    after = _metric(page, "Revenue")
+    assert after != before and after == _expected_region_revenue(tmp_path, region)
+    shoot(page, "overview-drilled-1400")
+    shared_url = page.url
+
+    page.get_by_role("link", name="Data").click()
+    settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_text(region).first.is_visible(), "the filter did not follow to another page"
+
+    other = browser_instance.new_context(viewport={"width": 1400, "height": 2600})
+    fresh = other.new_page()
+    fresh.goto(shared_url)
+    settle(fresh)
+    assert _metric(fresh, "Revenue") == after
+    assert fresh.get_by_role("button", name=f"{region} ✕").is_visible()
+    other.close()
+    page.close()
