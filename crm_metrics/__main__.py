@@ -153,8 +153,8 @@ def _catalog(con, args) -> int:
     return 0
 
 
-COMMANDS = {"catalog": _catalog, "init": _init, "sample": _sample, "import": _import, "imports": _imports, "undo": _undo,
-            "report": _report}
+COMMANDS = {"catalog": _catalog, "init": _init, "sample": _sample, "import": _import, "imports": _imports,
+            "undo": _undo, "report": _report}
 
 if __name__ == "__main__":
     sys.exit(main())
