@@ -60,7 +60,7 @@ METRICS: tuple[Metric, ...] = (
            "count of distinct customer_id with a completed order in the period", f"{_ORDERS}.customer_id",
            group="Customers"),
     Metric("new_customers", "New customers", "count",
-           "Active customers whose first completed order (within the active filters) falls in the period.",
+           "Active customers whose first completed order ever falls in the period.",
            "count of active customers with first order date ≥ period start", f"{_ORDERS}.customer_id, order_date",
            group="Customers"),
     Metric("returning_customers", "Returning customers", "count",
@@ -99,7 +99,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("avg_clv", "Average historical CLV", "money",
            "What a customer has spent with us so far, on average, up to the end of the period (historical "
            "customer lifetime value; the predictive CLV is on the Customer value page).",
-           "Σ amount up to period end ÷ customers with an order up to period end", f"{_ORDERS}.amount",
+           "Σ amount up to period end ÷ customers (within the customer filters) whose first order is on or "
+           "before the period end", f"{_ORDERS}.amount",
            group="Loyalty"),
     Metric("cac", "Acquisition cost", "money",
            "What it cost to win a new customer (CAC): their recorded acquisition cost when the data has it, "

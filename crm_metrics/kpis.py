@@ -18,6 +18,7 @@ from crm_metrics import db
 from crm_metrics.catalog import METRICS
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
+from crm_metrics.reporting import ensure_current
 from crm_metrics.reports import register
 
 DEFAULT_DAYS = 90
@@ -69,6 +70,7 @@ def default_period(cur, as_of: dt.date | None = None, days: int = DEFAULT_DAYS) 
 
 def kpi_values(cur, period: Period, filters: Filters) -> dict[str, float | int | None]:
     """Every catalog metric (and the counts behind them) for one period. Grain: one value per key."""
+    ensure_current(cur)
     previous = period.previous()
     params = {"start": period.start, "end": period.end, "prev_start": previous.start, "prev_end": previous.end,
               **filters.params()}
@@ -135,6 +137,7 @@ def trend_window(period: Period, grain: str) -> Period:
 
 def trend(cur, period: Period, filters: Filters, grain: str = "month") -> pd.DataFrame:
     """Revenue, orders, active, new and returning customers per bucket. Grain: one row per bucket."""
+    ensure_current(cur)
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}")
     frame = db.query_df(cur, "kpi_trend", {"start": period.start, "end": period.end, "grain": grain,
@@ -150,6 +153,7 @@ def breakdown(cur, period: Period, filters: Filters, dimension: str) -> pd.DataF
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
+    ensure_current(cur)
     frame = db.query_df(cur, "kpi_breakdown", {"start": period.start, "end": period.end, **filters.params()},
                         idents={"dimension": dimension})
     total = frame["revenue"].sum()

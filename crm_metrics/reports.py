@@ -30,8 +30,11 @@ def report(con, name: str, as_of: dt.date | None = None, **options) -> pd.DataFr
     """Run the report ``name`` (see :data:`REPORTS`) on a fresh cursor."""
     if name not in REPORTS:
         raise KeyError(f"unknown report {name!r}; available: {', '.join(sorted(REPORTS))}")
+    from crm_metrics.reporting import ensure_current
+
     cur = con.cursor()
     try:
+        ensure_current(cur)
         return REPORTS[name](cur, as_of, **options)
     finally:
         cur.close()

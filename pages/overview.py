@@ -49,7 +49,7 @@ for group in GROUPS:
             chart_data=spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None,
             chart_type="area",
         )
-st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months. "
+st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months by week. "
            f"{SCOPE_NOTE}")
 
 # Trend

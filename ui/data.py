@@ -87,8 +87,10 @@ def _overview(path: str, version_key: int, period, filters, grain: str, root_dim
     cur = _connection(path).cursor()
     try:
         table = kpis.kpi_table(cur, period, filters)
-        spark = kpis.trend(cur, kpis.Period(period.end - dt.timedelta(days=364), period.end), filters, "month")
-        series = kpis.trend(cur, kpis.trend_window(period, grain), filters, grain)
+        # the sparklines are the weekly trend of the last 12 months: one query serves both when possible
+        weekly = kpis.trend(cur, kpis.trend_window(period, "week"), filters, "week")
+        series = weekly if grain == "week" else kpis.trend(cur, kpis.trend_window(period, grain), filters, grain)
+        spark = weekly[weekly["bucket"] > pd.Timestamp(period.end - dt.timedelta(days=365))]
         parts = {}
         for root in root_dims:
             level = drill_level(root, filters.selected)
@@ -99,6 +101,6 @@ def _overview(path: str, version_key: int, period, filters, grain: str, root_dim
 
 
 def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
-    """KPI table, 12-month sparkline series, the trend at ``grain`` (see ``kpis.trend_window``) and one
+    """KPI table, weekly 12-month sparkline series, the trend at ``grain`` (see ``kpis.trend_window``) and one
     breakdown per root dimension (at its current drill level), cached until the data or filters change."""
     return _overview(str(db.default_path().resolve()), version(), period, filters, grain, root_dims)

@@ -171,3 +171,7 @@ CREATE OR REPLACE MACRO crm_bool(v) AS
          WHEN lower(v) IN ('false', 'f', 'no', 'n', '0') THEN false END;
 -- true when a value was given but did not parse (the import lists these cells as problems).
 CREATE OR REPLACE MACRO crm_bad(v, parsed) AS crm_null(v) IS NOT NULL AND parsed IS NULL;
+
+-- The reporting layer: derived from the tables above, rebuilt by crm_metrics.reporting whenever the data
+-- version changes (never edited directly). rpt_state holds the version it was built for.
+CREATE TABLE IF NOT EXISTS rpt_state (data_version BIGINT);

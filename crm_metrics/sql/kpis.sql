@@ -3,34 +3,34 @@
 WITH
 -- @include scoped_orders
 in_period AS (SELECT * FROM scoped WHERE order_date BETWEEN $start AND $end),
-first_order AS (
-    SELECT customer_id, min(order_date) AS first_date FROM scoped WHERE order_date <= $end GROUP BY customer_id
-),
 per_customer AS (
-    SELECT customer_id, count(*) AS orders, sum(amount) AS revenue FROM in_period GROUP BY customer_id
+    SELECT customer_id, count(*) AS orders, sum(amount) AS revenue, min(first_date) AS first_date
+    FROM in_period GROUP BY customer_id
 ),
 previous_customers AS (
     SELECT customer_id, sum(amount) AS revenue FROM scoped
     WHERE order_date BETWEEN $prev_start AND $prev_end GROUP BY customer_id
 ),
-new_customers AS (
-    SELECT p.customer_id FROM per_customer AS p JOIN first_order AS f USING (customer_id) WHERE f.first_date >= $start
-),
+new_customers AS (SELECT customer_id FROM per_customer WHERE first_date >= $start),
 ranked AS (
     SELECT revenue, row_number() OVER (ORDER BY revenue DESC, customer_id) AS rank_no, count(*) OVER () AS n
     FROM per_customer
 ),
 history AS (
-    SELECT sum(amount) AS revenue, count(DISTINCT customer_id) AS customers FROM scoped WHERE order_date <= $end
-),
-treated AS (
-    SELECT t.campaign_id, t.customer_id, t.contact_date, s.customer_id IS NOT NULL AS in_scope
-    FROM contacts AS t LEFT JOIN scoped_customers AS s USING (customer_id)
-    WHERE t."group" = 'treatment'
+    -- customers who had bought by the period end, within the customer-level filters
+    SELECT (SELECT sum(amount) FROM scoped WHERE order_date <= $end) AS revenue,
+           (SELECT count(*) FROM scoped_customers WHERE first_date <= $end) AS customers
 ),
 campaign_share AS (
     -- each campaign's spend is shared out by its treated contacts inside the customer filters
-    SELECT campaign_id, avg(CASE WHEN in_scope THEN 1.0 ELSE 0.0 END) AS share FROM treated GROUP BY campaign_id
+    SELECT campaign_id,
+           CAST(sum(treated) FILTER (WHERE (len($region) = 0 OR list_contains($region, region))
+                                      AND (len($country) = 0 OR list_contains($country, country))
+                                      AND (len($city) = 0 OR list_contains($city, city))
+                                      AND (len($acquisition_channel) = 0
+                                           OR list_contains($acquisition_channel, acquisition_channel)))
+                AS DOUBLE) / sum(treated) AS share
+    FROM rpt_campaign_reach GROUP BY campaign_id
 ),
 spend AS (
     SELECT sum(k.cost * coalesce(s.share, CASE WHEN len($region) + len($country) + len($city)
@@ -38,14 +38,7 @@ spend AS (
     FROM campaigns AS k LEFT JOIN campaign_share AS s USING (campaign_id)
     WHERE k.start_date BETWEEN $start AND $end
 ),
-attributed AS (
-    SELECT sum(o.amount) AS revenue FROM in_period AS o
-    WHERE o.campaign_id IS NOT NULL
-       OR o.order_id IN (
-            SELECT p.order_id FROM in_period AS p
-            JOIN treated AS t ON t.customer_id = p.customer_id AND t.in_scope
-             AND t.contact_date BETWEEN p.order_date - INTERVAL '13' DAY AND p.order_date)
-),
+attributed AS (SELECT sum(amount) AS revenue FROM in_period WHERE campaign_touched),
 survey_scores AS (
     SELECT count(csat) AS csat_answers, count(*) FILTER (WHERE csat >= 4) AS satisfied,
            count(nps) AS nps_answers, count(*) FILTER (WHERE nps >= 9) AS promoters,

@@ -1,0 +1,44 @@
+"""The reporting layer: derived tables the reports read (``rpt_orders``, ``rpt_customers``).
+
+They are rebuilt from the canonical tables whenever the data version (``import_ledger``) moves past
+the version they were built for: in one transaction, under the write lock, by the first report that
+notices. Imports therefore stay as fast as they are, and every report sees a consistent layer.
+"""
+
+from __future__ import annotations
+
+from crm_metrics import db
+
+
+def _version(cur) -> tuple[int, int | None]:
+    current = int(db.scalar(cur, "data_version"))
+    built = db.scalar(cur, "reporting_version")
+    return current, (None if built is None else int(built))
+
+
+def ensure_current(cur) -> bool:
+    """Rebuild the reporting layer if the data changed since it was built. Returns True if it rebuilt.
+
+    Takes any cursor of the database; the rebuild runs on a cursor of its own.
+    """
+    current, built = _version(cur)
+    if current == built:
+        return False
+    with db.WRITE_LOCK:
+        writer = cur.cursor()
+        try:
+            current, built = _version(writer)
+            if current == built:  # another session rebuilt it while we waited for the lock
+                return False
+            writer.execute("BEGIN TRANSACTION")
+            committed = False
+            try:
+                db.execute(writer, "build_reporting", {"data_version": current})
+                writer.execute("COMMIT")
+                committed = True
+            finally:
+                if not committed:
+                    writer.execute("ROLLBACK")
+        finally:
+            writer.close()
+    return True

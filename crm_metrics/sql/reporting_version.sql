@@ -1,0 +1,1 @@
+SELECT max(data_version) FROM rpt_state;
