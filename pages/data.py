@@ -22,9 +22,10 @@ else:
     st.markdown(f"**{fmt.count(counts['customers'])} customers** and **{fmt.count(counts['orders'])} orders** "
                 f"from {int(tables['imports'].sum())} imports; last change {last:%Y-%m-%d %H:%M} UTC.")
 
-cols = st.columns(6)
-for col, (table, rows) in zip(cols, counts.items(), strict=True):
-    col.metric(table.capitalize(), fmt.count(rows), border=True)
+cards = st.container(horizontal=True, wrap=True)
+for table, rows in counts.items():
+    cards.metric(table.capitalize(), fmt.count(rows), border=True, width=165)
+st.caption("The sidebar filters do not apply here: this page shows everything stored.")
 
 if message := st.session_state.pop("last_import", None):
     st.success(message, icon=":material/check_circle:")

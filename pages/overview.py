@@ -37,8 +37,9 @@ rows = {row["key"]: row for row in table.to_dict("records")}
 for group in GROUPS:
     members = [m for m in METRICS if m.group == group]
     st.markdown(f"**{group}**")
-    for col, metric in zip(st.columns(max(4, len(members))), members, strict=False):
-        row = rows[metric.key]
+    cards = st.container(horizontal=True, wrap=True)  # fixed-width cards flow onto new rows when narrow
+    for metric in members:
+        col, row = cards, rows[metric.key]
         delta = fmt.change_text(row["unit"], row["change"])
         col.metric(
             metric.label, fmt.by_unit(row["unit"], row["value"]), delta, border=True,
@@ -47,7 +48,7 @@ for group in GROUPS:
             help=metric.help + ("" if row["year_change"] is None else
                                 f"\n\nAgainst a year earlier: {fmt.change_text(row['unit'], row['year_change'])}"),
             chart_data=spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None,
-            chart_type="area",
+            chart_type="area", width=205,
         )
 st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months by week. "
            f"{SCOPE_NOTE}")
@@ -72,23 +73,24 @@ else:
 st.subheader("Where does the revenue come from?")
 st.caption("Click a bar to filter every page to it; regions drill down to countries and cities.")
 figures = []
-for pair in (ROOTS[:2], ROOTS[2:]):
-    for col, root in zip(st.columns(2), pair, strict=True):
-        level, frame = parts[root]
-        dim = DIMENSIONS[level]
-        if frame.empty:
-            col.info(f"No revenue by {dim.label.lower()} in this selection.")
-            continue
-        top = frame.iloc[0]
-        name = top["value"] or "(not recorded)"
-        fig = charts.breakdown_bar(frame, f"{dim.label}: {name} brings {fmt.percent(top['share'])}", dim.label,
-                                   clickable=True)
-        figures.append(fig)
-        event = col.plotly_chart(fig, on_select="rerun", selection_mode="points",
-                                 key=f"bd_{level}_{hash(chosen)}")
-        points = event.selection.points if event and event.selection else []
-        if points and points[0].get("customdata") and points[0]["customdata"][0]:
-            filters.drill(level, points[0]["customdata"][0])
+board = st.container(horizontal=True, wrap=True, gap="medium")
+for root in ROOTS:
+    col = board.container(width=520)
+    level, frame = parts[root]
+    dim = DIMENSIONS[level]
+    if frame.empty:
+        col.info(f"No revenue by {dim.label.lower()} in this selection.")
+        continue
+    top = frame.iloc[0]
+    name = top["value"] or "(not recorded)"
+    fig = charts.breakdown_bar(frame, f"{dim.label}: {name} brings {fmt.percent(top['share'])}", dim.label,
+                               clickable=True)
+    figures.append(fig)
+    event = col.plotly_chart(fig, on_select="rerun", selection_mode="points",
+                             key=f"bd_{level}_{hash(chosen)}")
+    points = event.selection.points if event and event.selection else []
+    if points and points[0].get("customdata") and points[0]["customdata"][0]:
+        filters.drill(level, points[0]["customdata"][0])
 
 how_computed(table, period, chosen)
 
