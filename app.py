@@ -7,6 +7,7 @@ from ui import data, filters, routing
 st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
 
 data.connection()  # opens (and on the very first start, fills) the database before any page runs
+data.ensure_reports()  # after an import: rebuild the reporting layer once, with a progress message
 filters.sidebar()
 
 pages = {

@@ -16,6 +16,12 @@ def _version(cur) -> tuple[int, int | None]:
     return current, (None if built is None else int(built))
 
 
+def is_current(cur) -> bool:
+    """Whether the reporting layer matches the data (two one-row queries)."""
+    current, built = _version(cur)
+    return current == built
+
+
 def ensure_current(cur) -> bool:
     """Rebuild the reporting layer if the data changed since it was built. Returns True if it rebuilt.
 
