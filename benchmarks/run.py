@@ -145,6 +145,7 @@ def bench_overview(folder: Path, customers: int, repeat: int, database: Path) ->
             kpis.breakdown(cur, period, filters, drill_level(root, filters.selected))
 
     orders = cur.execute("SELECT customer_id, order_date, amount, status FROM orders").df()
+    rebuild.rows = len(orders)
     people = cur.execute("SELECT customer_id, region FROM customers").df()
 
     def pandas_overview(region: str | None) -> None:

@@ -135,6 +135,16 @@ def trend_window(period: Period, grain: str) -> Period:
     return Period(start, end) if start <= end else period
 
 
+def bucket_period(bucket: dt.date, grain: str) -> Period:
+    """The dates a trend bucket covers (a clicked point becomes the reporting period)."""
+    if grain == "day":
+        return Period(bucket, bucket)
+    if grain == "week":
+        return Period(bucket, bucket + dt.timedelta(days=6))
+    following = (bucket.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return Period(bucket, following - dt.timedelta(days=1))
+
+
 def trend(cur, period: Period, filters: Filters, grain: str = "month") -> pd.DataFrame:
     """Revenue, orders, active, new and returning customers per bucket. Grain: one row per bucket."""
     ensure_current(cur)

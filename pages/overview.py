@@ -10,7 +10,7 @@ ensure_router()
 
 from crm_metrics.catalog import GROUPS, METRICS, SCOPE_NOTE  # noqa: E402
 from crm_metrics.dimensions import DIMENSIONS
-from crm_metrics.kpis import headline
+from crm_metrics.kpis import bucket_period, headline
 from ui import charts, data, filters
 from ui import format as fmt
 from ui.empty import empty_state
@@ -48,7 +48,7 @@ for group in GROUPS:
             help=metric.help + ("" if row["year_change"] is None else
                                 f"\n\nAgainst a year earlier: {fmt.change_text(row['unit'], row['year_change'])}"),
             chart_data=spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None,
-            chart_type="area", width=205,
+            chart_type="area", width=196,
         )
 st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months by week. "
            f"{SCOPE_NOTE}")
@@ -65,9 +65,15 @@ right.segmented_control("By", ["day", "week", "month"], key="trend_grain", defau
 if series.empty:
     st.info("No orders in this period under these filters.")
 else:
-    st.plotly_chart(charts.trend_chart(series, metric, grain, charts.trend_title(series, metric, grain),
-                                       highlight=period), key=f"trend_{metric}_{grain}")
-    st.caption(f"Complete {grain}s only" + ("" if grain == "day" else ", over at least the last 12 months") + ".")
+    picked = st.plotly_chart(charts.trend_chart(series, metric, grain, charts.trend_title(series, metric, grain),
+                                                highlight=period), on_select="rerun", selection_mode="points",
+                             key=f"trend_{metric}_{grain}_{hash((period, chosen))}")
+    points = picked.selection.points if picked and picked.selection else []
+    if points and points[0].get("customdata"):
+        clicked = bucket_period(dt.date.fromisoformat(points[0]["customdata"][1]), grain)
+        filters.drill_period(clicked.start, clicked.end)
+    st.caption(f"Complete {grain}s only" + ("" if grain == "day" else ", over at least the last 12 months")
+               + f". Click a point to make that {grain} the period.")
 
 # Breakdowns: a click adds the value to the filters of every page
 st.subheader("Where does the revenue come from?")

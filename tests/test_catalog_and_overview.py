@@ -91,3 +91,12 @@ def test_html_report_escapes_user_text():
                          [go.Figure()], dt.datetime(2024, 3, 1, 12, 0))
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "headline &lt;b&gt;" in text and text.count("plotly.js") >= 1
+
+
+def test_a_clicked_trend_point_becomes_its_whole_bucket():
+    from crm_metrics.kpis import bucket_period
+
+    assert bucket_period(dt.date(2026, 8, 17), "week") == Period(dt.date(2026, 8, 17), dt.date(2026, 8, 23))
+    assert bucket_period(dt.date(2024, 2, 1), "month") == Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert bucket_period(dt.date(2024, 12, 1), "month") == Period(dt.date(2024, 12, 1), dt.date(2024, 12, 31))
+    assert bucket_period(dt.date(2024, 5, 5), "day") == Period(dt.date(2024, 5, 5), dt.date(2024, 5, 5))

@@ -110,11 +110,12 @@ def trend_chart(frame: pd.DataFrame, metric: str, grain: str, title: str, highli
         name, axis = METRIC_LABELS[metric]
         money = metric == "revenue"
         fig = go.Figure(go.Scatter(
-            x=x, y=frame[metric].astype(float), mode="lines+markers" if len(frame) < 60 else "lines",
-            line=dict(color=ACCENT, width=2.5), name=name,
-            customdata=frame["orders"],
+            x=x, y=frame[metric].astype(float), mode="lines+markers",
+            marker=dict(size=6 if len(frame) < 120 else 3), line=dict(color=ACCENT, width=2.5), name=name,
+            customdata=list(zip(frame["orders"], x.dt.strftime("%Y-%m-%d"), strict=True)),
             hovertemplate=("%{x|" + tick + "}: " + ("$%{y:,.2f}" if money else "%{y:,}")
-                           + " (%{customdata:,} orders)<extra></extra>"),
+                           + " (%{customdata[0]:,} orders)<br><i>Click to make this " + grain
+                           + " the period</i><extra></extra>"),
         ))
         fig.update_layout(yaxis=dict(title=axis, tickprefix="$" if money else "", tickformat="~s", rangemode="tozero"))
     fig.update_layout(template=TEMPLATE, title=title, height=340,

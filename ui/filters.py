@@ -90,6 +90,12 @@ def drill(dimension: str, value: str) -> None:
     st.rerun()
 
 
+def drill_period(start: dt.date, end: dt.date) -> None:
+    """Set the reporting period (from a click on a trend point) and rerun."""
+    st.session_state[PENDING] = [("period", start, end)]
+    st.rerun()
+
+
 def remove(dimension: str, value: str | None = None) -> None:
     """Remove one value (or the whole dimension) and everything below it in the hierarchy; rerun."""
     st.session_state[PENDING] = [("remove", dimension, value)]
@@ -105,6 +111,8 @@ def _apply_pending(first: dt.date | None, last: dt.date | None) -> None:
                 st.session_state[PERIOD_KEY] = (max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1)), last)
         elif action == "set":
             st.session_state[KEYS[dimension]] = [value]
+        elif action == "period" and first and last:
+            st.session_state[PERIOD_KEY] = (max(first, dimension), min(last, value))
         elif action == "remove":
             current_values = list(st.session_state.get(KEYS[dimension], []))
             st.session_state[KEYS[dimension]] = [v for v in current_values if value is not None and v != value]
@@ -125,9 +133,12 @@ def _keep_valid(key, valid, default, repair=None) -> None:
 def breadcrumb(filters: Filters, period: Period | None) -> None:
     """What the page is looking at: the period, then each active filter as a removable chip."""
     chips = [(k, v) for k, values in filters.selected.items() for v in values]
-    cols = st.columns([3] + [2] * min(len(chips), 4) + [max(1, 8 - 2 * len(chips))], vertical_alignment="center")
     text = f"**{period.label()}**" if period else "All dates"
-    cols[0].markdown(f":material/filter_alt: {text}" + ("" if chips else " · all customers"))
+    if not chips:
+        st.markdown(f":material/filter_alt: {text} · all customers")
+        return
+    cols = st.columns([3] + [2] * min(len(chips), 4) + [max(1, 8 - 2 * len(chips))], vertical_alignment="center")
+    cols[0].markdown(f":material/filter_alt: {text}")
     for col, (key, value) in zip(cols[1:], chips[:4], strict=False):
         if col.button(f"{value} ✕", key=f"crumb_{key}_{value}", help=f"Remove the {DIMENSIONS[key].label} filter",
                       width="stretch", type="tertiary"):
