@@ -7,6 +7,7 @@
 """
 
 from crm_metrics import kpis as _kpis  # noqa: F401  (registers the KPI reports)
+from crm_metrics import rfm as _rfm  # noqa: F401  (registers the RFM reports)
 from crm_metrics.db import DatabaseInUse, connect
 from crm_metrics.importer import ImportOptions, ImportRejected, import_file, propose, undo_import
 from crm_metrics.reports import REPORTS, report

@@ -1,0 +1,109 @@
+"""RFM: recency, frequency and monetary value per customer, scored 1-5 and named by segment rules.
+
+All computation is SQL (``sql/rfm_base.sql``): the per-customer measures, the scores (quintiles of the
+rank, ties sharing a score, or user-set cut points) and the segment rules (:mod:`crm_metrics.segments`).
+``as_of`` is passed in: only orders on or before it count, and recency is measured to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from crm_metrics import db
+from crm_metrics.filters import Filters
+from crm_metrics.kpis import data_span
+from crm_metrics.reporting import ensure_current
+from crm_metrics.reports import register
+from crm_metrics.segments import DEFAULT_RULES, SegmentRule, rules_param
+
+
+@dataclass(frozen=True)
+class RFMOptions:
+    """How RFM is measured and scored.
+
+    frequency : "days" (distinct purchase days) or "orders".
+    monetary : "total" spend or "average" order value.
+    method : "quintile" or "cuts"; with "cuts", each of r_cuts, f_cuts, m_cuts holds four ascending
+        thresholds (recency in days: more days, lower score).
+    rules : the segment rules, tried by priority.
+    """
+
+    frequency: str = "days"
+    monetary: str = "total"
+    method: str = "quintile"
+    r_cuts: tuple[float, ...] = (30, 90, 180, 365)
+    f_cuts: tuple[float, ...] = (1, 2, 4, 8)
+    m_cuts: tuple[float, ...] = (50, 150, 400, 1000)
+    rules: tuple[SegmentRule, ...] = field(default=DEFAULT_RULES)
+
+    def __post_init__(self) -> None:
+        if self.frequency not in ("days", "orders") or self.monetary not in ("total", "average"):
+            raise ValueError("frequency is 'days' or 'orders'; monetary is 'total' or 'average'")
+        if self.method not in ("quintile", "cuts"):
+            raise ValueError("method is 'quintile' or 'cuts'")
+        for cuts in (self.r_cuts, self.f_cuts, self.m_cuts):
+            if len(cuts) != 4 or list(cuts) != sorted(cuts):
+                raise ValueError("cut points are four ascending numbers")
+
+    def params(self) -> dict:
+        return {"frequency": self.frequency, "monetary": self.monetary, "method": self.method,
+                "r_cuts": list(map(float, self.r_cuts)), "f_cuts": list(map(float, self.f_cuts)),
+                "m_cuts": list(map(float, self.m_cuts)), "rules": rules_param(self.rules)}
+
+
+def _params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOptions | None) -> dict | None:
+    ensure_current(cur)
+    if as_of is None:
+        as_of = data_span(cur)[1]
+        if as_of is None:
+            return None
+    return {"as_of": as_of, **(filters or Filters()).params(), **(options or RFMOptions()).params()}
+
+
+def _run(cur, name: str, as_of, filters, options, columns: list[str]) -> pd.DataFrame:
+    params = _params(cur, as_of, filters, options)
+    if params is None:
+        return pd.DataFrame(columns=columns)
+    return db.query_df(cur, name, params)
+
+
+SCORE_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "purchase_days", "orders", "revenue",
+                 "average_order", "first_order", "last_order", "r_score", "f_score", "m_score", "fm_score",
+                 "rfm_cell", "segment"]
+
+
+def rfm_scores(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
+    """Grain: one row per customer with a completed order on or before ``as_of``. Columns: SCORE_COLUMNS."""
+    return _run(cur, "rfm_scores", as_of, filters, options, SCORE_COLUMNS)
+
+
+def segment_summary(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
+    """Grain: one row per segment: customers, share, orders, revenue, AOV, average recency, revenue share."""
+    return _run(cur, "rfm_segments", as_of, filters, options,
+                ["segment", "customers", "customer_share", "orders", "revenue", "average_order_value",
+                 "average_recency_days", "average_frequency", "revenue_share"])
+
+
+def rf_grid(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
+    """Grain: one row per (R score, F score) cell with customers: customers and revenue."""
+    return _run(cur, "rfm_grid", as_of, filters, options, ["r_score", "f_score", "customers", "revenue"])
+
+
+def cutoffs(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
+    """Grain: one row per (measure, score): the lowest and highest value scored so, and how many."""
+    return _run(cur, "rfm_cutoffs", as_of, filters, options, ["measure", "score", "low", "high", "customers"])
+
+
+@register("rfm")
+def rfm_report(cur, as_of=None, **options) -> pd.DataFrame:
+    """RFM measures, scores and segment per customer as of ``as_of`` (default: the last order date)."""
+    return rfm_scores(cur, as_of, options.pop("filters", None), RFMOptions(**options) if options else None)
+
+
+@register("segments")
+def segments_report(cur, as_of=None, **options) -> pd.DataFrame:
+    """One row per RFM segment, as the Segments page shows it."""
+    return segment_summary(cur, as_of, options.pop("filters", None), RFMOptions(**options) if options else None)

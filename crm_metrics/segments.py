@@ -1,0 +1,61 @@
+"""Named RFM segments: a rule table that is data, not code.
+
+Each rule names the R score range and the FM score range (FM = floor((F + M) / 2)) it covers; rules are
+tried by priority and the first that holds names the customer. The default table partitions all 25
+(R, FM) cells, so every customer lands in exactly one segment; users may edit it (a customer no edited
+rule covers is "Unassigned"). Descriptions and actions follow the usual RFM segment map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    name: str
+    priority: int
+    r_min: int
+    r_max: int
+    fm_min: int
+    fm_max: int
+    description: str
+    action: str
+
+
+DEFAULT_RULES: tuple[SegmentRule, ...] = (
+    SegmentRule("Champions", 1, 4, 5, 4, 5, "Bought recently, buy often and spend the most.",
+                "Reward them; ask for reviews and referrals; early access to new products."),
+    SegmentRule("Loyal", 2, 3, 3, 4, 5, "Buy often and spend well; a little while since the last order.",
+                "Upsell higher-value products; loyalty programme; keep them engaged."),
+    SegmentRule("Can't Lose Them", 3, 1, 2, 5, 5, "Used to buy the most, often; not for a long time.",
+                "Win them back with a personal offer or call; find out what went wrong."),
+    SegmentRule("At Risk", 4, 1, 2, 3, 4, "Spent well and bought often, but long ago.",
+                "Send a personal win-back campaign; offer renewals and helpful resources."),
+    SegmentRule("Potential Loyalists", 5, 4, 5, 2, 3, "Recent customers with average frequency and spend.",
+                "Offer membership or a loyalty programme; recommend related products."),
+    SegmentRule("New", 6, 5, 5, 1, 1, "Bought very recently, for the first time or almost.",
+                "Onboard them well; early support; build the relationship."),
+    SegmentRule("Promising", 7, 4, 4, 1, 1, "Recent shoppers who have not spent much yet.",
+                "Create brand awareness; free trials; a reason to come back."),
+    SegmentRule("Need Attention", 8, 3, 3, 3, 3, "Above-average recency, frequency and spend; drifting.",
+                "Limited-time offers based on past purchases; reactivate them."),
+    SegmentRule("About to Sleep", 9, 3, 3, 1, 2, "Below-average recency, frequency and spend.",
+                "Share popular products and discounts; reconnect before they go."),
+    SegmentRule("Hibernating", 10, 2, 2, 1, 2, "Last bought long ago, few orders, low spend.",
+                "Offer relevant products and special discounts; recreate brand value."),
+    SegmentRule("Lost", 11, 1, 1, 1, 2, "Lowest recency, frequency and spend.",
+                "Revive interest with an outreach campaign; otherwise let them go."),
+)
+
+SEGMENT_ORDER = tuple(r.name for r in DEFAULT_RULES)
+
+
+def rules_param(rules=DEFAULT_RULES) -> list[dict]:
+    """The rules as the list of records ``$rules`` binds to (the SQL reads name, priority, ranges)."""
+    keys = ("name", "priority", "r_min", "r_max", "fm_min", "fm_max")
+    return [{k: asdict(r)[k] for k in keys} for r in rules]
+
+
+def describe(name: str, rules=DEFAULT_RULES) -> SegmentRule | None:
+    return next((r for r in rules if r.name == name), None)

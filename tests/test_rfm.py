@@ -1,0 +1,149 @@
+"""RFM measures, scores and segments against numbers worked out by hand.
+
+as_of = 31 Mar 2024. Orders (completed unless said):
+  A: 30 Mar $10, 30 Mar $20 (same day), 1 Mar $30  -> recency 1, 2 purchase days, 3 orders, $60, avg $20
+  B: 1 Jan $100                                    -> recency 90, 1 day, 1 order, $100
+  C: 15 Feb $5, 20 Mar $5                          -> recency 11, 2 days, 2 orders, $10, avg $5
+  D: 31 Mar $50                                    -> recency 0, 1 day, 1 order, $50
+  E: 5 Apr $999 (after as_of: left out)  F: 10 Mar $70 returned (left out)
+Quintile scores = 1 + floor(5 (rank - 1) / n), ties sharing the lower rank, n = 4:
+  recency (most days first): B 1, C 2, A 3, D 4
+  frequency (days): B, D tie at rank 1 -> 1; A, C tie at rank 3 -> 3
+  monetary (total): C 1, D 2, A 3, B 4
+  FM = floor((F + M) / 2): A 3, B 2, C 2, D 1
+  segments: A (R3, FM3) Need Attention; B (R1, FM2) Lost; C (R2, FM2) Hibernating; D (R4, FM1) Promising
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from crm_metrics import db, report
+from crm_metrics.filters import Filters
+from crm_metrics.importer import import_file
+from crm_metrics.kpis import Period, kpi_values
+from crm_metrics.rfm import RFMOptions, cutoffs, rf_grid, rfm_scores, segment_summary
+from crm_metrics.sample import SampleParams, load_sample
+from crm_metrics.segments import DEFAULT_RULES, SegmentRule
+
+AS_OF = dt.date(2024, 3, 31)
+
+
+@pytest.fixture
+def tiny(con, write):
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,status\n"
+                                     "a1,A,2024-03-30,10,\na2,A,2024-03-30,20,\na3,A,2024-03-01,30,\n"
+                                     "b1,B,2024-01-01,100,\nc1,C,2024-02-15,5,\nc2,C,2024-03-20,5,\n"
+                                     "d1,D,2024-03-31,50,\ne1,E,2024-04-05,999,\nf1,F,2024-03-10,70,returned\n"))
+    return con
+
+
+def scores(con, **kwargs):
+    cur = con.cursor()
+    try:
+        return rfm_scores(cur, AS_OF, Filters(), RFMOptions(**kwargs) if kwargs else None).set_index("customer_id")
+    finally:
+        cur.close()
+
+
+def test_measures_by_hand(tiny):
+    s = scores(tiny)
+    assert list(s.index) == ["A", "B", "C", "D"]  # E bought after as_of, F only returned
+    assert s["recency_days"].tolist() == [1, 90, 11, 0]
+    assert s["purchase_days"].tolist() == [2, 1, 2, 1] and s["orders"].tolist() == [3, 1, 2, 1]
+    assert [float(v) for v in s["revenue"]] == [60, 100, 10, 50]
+    assert [float(v) for v in s["average_order"]] == [20, 100, 5, 50]
+
+
+def test_quintile_scores_with_ties_by_hand(tiny):
+    s = scores(tiny)
+    assert s["r_score"].tolist() == [3, 1, 2, 4]
+    assert s["f_score"].tolist() == [3, 1, 3, 1]
+    assert s["m_score"].tolist() == [3, 4, 1, 2]
+    assert s["fm_score"].tolist() == [3, 2, 2, 1]
+    assert s["rfm_cell"].tolist() == [333, 114, 231, 412]
+    assert s["segment"].tolist() == ["Need Attention", "Lost", "Hibernating", "Promising"]
+
+
+def test_orders_and_average_spend_by_hand(tiny):
+    s = scores(tiny, frequency="orders", monetary="average")
+    assert s["frequency"].tolist() == [3, 1, 2, 1] and s["f_score"].tolist() == [4, 1, 3, 1]
+    assert s["m_score"].tolist() == [2, 4, 1, 3]
+
+
+def test_cut_points_by_hand(tiny):
+    s = scores(tiny, method="cuts")  # r (30, 90, 180, 365) f (1, 2, 4, 8) m (50, 150, 400, 1000)
+    assert s["r_score"].tolist() == [5, 4, 5, 5]
+    assert s["f_score"].tolist() == [2, 1, 2, 1]
+    assert s["m_score"].tolist() == [2, 2, 1, 1]
+
+
+def test_single_customer_and_empty(con, write):
+    import_file(con, "orders", write("one.csv", "order_id,customer_id,order_date,amount\nx,Z,2024-03-01,5\n"))
+    s = scores(con)
+    assert s["r_score"].tolist() == [1] and s["f_score"].tolist() == [1] and s["segment"].tolist() == ["Lost"]
+    cur = con.cursor()
+    assert rfm_scores(cur, dt.date(2020, 1, 1)).empty  # as_of before every order
+    cur.close()
+
+
+def test_segment_summary_grid_and_cutoffs_by_hand(tiny):
+    cur = tiny.cursor()
+    summary = segment_summary(cur, AS_OF).set_index("segment")
+    grid = rf_grid(cur, AS_OF)
+    cuts = cutoffs(cur, AS_OF).set_index(["measure", "score"])
+    cur.close()
+    assert summary["customers"].sum() == 4 and summary.loc["Lost", "orders"] == 1
+    assert float(summary.loc["Need Attention", "revenue"]) == 60
+    assert summary.loc["Lost", "revenue_share"] == pytest.approx(100 / 220)
+    assert len(grid) == 4 and grid["customers"].sum() == 4
+    assert cuts.loc[("frequency", 1), "low"] == 1 and cuts.loc[("frequency", 3), "high"] == 2
+    assert cuts.loc[("recency_days", 1), "customers"] == 1
+
+
+def test_default_rules_partition_every_cell():
+    for r, fm in itertools.product(range(1, 6), repeat=2):
+        hits = [x for x in DEFAULT_RULES if x.r_min <= r <= x.r_max and x.fm_min <= fm <= x.fm_max]
+        assert hits, (r, fm)
+    assert len({x.priority for x in DEFAULT_RULES}) == len(DEFAULT_RULES)
+
+
+def test_edited_rules_and_unassigned(tiny):
+    only = (SegmentRule("Everyone recent", 1, 3, 5, 1, 5, "", ""),)
+    s = scores(tiny, rules=only)
+    assert s["segment"].tolist() == ["Everyone recent", "Unassigned", "Unassigned", "Everyone recent"]
+
+
+def test_reports_serve_the_same_numbers(tiny):
+    assert report(tiny, "rfm", as_of=AS_OF)["segment"].tolist() == scores(tiny)["segment"].tolist()
+    assert report(tiny, "segments", as_of=AS_OF)["customers"].sum() == 4
+
+
+@pytest.fixture(scope="module")
+def sample_con():
+    con = db.connect(":memory:")
+    load_sample(con, SampleParams(customers=1200, seed=5))
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("options", [RFMOptions(), RFMOptions(frequency="orders", monetary="average"),
+                                     RFMOptions(method="cuts")])
+@pytest.mark.parametrize("as_of", [dt.date(2025, 6, 30), dt.date(2026, 9, 30)])
+def test_properties_on_the_sample(sample_con, options, as_of):
+    cur = sample_con.cursor()
+    s = rfm_scores(cur, as_of, Filters(), options)
+    again = rfm_scores(cur, as_of, Filters(), options)
+    summary = segment_summary(cur, as_of, Filters(), options)
+    revenue_to_date = kpi_values(cur, Period(dt.date(1900, 1, 1), as_of), Filters())["revenue"]
+    cur.close()
+    assert s["customer_id"].is_unique and s["segment"].notna().all() and (s["segment"] != "Unassigned").all()
+    assert summary["customers"].sum() == len(s)
+    # SQL sums exact decimals; the frames hold them as floats, so compare to the cent
+    assert round(summary["revenue"].sum(), 2) == round(s["revenue"].sum(), 2) == round(float(revenue_to_date), 2)
+    for col in ("r_score", "f_score", "m_score", "fm_score"):
+        assert s[col].between(1, 5).all()
+    assert s.equals(again)
