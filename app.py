@@ -15,6 +15,9 @@ pages = {
         st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview",
                 default=True),
     ],
+    "Analysis": [
+        st.Page("pages/segments.py", title="Segments", icon=":material/groups:", url_path="segments"),
+    ],
     "Data": [
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],

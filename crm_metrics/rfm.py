@@ -17,7 +17,7 @@ from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span
 from crm_metrics.reporting import ensure_current
 from crm_metrics.reports import register
-from crm_metrics.segments import DEFAULT_RULES, SegmentRule, rules_param
+from crm_metrics.segments import DEFAULT_RULES, SegmentRule, describe, rule_text, rules_param
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,53 @@ def rfm_report(cur, as_of=None, **options) -> pd.DataFrame:
 def segments_report(cur, as_of=None, **options) -> pd.DataFrame:
     """One row per RFM segment, as the Segments page shows it."""
     return segment_summary(cur, as_of, options.pop("filters", None), RFMOptions(**options) if options else None)
+
+
+def segment_members(cur, segment: str, as_of=None, filters=None, options=None) -> pd.DataFrame:
+    """Grain: one row per customer of ``segment``: scores, contact fields, recommended action, and the rule
+    that defined the list (``segment_rule``, so an exported list says where it came from)."""
+    options = options or RFMOptions()
+    params = _params(cur, as_of, filters, options)
+    if params is None:
+        return pd.DataFrame()
+    frame = db.query_df(cur, "rfm_members", {**params, "segment": segment})
+    rule = describe(segment, options.rules)
+    frame["segment_rule"] = ((f"{rule_text(rule)}; " if rule else "") + f"as of {params['as_of']}; scores by "
+                             f"{options.method}; frequency = {options.frequency}; monetary = {options.monetary}")
+    return frame
+
+
+SLIPPING = ("At Risk", "Can't Lose Them")
+
+
+def highlights(summary: pd.DataFrame) -> dict:
+    """The numbers the Segments page leads with, from the segment summary (one small frame)."""
+    rows = summary.set_index("segment")
+    slipping = rows.loc[rows.index.intersection(SLIPPING)]
+    largest = summary.sort_values("customers", ascending=False).iloc[0] if len(summary) else None
+    return {
+        "customers": int(rows["customers"].sum()) if len(rows) else 0,
+        "segments": len(rows),
+        "champions": rows.loc["Champions"].to_dict() if "Champions" in rows.index else None,
+        "slipping_customers": int(slipping["customers"].sum()),
+        "slipping_revenue": float(slipping["revenue"].sum()),
+        "largest": None if largest is None else largest.to_dict(),
+    }
+
+
+def headline(summary: pd.DataFrame) -> str:
+    """One sentence about who the customers are, computed from the segment summary."""
+    from crm_metrics.formatting import count, money_short, percent
+
+    if summary.empty:
+        return "No customer has bought yet."
+    h = highlights(summary)
+    parts = []
+    if h["champions"]:
+        c = h["champions"]
+        parts.append(f"{count(c['customers'])} Champions ({percent(c['customer_share'])} of customers) bring "
+                     f"{percent(c['revenue_share'])} of revenue")
+    if h["slipping_customers"]:
+        parts.append(f"{count(h['slipping_customers'])} valuable customers are slipping away (At Risk or "
+                     f"Can't Lose Them); they have spent {money_short(h['slipping_revenue'])} with us")
+    return ("; ".join(parts) + ".") if parts else f"{count(h['customers'])} customers scored."

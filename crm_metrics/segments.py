@@ -53,9 +53,14 @@ SEGMENT_ORDER = tuple(r.name for r in DEFAULT_RULES)
 
 def rules_param(rules=DEFAULT_RULES) -> list[dict]:
     """The rules as the list of records ``$rules`` binds to (the SQL reads name, priority, ranges)."""
-    keys = ("name", "priority", "r_min", "r_max", "fm_min", "fm_max")
+    keys = ("name", "priority", "r_min", "r_max", "fm_min", "fm_max", "action")
     return [{k: asdict(r)[k] for k in keys} for r in rules]
 
 
 def describe(name: str, rules=DEFAULT_RULES) -> SegmentRule | None:
     return next((r for r in rules if r.name == name), None)
+
+
+def rule_text(rule: SegmentRule) -> str:
+    """The rule in words, as exported with a list: "R 4-5 and FM 4-5"."""
+    return f"R {rule.r_min}-{rule.r_max} and FM {rule.fm_min}-{rule.fm_max}"

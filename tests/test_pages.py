@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from crm_metrics import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/segments.py", "pages/data.py"]
 
 
 def _app(monkeypatch, path: Path) -> AppTest:
@@ -100,3 +100,12 @@ def test_overview_empty_database_offers_the_sample(empty_app):
     at.button(key="empty_load_sample").click().run()
     assert not at.exception
     assert any(m.label == "Revenue" for m in at.metric)
+
+
+def test_segments_page_lists_and_exports(sample_app):
+    at = sample_app.switch_page("pages/segments.py").run()
+    assert not at.exception
+    assert at.markdown[0].value.split(" ")[1] == "Champions"
+    at.selectbox(key="segment_pick").set_value("At Risk").run()
+    assert not at.exception
+    assert any("At Risk" in m.value for m in at.markdown)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pandas as pd
 import pytest
 
 from crm_metrics import db, report
@@ -147,3 +148,21 @@ def test_properties_on_the_sample(sample_con, options, as_of):
     for col in ("r_score", "f_score", "m_score", "fm_score"):
         assert s[col].between(1, 5).all()
     assert s.equals(again)
+
+
+def test_exported_list_neutralises_formulas(con, write):
+    from crm_metrics.export import to_safe_csv
+    from crm_metrics.rfm import segment_members
+
+    import_file(con, "customers", write("c.csv", 'customer_id,name,email\nH1,"=HYPERLINK(""http://x"",""y"")",'
+                                        "h@example.com\nH2,Ann,@evil\n"))
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\nx1,H1,2024-03-01,5\n"
+                                     "x2,H2,2024-03-02,6\n"))
+    cur = con.cursor()
+    members = pd.concat([segment_members(cur, name, AS_OF) for name in scores(con)["segment"].unique()])
+    cur.close()
+    text = to_safe_csv(members).decode("utf-8-sig")
+    assert "\'=HYPERLINK" in text and ",\'@evil," in text
+    assert "=HYPERLINK" not in text.replace("\'=HYPERLINK", "")
+    assert members["segment_rule"].str.contains("as of 2024-03-31").all()
+    assert set(members["recommended_action"]) <= {r.action for r in DEFAULT_RULES}

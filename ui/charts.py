@@ -135,3 +135,61 @@ def trend_title(series: pd.DataFrame, metric: str, grain: str) -> str:
     return {"active_customers": f"Customers who bought, per {grain}",
             "mix": f"New and returning customers per {grain}",
             "orders": f"Orders per {grain}"}[metric]
+
+
+# RFM segments: greens for the best, blues for the new, warm colours for those slipping away.
+SEGMENT_COLORS = {
+    "Champions": "#1B7837", "Loyal": "#5AAE61", "Potential Loyalists": "#A6DBA0", "New": "#0072B2",
+    "Promising": "#56B4E9", "Need Attention": "#F0E442", "About to Sleep": "#E69F00", "At Risk": "#D55E00",
+    "Can't Lose Them": "#B2182B", "Hibernating": "#9AA0A6", "Lost": "#4D4D4D", "Unassigned": "#D9D9D9",
+}
+FIXED.update(SEGMENT_COLORS)
+
+
+def segment_treemap(summary: pd.DataFrame, title: str) -> go.Figure:
+    """Tiles sized by customers and coloured by segment; ``ids`` are the segment names (click to select).
+
+    ``summary`` columns: segment, customers, customer_share, revenue, revenue_share.
+    """
+    fig = go.Figure(go.Treemap(
+        labels=summary["segment"], parents=[""] * len(summary), ids=summary["segment"],
+        values=summary["customers"], marker=dict(colors=[color_for(s) for s in summary["segment"]]),
+        customdata=list(zip(summary["customer_share"], summary["revenue"].astype(float), summary["revenue_share"],
+                            strict=True)),
+        texttemplate="<b>%{label}</b><br>%{value:,} customers<br>%{customdata[2]:.0%} of revenue",
+        hovertemplate=("<b>%{label}</b><br>%{value:,} customers (%{customdata[0]:.1%})"
+                       "<br>Revenue $%{customdata[1]:,.2f} (%{customdata[2]:.1%})"
+                       "<br><i>Click to see these customers</i><extra></extra>"),
+        branchvalues="total", sort=False,
+    ))
+    fig.update_layout(template=TEMPLATE, title=title, height=430, margin=dict(l=0, r=0, t=50, b=0))
+    return fig
+
+
+def rf_heatmap(grid: pd.DataFrame, title: str) -> go.Figure:
+    """Customers per (R score, F score) cell, annotated with the count; revenue in the hover."""
+    cells = grid.set_index(["r_score", "f_score"])
+    z, text, hover = [], [], []
+    for f in range(1, 6):  # plotly draws the first row at the bottom: F 5 ends up on top
+        row_z, row_t, row_h = [], [], []
+        for r in range(1, 6):
+            if (r, f) in cells.index:
+                n, revenue = int(cells.loc[(r, f), "customers"]), float(cells.loc[(r, f), "revenue"])
+            else:
+                n, revenue = 0, 0.0
+            row_z.append(n)
+            row_t.append(f"{n:,}" if n else "")
+            row_h.append(f"R {r}, F {f}: {n:,} customers, revenue ${revenue:,.2f}")
+        z.append(row_z)
+        text.append(row_t)
+        hover.append(row_h)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[f"R {r}" for r in range(1, 6)], y=[f"F {f}" for f in range(1, 6)], text=text,
+        texttemplate="%{text}", hovertext=hover, hoverinfo="text", colorscale="Blues",
+        colorbar=dict(title="Customers"),
+    ))
+    fig.update_layout(template=TEMPLATE, title=title, height=430,
+                      xaxis=dict(title="Recency score (5 = bought most recently)", side="bottom"),
+                      yaxis=dict(title="Frequency score (5 = buys most often)", categoryorder="array",
+                                 categoryarray=[f"F {f}" for f in range(1, 6)], autorange=True))
+    return fig

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import db, kpis, reporting
+from crm_metrics import db, kpis, reporting, rfm
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
@@ -118,3 +118,31 @@ def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
     """KPI table, weekly 12-month sparkline series, the trend at ``grain`` (see ``kpis.trend_window``) and one
     breakdown per root dimension (at its current drill level), cached until the data or filters change."""
     return _overview(str(db.default_path().resolve()), version(), period, filters, grain, root_dims)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _segments(path: str, version_key: int, as_of, filters, options):
+    cur = _connection(path).cursor()
+    try:
+        return (rfm.segment_summary(cur, as_of, filters, options), rfm.rf_grid(cur, as_of, filters, options),
+                rfm.cutoffs(cur, as_of, filters, options))
+    finally:
+        cur.close()
+
+
+def segments(as_of, filters, options):
+    """Segment summary, R x F grid and cut-off table, cached until the data, filters or options change."""
+    return _segments(str(db.default_path().resolve()), version(), as_of, filters, options)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _members(path: str, version_key: int, segment: str, as_of, filters, options):
+    cur = _connection(path).cursor()
+    try:
+        return rfm.segment_members(cur, segment, as_of, filters, options)
+    finally:
+        cur.close()
+
+
+def segment_members(segment: str, as_of, filters, options):
+    return _members(str(db.default_path().resolve()), version(), segment, as_of, filters, options)

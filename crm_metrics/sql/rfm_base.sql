@@ -38,7 +38,7 @@ scored AS (
 rules AS (SELECT unnest($rules, recursive := true)),
 named AS (
     SELECT s.*, CAST(floor((s.f_score + s.m_score) / 2.0) AS INTEGER) AS fm_score, r.name AS segment,
-           r.priority
+           r.priority, r.action
     FROM scored AS s
     LEFT JOIN rules AS r
       ON s.r_score BETWEEN r.r_min AND r.r_max

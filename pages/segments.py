@@ -1,0 +1,99 @@
+"""Segments: who the customers are (RFM scores and named segments), and a target list to take away."""
+
+import streamlit as st
+
+from ui.routing import ensure_router
+
+ensure_router()
+
+from crm_metrics.export import safe_frame, to_safe_csv
+from crm_metrics.rfm import headline, highlights
+from crm_metrics.segments import describe
+from ui import charts, data, filters
+from ui import format as fmt
+from ui.empty import empty_state
+from ui.segment_controls import scoring_options
+
+st.title("Who are our customers, and who is slipping away?")
+if data.is_empty():
+    empty_state()
+    st.stop()
+
+chosen, period = filters.current(), filters.current_period()
+as_of = period.end
+answer = st.container()  # the answer comes first; the scoring options it depends on sit below it
+options = scoring_options()
+summary, grid, cutoffs = data.segments(as_of, chosen, options)
+with answer:
+    st.markdown(headline(summary))
+    filters.breadcrumb(chosen, period)
+st.caption(f"Scored as of {as_of:%d %b %Y} (the end of the period) on every completed order up to that day. "
+           "Recency: days since the last order; frequency: how often; monetary: how much (RFM).")
+if summary.empty:
+    st.info("No customer bought on or before this date under these filters.")
+    st.stop()
+
+numbers = highlights(summary)
+cards = st.container(horizontal=True, wrap=True)
+cards.metric("Customers scored", fmt.count(numbers["customers"]), border=True, width=215)
+cards.metric("Segments in use", fmt.count(numbers["segments"]), border=True, width=215)
+if numbers["champions"]:
+    cards.metric("Champions' share of revenue", fmt.percent(numbers["champions"]["revenue_share"]), border=True,
+                 width=215, help="Bought recently, buy often and spend the most.")
+cards.metric("Valuable customers slipping away", fmt.count(numbers["slipping_customers"]), border=True, width=215,
+             help="At Risk and Can't Lose Them: they spent well, but not recently.")
+
+left, right = st.columns(2)
+with left:
+    largest = numbers["largest"]
+    event = st.plotly_chart(
+        charts.segment_treemap(summary, f"{largest['segment']} is the largest segment "
+                                        f"({fmt.percent(largest['customer_share'])} of customers)"),
+        on_select="rerun", key=f"treemap_{hash((as_of, chosen, options))}")
+    points = event.selection.points if event and event.selection else []
+    if points and points[0].get("id"):
+        st.session_state["segment_choice"] = points[0]["id"]
+with right:
+    st.plotly_chart(charts.rf_heatmap(grid, "Recent and frequent buyers sit top right"), key="rf_heatmap")
+
+st.subheader("The segments")
+st.dataframe(
+    summary, hide_index=True, width="stretch",
+    column_config={
+        "segment": "Segment",
+        "customers": st.column_config.NumberColumn("Customers", format="localized"),
+        "customer_share": st.column_config.ProgressColumn("Share of customers", format="percent", min_value=0.0,
+                                                          max_value=1.0),
+        "orders": st.column_config.NumberColumn("Orders", format="localized"),
+        "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+        "average_order_value": st.column_config.NumberColumn("Average order", format="dollar"),
+        "average_recency_days": st.column_config.NumberColumn("Days since last order (avg)", format="%.0f"),
+        "average_frequency": st.column_config.NumberColumn("Frequency (avg)", format="%.1f"),
+        "revenue_share": st.column_config.ProgressColumn("Share of revenue", format="percent", min_value=0.0,
+                                                         max_value=1.0),
+    })
+with st.expander("Cut-off table: the values behind each score"):
+    st.dataframe(cutoffs, hide_index=True, width="stretch",
+                 column_config={"measure": "Measure", "score": "Score", "low": "From", "high": "To",
+                                "customers": st.column_config.NumberColumn("Customers", format="localized")})
+
+st.subheader("Take a list away")
+names = summary["segment"].tolist()
+default = st.session_state.get("segment_choice")
+segment = st.selectbox("Segment", names, index=names.index(default) if default in names else 0, key="segment_pick")
+rule = describe(segment, options.rules)
+if rule:
+    st.markdown(f"**{segment}**: {rule.description} *Recommended:* {rule.action}")
+members = data.segment_members(segment, as_of, chosen, options)
+st.dataframe(members.head(1000), hide_index=True, width="stretch",
+             column_config={"revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                            "monetary": st.column_config.NumberColumn("Monetary", format="dollar"),
+                            "last_order": st.column_config.DateColumn("Last order", format="YYYY-MM-DD")})
+st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most revenue shown" if len(members) > 1000
+                                                     else "") + ". Exports hold them all.")
+a, b = st.columns([1, 4])
+a.download_button("Download CSV", to_safe_csv(members), file_name=f"segment_{segment}_{as_of}.csv".replace(" ", "_"),
+                  mime="text/csv", icon=":material/download:", key="export_csv")
+b.download_button("Download Parquet", safe_frame(members).to_parquet(index=False),
+                  file_name=f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
+                  mime="application/octet-stream", key="export_parquet")
