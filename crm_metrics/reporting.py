@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from crm_metrics import db
 
+# Bump when the layer's tables change shape: databases built by an older release then rebuild too.
+LAYER_VERSION = 2
+
 
 def _version(cur) -> tuple[int, int | None]:
-    current = int(db.scalar(cur, "data_version"))
+    """(what the layer should be built for, what it was built for): data version and layer format."""
+    current = int(db.scalar(cur, "data_version")) * 100 + LAYER_VERSION
     built = db.scalar(cur, "reporting_version")
     return current, (None if built is None else int(built))
 

@@ -3,6 +3,7 @@
 -- rpt_orders    -- grain: one row per completed order, with its customer's attributes, sorted by date
 --                  (period filters then skip whole row groups). campaign_touched: the order carries a
 --                  campaign, or follows a treatment contact of its customer within 14 days (inclusive).
+--                  first_of_day: the customer's first order of that day (counts purchase days cheaply).
 CREATE OR REPLACE TABLE rpt_customers AS
 WITH first_order AS (
     SELECT customer_id, min(order_date) AS first_date FROM orders WHERE status = 'completed' GROUP BY customer_id
@@ -23,7 +24,8 @@ touched AS (
 )
 SELECT o.order_date, o.customer_id, o.amount, o.channel, o.product_category,
        c.region, c.country, c.city, c.acquisition_channel, c.first_date,
-       o.campaign_id IS NOT NULL OR o.order_id IN (SELECT order_id FROM touched) AS campaign_touched
+       o.campaign_id IS NOT NULL OR o.order_id IN (SELECT order_id FROM touched) AS campaign_touched,
+       row_number() OVER (PARTITION BY o.customer_id, o.order_date ORDER BY o.order_id) = 1 AS first_of_day
 FROM completed AS o
 JOIN rpt_customers AS c USING (customer_id)
 ORDER BY o.order_date, o.customer_id;

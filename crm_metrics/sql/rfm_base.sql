@@ -1,15 +1,22 @@
 -- Shared CTEs of the RFM queries (included after scoped_orders); see rfm_scores.sql for the rules.
 history AS (SELECT * FROM scoped WHERE order_date <= $as_of),
+exact_days AS (
+    -- distinct purchase days, counted exactly only when an order-level filter is active (it may have
+    -- removed a day's first order); otherwise empty, and the precomputed first_of_day flag serves
+    SELECT customer_id, count(DISTINCT order_date) AS days FROM history
+    WHERE len($channel) + len($product_category) > 0 GROUP BY customer_id
+),
 per_customer AS (
-    SELECT customer_id,
-           date_diff('day', max(order_date), $as_of) AS recency_days,
-           count(DISTINCT order_date) AS purchase_days,
+    SELECT h.customer_id,
+           date_diff('day', max(h.order_date), $as_of) AS recency_days,
+           coalesce(min(e.days), count(*) FILTER (WHERE h.first_of_day)) AS purchase_days,
            count(*) AS orders,
-           sum(amount) AS revenue,
-           CAST(avg(amount) AS DECIMAL(18, 2)) AS average_order,
-           max(order_date) AS last_order,
-           min(order_date) AS first_order
-    FROM history GROUP BY customer_id
+           sum(h.amount) AS revenue,
+           CAST(avg(h.amount) AS DECIMAL(18, 2)) AS average_order,
+           max(h.order_date) AS last_order,
+           min(h.order_date) AS first_order
+    FROM history AS h LEFT JOIN exact_days AS e USING (customer_id)
+    GROUP BY h.customer_id
 ),
 measured AS (
     SELECT *,
@@ -36,12 +43,16 @@ scored AS (
     FROM ranked
 ),
 rules AS (SELECT unnest($rules, recursive := true)),
+score_values AS (SELECT * FROM (VALUES (1), (2), (3), (4), (5)) AS v(score)),
+cell_segment AS (
+    -- the segment of each of the 25 (R, FM) cells: the first rule by priority that holds it
+    SELECT r.score AS r_score, fm.score AS fm_score, x.name AS segment, x.priority, x.action
+    FROM score_values AS r CROSS JOIN score_values AS fm
+    JOIN rules AS x ON r.score BETWEEN x.r_min AND x.r_max AND fm.score BETWEEN x.fm_min AND x.fm_max
+    QUALIFY row_number() OVER (PARTITION BY r.score, fm.score ORDER BY x.priority) = 1
+),
 named AS (
-    SELECT s.*, CAST(floor((s.f_score + s.m_score) / 2.0) AS INTEGER) AS fm_score, r.name AS segment,
-           r.priority, r.action
-    FROM scored AS s
-    LEFT JOIN rules AS r
-      ON s.r_score BETWEEN r.r_min AND r.r_max
-     AND CAST(floor((s.f_score + s.m_score) / 2.0) AS INTEGER) BETWEEN r.fm_min AND r.fm_max
-    QUALIFY row_number() OVER (PARTITION BY s.customer_id ORDER BY r.priority NULLS LAST) = 1
+    SELECT s.*, c.segment, c.priority, c.action
+    FROM (SELECT *, CAST(floor((f_score + m_score) / 2.0) AS INTEGER) AS fm_score FROM scored) AS s
+    LEFT JOIN cell_segment AS c USING (r_score, fm_score)
 ),

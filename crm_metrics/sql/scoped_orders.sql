@@ -12,7 +12,7 @@ scoped_customers AS (
 ),
 scoped AS (
     SELECT order_date, customer_id, amount, channel, product_category, region, country, city,
-           acquisition_channel, first_date, campaign_touched
+           acquisition_channel, first_date, campaign_touched, first_of_day
     FROM rpt_orders
     WHERE (len($region) = 0 OR list_contains($region, region))
       AND (len($country) = 0 OR list_contains($country, country))
