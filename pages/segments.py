@@ -43,8 +43,8 @@ if numbers["champions"]:
 cards.metric("Valuable customers slipping away", fmt.count(numbers["slipping_customers"]), border=True, width=215,
              help="At Risk and Can't Lose Them: they spent well, but not recently.")
 
-left, right = st.columns(2)
-with left:
+board = st.container(horizontal=True, wrap=True, gap="medium")  # side by side when wide, stacked when narrow
+with board.container(width=540):
     largest = numbers["largest"]
     event = st.plotly_chart(
         charts.segment_treemap(summary, f"{largest['segment']} is the largest segment "
@@ -53,7 +53,7 @@ with left:
     points = event.selection.points if event and event.selection else []
     if points and points[0].get("id"):
         st.session_state["segment_choice"] = points[0]["id"]
-with right:
+with board.container(width=540):
     st.plotly_chart(charts.rf_heatmap(grid, "Recent and frequent buyers sit top right"), key="rf_heatmap")
 
 st.subheader("The segments")
@@ -91,9 +91,10 @@ st.dataframe(members.head(1000), hide_index=True, width="stretch",
                             "last_order": st.column_config.DateColumn("Last order", format="YYYY-MM-DD")})
 st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most revenue shown" if len(members) > 1000
                                                      else "") + ". Exports hold them all.")
-a, b = st.columns([1, 4])
-a.download_button("Download CSV", to_safe_csv(members), file_name=f"segment_{segment}_{as_of}.csv".replace(" ", "_"),
-                  mime="text/csv", icon=":material/download:", key="export_csv")
-b.download_button("Download Parquet", safe_frame(members).to_parquet(index=False),
-                  file_name=f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
-                  mime="application/octet-stream", key="export_parquet")
+buttons = st.container(horizontal=True)
+buttons.download_button("Download CSV", to_safe_csv(members),
+                        file_name=f"segment_{segment}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
+                        icon=":material/download:", key="export_csv")
+buttons.download_button("Download Parquet", safe_frame(members).to_parquet(index=False),
+                        file_name=f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
+                        mime="application/octet-stream", key="export_parquet")
