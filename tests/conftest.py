@@ -42,3 +42,15 @@ def seeded(con, write):
     import_file(con, "campaigns", write("base_campaigns.csv", BASE_CAMPAIGNS))
     import_file(con, "orders", write("base_orders.csv", BASE_ORDERS))
     return con
+
+
+
+@pytest.fixture(scope="module")
+def sample_con():
+    """A throw-away database holding a small seeded sample (shared by a test module)."""
+    from crm_metrics.sample import SampleParams, load_sample
+
+    connection = db.connect(":memory:")
+    load_sample(connection, SampleParams(customers=1500, seed=11))
+    yield connection
+    connection.close()

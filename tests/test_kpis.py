@@ -23,7 +23,6 @@ from crm_metrics.catalog import METRICS
 from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 from crm_metrics.kpis import Period, breakdown, kpi_table, kpi_values, trend
-from crm_metrics.sample import SampleParams, load_sample
 
 FEB = Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
 
@@ -120,16 +119,6 @@ def test_trend_and_breakdown_by_hand(tiny):
     channels = breakdown(cur, FEB, Filters(), "channel").set_index("value")
     assert float(channels.loc["web", "revenue"]) == 230 and float(channels.loc["store", "revenue"]) == 70
     cur.close()
-
-
-@pytest.fixture(scope="module")
-def sample_con():
-    from crm_metrics import db
-
-    con = db.connect(":memory:")
-    load_sample(con, SampleParams(customers=1500, seed=11))
-    yield con
-    con.close()
 
 
 SAMPLE_PERIOD = Period(dt.date(2025, 4, 1), dt.date(2025, 9, 30))

@@ -22,12 +22,11 @@ import itertools
 import pandas as pd
 import pytest
 
-from crm_metrics import db, report
+from crm_metrics import report
 from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 from crm_metrics.kpis import Period, kpi_values
 from crm_metrics.rfm import RFMOptions, cutoffs, rf_grid, rfm_scores, segment_summary
-from crm_metrics.sample import SampleParams, load_sample
 from crm_metrics.segments import DEFAULT_RULES, SegmentRule
 
 AS_OF = dt.date(2024, 3, 31)
@@ -121,14 +120,6 @@ def test_edited_rules_and_unassigned(tiny):
 def test_reports_serve_the_same_numbers(tiny):
     assert report(tiny, "rfm", as_of=AS_OF)["segment"].tolist() == scores(tiny)["segment"].tolist()
     assert report(tiny, "segments", as_of=AS_OF)["customers"].sum() == 4
-
-
-@pytest.fixture(scope="module")
-def sample_con():
-    con = db.connect(":memory:")
-    load_sample(con, SampleParams(customers=1200, seed=5))
-    yield con
-    con.close()
 
 
 @pytest.mark.parametrize("options", [RFMOptions(), RFMOptions(frequency="orders", monetary="average"),

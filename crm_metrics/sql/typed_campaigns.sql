@@ -1,10 +1,7 @@
 -- Type the staged campaigns file. grain: one row per data record of the file (rec = record ordinal).
 CREATE OR REPLACE TEMP TABLE typed AS
-WITH cleaned AS (
-    -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
-    FROM stage
-),
+WITH
+-- @include typed_cleaned
 parsed AS (
     SELECT *,
            crm_text(campaign_id) AS p_campaign_id, crm_text(name) AS p_name, crm_text(channel) AS p_channel,

@@ -1,11 +1,8 @@
 -- Type the staged customers file. grain: one row per data record of the file (rec = record ordinal).
 -- _bad lists the columns whose value was given but did not parse or broke a range.
 CREATE OR REPLACE TEMP TABLE typed AS
-WITH cleaned AS (
-    -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
-    FROM stage
-),
+WITH
+-- @include typed_cleaned
 parsed AS (
     SELECT *,
            crm_text(customer_id) AS p_customer_id, crm_date(signup_date, $date_format) AS parsed_signup_date,

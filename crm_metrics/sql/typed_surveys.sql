@@ -1,10 +1,7 @@
 -- Type the staged surveys file. grain: one row per data record of the file (rec = record ordinal).
 CREATE OR REPLACE TEMP TABLE typed AS
-WITH cleaned AS (
-    -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
-    FROM stage
-),
+WITH
+-- @include typed_cleaned
 parsed AS (
     SELECT *,
            crm_text(customer_id) AS p_customer_id, crm_date(survey_date, $date_format) AS parsed_survey_date,

@@ -1,11 +1,8 @@
 -- Type the staged tickets file. grain: one row per data record of the file (rec = record ordinal).
 -- Timestamps with an offset are converted to UTC; those without are taken as UTC.
 CREATE OR REPLACE TEMP TABLE typed AS
-WITH cleaned AS (
-    -- every raw value cleaned once (see crm_clean); rec numbers the file's data records from 0
-    SELECT rowid - (SELECT min(rowid) FROM stage) AS rec, crm_clean(COLUMNS(*), $ascii)
-    FROM stage
-),
+WITH
+-- @include typed_cleaned
 parsed AS (
     SELECT *,
            crm_text(ticket_id) AS p_ticket_id, crm_text(customer_id) AS p_customer_id,
