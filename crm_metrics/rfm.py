@@ -60,7 +60,7 @@ def _params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOpt
         as_of = data_span(cur)[1]
         if as_of is None:
             return None
-    return {"as_of": as_of, **(filters or Filters()).params(), **(options or RFMOptions()).params()}
+    return {"as_of": as_of, "before": None, **(filters or Filters()).params(), **(options or RFMOptions()).params()}
 
 
 def _run(cur, name: str, as_of, filters, options, columns: list[str]) -> pd.DataFrame:
@@ -157,3 +157,41 @@ def headline(summary: pd.DataFrame) -> str:
         parts.append(f"{count(h['slipping_customers'])} valuable customers are slipping away (At Risk or "
                      f"Can't Lose Them); they have spent {money_short(h['slipping_revenue'])} with us")
     return ("; ".join(parts) + ".") if parts else f"{count(h['customers'])} customers scored."
+
+
+MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue", "revenue_between", "moved"]
+
+
+def migration(cur, before: dt.date, as_of=None, filters=None, options=None) -> pd.DataFrame:
+    """Segment flows between ``before`` and ``as_of``. Grain: one row per (from, to) pair with customers.
+
+    Customers who had not bought by ``before`` come from "Not yet a customer". Quintiles are taken within
+    each date's own customers, so a flow means a customer's standing changed, not just the calendar.
+    """
+    params = _params(cur, as_of, filters, options)
+    if params is None:
+        return pd.DataFrame(columns=MIGRATION_COLUMNS)
+    if before >= params["as_of"]:
+        raise ValueError("the earlier date must come before as_of")
+    return db.query_df(cur, "rfm_migration", {**params, "before": before})
+
+
+def flow_members(cur, from_segment: str, to_segment: str, before: dt.date, as_of=None, filters=None,
+                 options=None) -> pd.DataFrame:
+    """Grain: one row per customer who moved from ``from_segment`` (as of ``before``) to ``to_segment``."""
+    params = _params(cur, as_of, filters, options)
+    if params is None:
+        return pd.DataFrame()
+    return db.query_df(cur, "rfm_flow_members", {**params, "before": before, "from_segment": from_segment,
+                                                   "to_segment": to_segment})
+
+
+@register("segment-migration")
+def migration_report(cur, as_of=None, before=None, **options) -> pd.DataFrame:
+    """Segment flows between ``before`` (default: 90 days before ``as_of``) and ``as_of``."""
+    if as_of is None:
+        as_of = data_span(cur)[1]
+        if as_of is None:
+            return pd.DataFrame(columns=MIGRATION_COLUMNS)
+    before = before or as_of - dt.timedelta(days=90)
+    return migration(cur, before, as_of, options.pop("filters", None), RFMOptions(**options) if options else None)

@@ -157,3 +157,34 @@ def test_exported_list_neutralises_formulas(con, write):
     assert "=HYPERLINK" not in text.replace("\'=HYPERLINK", "")
     assert members["segment_rule"].str.contains("as of 2024-03-31").all()
     assert set(members["recommended_action"]) <= {r.action for r in DEFAULT_RULES}
+
+
+def test_migration_by_hand(tiny):
+    """As of 29 Feb only B (1 Jan, $100) and C (15 Feb, $5) had bought. Recency 59 and 14 days -> R 1 and 3;
+    frequency 1 and 1 (a tie) -> F 1 and 1; spend 100 and 5 -> M 3 and 1; FM 2 and 1.
+    B (R1, FM2) Lost, C (R3, FM1) About to Sleep. As of 31 Mar: A Need Attention, B Lost, C Hibernating,
+    D Promising (see the module docstring)."""
+    from crm_metrics.rfm import flow_members, migration
+
+    cur = tiny.cursor()
+    flows = migration(cur, dt.date(2024, 2, 29), AS_OF).set_index(["from_segment", "to_segment"])
+    movers = flow_members(cur, "About to Sleep", "Hibernating", dt.date(2024, 2, 29), AS_OF)
+    cur.close()
+    assert set(flows.index) == {("Not yet a customer", "Need Attention"), ("Lost", "Lost"),
+                                ("About to Sleep", "Hibernating"), ("Not yet a customer", "Promising")}
+    assert flows["customers"].sum() == 4 and not flows.loc[("Lost", "Lost"), "moved"]
+    assert float(flows.loc[("Not yet a customer", "Need Attention"), "revenue_between"]) == 60
+    assert float(flows.loc[("About to Sleep", "Hibernating"), "revenue_between"]) == 5
+    assert movers["customer_id"].tolist() == ["C"]
+
+
+def test_migration_flows_cover_every_customer(sample_con):
+    from crm_metrics.rfm import migration
+
+    cur = sample_con.cursor()
+    flows = migration(cur, dt.date(2026, 3, 31), dt.date(2026, 6, 30))
+    now = rfm_scores(cur, dt.date(2026, 6, 30))
+    cur.close()
+    assert flows["customers"].sum() == len(now)
+    with pytest.raises(ValueError):
+        migration(sample_con.cursor(), dt.date(2026, 7, 1), dt.date(2026, 6, 30))

@@ -1,22 +1,28 @@
 -- Shared CTEs of the RFM queries (included after scoped_orders); see rfm_scores.sql for the rules.
-history AS (SELECT * FROM scoped WHERE order_date <= $as_of),
+-- Scores are computed per snapshot: 'now' as of $as_of, and 'before' as of $before when that is given
+-- (segment migration); every aggregate and rank is partitioned by snapshot. rfm_now holds 'now'.
+history AS (
+    SELECT 'now' AS snapshot, CAST($as_of AS DATE) AS snapshot_date, * FROM scoped WHERE order_date <= $as_of
+    UNION ALL
+    SELECT 'before', CAST($before AS DATE), * FROM scoped WHERE $before IS NOT NULL AND order_date <= $before
+),
 exact_days AS (
     -- distinct purchase days, counted exactly only when an order-level filter is active (it may have
     -- removed a day's first order); otherwise empty, and the precomputed first_of_day flag serves
-    SELECT customer_id, count(DISTINCT order_date) AS days FROM history
-    WHERE len($channel) + len($product_category) > 0 GROUP BY customer_id
+    SELECT snapshot, customer_id, count(DISTINCT order_date) AS days FROM history
+    WHERE len($channel) + len($product_category) > 0 GROUP BY snapshot, customer_id
 ),
 per_customer AS (
-    SELECT h.customer_id,
-           date_diff('day', max(h.order_date), $as_of) AS recency_days,
+    SELECT h.snapshot, h.customer_id,
+           date_diff('day', max(h.order_date), max(h.snapshot_date)) AS recency_days,
            coalesce(min(e.days), count(*) FILTER (WHERE h.first_of_day)) AS purchase_days,
            count(*) AS orders,
            sum(h.amount) AS revenue,
            CAST(avg(h.amount) AS DECIMAL(18, 2)) AS average_order,
            max(h.order_date) AS last_order,
            min(h.order_date) AS first_order
-    FROM history AS h LEFT JOIN exact_days AS e USING (customer_id)
-    GROUP BY h.customer_id
+    FROM history AS h LEFT JOIN exact_days AS e USING (snapshot, customer_id)
+    GROUP BY h.snapshot, h.customer_id
 ),
 measured AS (
     SELECT *,
@@ -26,10 +32,10 @@ measured AS (
 ),
 ranked AS (
     SELECT *,
-           rank() OVER (ORDER BY recency_days DESC) AS r_rank,
-           rank() OVER (ORDER BY frequency) AS f_rank,
-           rank() OVER (ORDER BY monetary) AS m_rank,
-           count(*) OVER () AS n
+           rank() OVER (PARTITION BY snapshot ORDER BY recency_days DESC) AS r_rank,
+           rank() OVER (PARTITION BY snapshot ORDER BY frequency) AS f_rank,
+           rank() OVER (PARTITION BY snapshot ORDER BY monetary) AS m_rank,
+           count(*) OVER (PARTITION BY snapshot) AS n
     FROM measured
 ),
 scored AS (
@@ -56,3 +62,4 @@ named AS (
     FROM (SELECT *, CAST(floor((f_score + m_score) / 2.0) AS INTEGER) AS fm_score FROM scored) AS s
     LEFT JOIN cell_segment AS c USING (r_score, fm_score)
 ),
+rfm_now AS (SELECT * FROM named WHERE snapshot = 'now'),

@@ -2,5 +2,5 @@
 WITH
 -- @include scoped_orders
 -- @include rfm_base
-cells AS (SELECT r_score, f_score, count(*) AS customers, sum(revenue) AS revenue FROM named GROUP BY 1, 2)
+cells AS (SELECT r_score, f_score, count(*) AS customers, sum(revenue) AS revenue FROM rfm_now GROUP BY 1, 2)
 SELECT * FROM cells ORDER BY r_score, f_score;

@@ -7,7 +7,7 @@ members AS (
     SELECT n.customer_id, c.name, c.email, c.region, c.country, c.city, n.segment, n.action AS recommended_action,
            n.r_score, n.f_score, n.m_score, n.recency_days, n.frequency, n.monetary, n.orders, n.revenue,
            n.last_order
-    FROM named AS n LEFT JOIN customers AS c USING (customer_id)
+    FROM rfm_now AS n LEFT JOIN customers AS c USING (customer_id)
     WHERE coalesce(n.segment, 'Unassigned') = $segment
 )
 SELECT * FROM members ORDER BY revenue DESC, customer_id;

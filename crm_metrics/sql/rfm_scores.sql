@@ -14,6 +14,6 @@ final AS (
     SELECT customer_id, recency_days, frequency, monetary, purchase_days, orders, revenue, average_order,
        first_order, last_order, r_score, f_score, m_score, fm_score,
        r_score * 100 + f_score * 10 + m_score AS rfm_cell, coalesce(segment, 'Unassigned') AS segment
-FROM named
+FROM rfm_now
 )
 SELECT * FROM final ORDER BY customer_id;

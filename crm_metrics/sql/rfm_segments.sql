@@ -7,7 +7,7 @@ per_segment AS (
     SELECT coalesce(segment, 'Unassigned') AS segment, count(*) AS customers, CAST(sum(orders) AS BIGINT) AS orders,
            sum(revenue) AS revenue, avg(recency_days) AS average_recency_days,
            avg(frequency) AS average_frequency, min(priority) AS priority
-    FROM named GROUP BY 1
+    FROM rfm_now GROUP BY 1
 )
 SELECT segment, customers,
        CAST(customers AS DOUBLE) / sum(customers) OVER () AS customer_share,
