@@ -195,3 +195,22 @@ def migration_report(cur, as_of=None, before=None, **options) -> pd.DataFrame:
             return pd.DataFrame(columns=MIGRATION_COLUMNS)
     before = before or as_of - dt.timedelta(days=90)
     return migration(cur, before, as_of, options.pop("filters", None), RFMOptions(**options) if options else None)
+
+
+def migration_headline(flows: pd.DataFrame, before: dt.date) -> str:
+    """One sentence on the most telling moves since ``before``: valuable customers slipping, and gains."""
+    from crm_metrics.formatting import count, money_short
+
+    if flows.empty:
+        return "No customers to compare."
+    good = ("Champions", "Loyal")
+    slipped = flows[flows["from_segment"].isin(good) & flows["to_segment"].isin(SLIPPING + ("Lost", "Hibernating"))]
+    new = flows[flows["from_segment"] == "Not yet a customer"]
+    moved = flows[flows["moved"]]
+    parts = [f"Since {before:%d %b %Y}, {count(moved['customers'].sum())} customers changed segment"]
+    if len(slipped):
+        parts.append(f"{count(slipped['customers'].sum())} Champions or Loyal customers slipped to At Risk or "
+                     f"worse (they have spent {money_short(slipped['revenue'].sum())} with us)")
+    if len(new):
+        parts.append(f"{count(new['customers'].sum())} customers bought for the first time")
+    return "; ".join(parts) + "."

@@ -1,5 +1,7 @@
 """Segments: who the customers are (RFM scores and named segments), and a target list to take away."""
 
+import datetime as dt
+
 import streamlit as st
 
 from ui.routing import ensure_router
@@ -7,7 +9,7 @@ from ui.routing import ensure_router
 ensure_router()
 
 from crm_metrics.export import safe_frame, to_safe_csv
-from crm_metrics.rfm import headline, highlights
+from crm_metrics.rfm import headline, highlights, migration_headline
 from crm_metrics.segments import describe
 from ui import charts, data, filters
 from ui import format as fmt
@@ -98,3 +100,31 @@ buttons.download_button("Download CSV", to_safe_csv(members),
 buttons.download_button("Download Parquet", safe_frame(members).to_parquet(index=False),
                         file_name=f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
                         mime="application/octet-stream", key="export_parquet")
+
+st.subheader("How did customers move between segments?")
+months = st.segmented_control("Compared with", [1, 3, 6, 12], default=3, required=True, key="migration_months",
+                              format_func=lambda m: f"{m} month{'s' if m > 1 else ''} earlier")
+before = as_of - dt.timedelta(days=round(30.44 * months))
+flows = data.migration(before, as_of, chosen, options)
+summary_line = migration_headline(flows, before)
+st.markdown(summary_line)
+st.plotly_chart(charts.migration_sankey(flows, f"Segments on {before:%d %b %Y} (left) and {as_of:%d %b %Y}"),
+                key="migration_sankey")
+picked = st.plotly_chart(charts.moves_bar(flows, "The biggest moves between segments (click one to list them)"),
+                         on_select="rerun", selection_mode="points",
+                         key=f"moves_{hash((before, as_of, chosen, options))}")
+points = picked.selection.points if picked and picked.selection else []
+if points and points[0].get("customdata"):
+    st.session_state["flow_choice"] = tuple(points[0]["customdata"][:2])
+moved = flows[flows["moved"]]
+choices = list(zip(moved["from_segment"], moved["to_segment"], strict=True))
+if choices:
+    wanted = st.session_state.get("flow_choice")
+    flow = st.selectbox("Customers who moved", choices, key="flow_pick", format_func=lambda f: f"{f[0]} → {f[1]}",
+                        index=choices.index(wanted) if wanted in choices else 0)
+    movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
+    st.dataframe(movers.head(1000), hide_index=True, width="stretch",
+                 column_config={"revenue": st.column_config.NumberColumn("Revenue", format="dollar")})
+    st.download_button("Download these customers (CSV)", to_safe_csv(movers), key="export_flow",
+                       file_name=f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
+                       icon=":material/download:")

@@ -109,3 +109,12 @@ def test_segments_page_lists_and_exports(sample_app):
     at.selectbox(key="segment_pick").set_value("At Risk").run()
     assert not at.exception
     assert any("At Risk" in m.value for m in at.markdown)
+
+
+def test_segments_page_migration_lists_movers(sample_app):
+    at = sample_app.switch_page("pages/segments.py").run()
+    assert any(m.value.startswith("Since ") for m in at.markdown)
+    flows = at.selectbox(key="flow_pick")
+    assert flows.options
+    at.segmented_control(key="migration_months").set_value(12).run()
+    assert not at.exception

@@ -193,3 +193,40 @@ def rf_heatmap(grid: pd.DataFrame, title: str) -> go.Figure:
                       yaxis=dict(title="Frequency score (5 = buys most often)", categoryorder="array",
                                  categoryarray=[f"F {f}" for f in range(1, 6)], autorange=True))
     return fig
+
+
+def migration_sankey(flows: pd.DataFrame, title: str, top: int = 30) -> go.Figure:
+    """Where each segment's customers were before (left) and are now (right); the ``top`` largest flows."""
+    shown = flows.nlargest(top, "customers")
+    left = list(dict.fromkeys(shown["from_segment"]))
+    right = list(dict.fromkeys(shown["to_segment"]))
+    labels = [f"{s} (before)" for s in left] + [f"{s} (now)" for s in right]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node=dict(label=labels, pad=12, thickness=14,
+                  color=[color_for(s) for s in left] + [color_for(s) for s in right]),
+        link=dict(source=[left.index(s) for s in shown["from_segment"]],
+                  target=[len(left) + right.index(s) for s in shown["to_segment"]],
+                  value=shown["customers"], color="rgba(120,130,140,0.25)",
+                  customdata=shown["revenue"].astype(float),
+                  hovertemplate="%{source.label} → %{target.label}<br>%{value:,} customers, "
+                                "$%{customdata:,.2f} spent to date<extra></extra>"),
+    ))
+    fig.update_layout(template=TEMPLATE, title=title, height=520)
+    return fig
+
+
+def moves_bar(flows: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
+    """The largest moves between different segments; ``customdata`` holds (from, to) to list them."""
+    moved = flows[flows["moved"]].nlargest(top, "customers").sort_values("customers")
+    labels = [f"{a} → {b}" for a, b in zip(moved["from_segment"], moved["to_segment"], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=moved["customers"], y=labels, orientation="h",
+        marker_color=[color_for(s) for s in moved["to_segment"]],
+        customdata=list(zip(moved["from_segment"], moved["to_segment"], moved["revenue"].astype(float), strict=True)),
+        hovertemplate="<b>%{y}</b><br>%{x:,} customers, $%{customdata[2]:,.2f} spent to date"
+                      "<br><i>Click to list them</i><extra></extra>",
+    ))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(260, 60 + 30 * len(moved)),
+                      xaxis=dict(title="Customers"), yaxis=dict(title=None), dragmode=False)
+    return fig

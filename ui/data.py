@@ -146,3 +146,25 @@ def _members(path: str, version_key: int, segment: str, as_of, filters, options)
 
 def segment_members(segment: str, as_of, filters, options):
     return _members(str(db.default_path().resolve()), version(), segment, as_of, filters, options)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _migration(path: str, version_key: int, before, as_of, filters, options):
+    cur = _connection(path).cursor()
+    try:
+        return rfm.migration(cur, before, as_of, filters, options)
+    finally:
+        cur.close()
+
+
+def migration(before, as_of, filters, options):
+    """Segment flows between two dates, cached until the data, filters or options change."""
+    return _migration(str(db.default_path().resolve()), version(), before, as_of, filters, options)
+
+
+def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
+    cur = connection().cursor()
+    try:
+        return rfm.flow_members(cur, from_segment, to_segment, before, as_of, filters, options)
+    finally:
+        cur.close()
