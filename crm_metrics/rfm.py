@@ -54,7 +54,8 @@ class RFMOptions:
                 "m_cuts": list(map(float, self.m_cuts)), "rules": rules_param(self.rules)}
 
 
-def _params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOptions | None) -> dict | None:
+def rfm_params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOptions | None) -> dict | None:
+    """The named parameters of the RFM queries (None when there are no orders yet)."""
     ensure_current(cur)
     if as_of is None:
         as_of = data_span(cur)[1]
@@ -64,7 +65,7 @@ def _params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOpt
 
 
 def _run(cur, name: str, as_of, filters, options, columns: list[str]) -> pd.DataFrame:
-    params = _params(cur, as_of, filters, options)
+    params = rfm_params(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame(columns=columns)
     return db.query_df(cur, name, params)
@@ -113,7 +114,7 @@ def segment_members(cur, segment: str, as_of=None, filters=None, options=None) -
     """Grain: one row per customer of ``segment``: scores, contact fields, recommended action, and the rule
     that defined the list (``segment_rule``, so an exported list says where it came from)."""
     options = options or RFMOptions()
-    params = _params(cur, as_of, filters, options)
+    params = rfm_params(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame()
     frame = db.query_df(cur, "rfm_members", {**params, "segment": segment})
@@ -168,7 +169,7 @@ def migration(cur, before: dt.date, as_of=None, filters=None, options=None) -> p
     Customers who had not bought by ``before`` come from "Not yet a customer". Quintiles are taken within
     each date's own customers, so a flow means a customer's standing changed, not just the calendar.
     """
-    params = _params(cur, as_of, filters, options)
+    params = rfm_params(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame(columns=MIGRATION_COLUMNS)
     if before >= params["as_of"]:
@@ -179,7 +180,7 @@ def migration(cur, before: dt.date, as_of=None, filters=None, options=None) -> p
 def flow_members(cur, from_segment: str, to_segment: str, before: dt.date, as_of=None, filters=None,
                  options=None) -> pd.DataFrame:
     """Grain: one row per customer who moved from ``from_segment`` (as of ``before``) to ``to_segment``."""
-    params = _params(cur, as_of, filters, options)
+    params = rfm_params(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame()
     return db.query_df(cur, "rfm_flow_members", {**params, "before": before, "from_segment": from_segment,
