@@ -126,3 +126,22 @@ def cluster_customers(cur, as_of=None, filters=None, options=None, model: Custom
     profile.insert(1, "name", [model.names_[c] for c in profile["cluster"]])
     assigned["cluster_name"] = [model.names_[c] for c in assigned["cluster"]]
     return model, assigned, profile
+
+
+def scatter_sample(assigned: pd.DataFrame, n: int = 3000, random_state: int = 42) -> pd.DataFrame:
+    """A reproducible sample of assigned customers for a scatter plot (all when fewer than ``n``)."""
+    return assigned.sample(n=min(n, len(assigned)), random_state=random_state) if len(assigned) else assigned
+
+
+def with_contacts(cur, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with customer_id) plus each customer's name, email, region, country and city."""
+    cur.register("listed", frame)
+    try:
+        return db.query_df(cur, "with_contacts")
+    finally:
+        cur.unregister("listed")
+
+
+def members_of(assigned: pd.DataFrame, cluster_name: str) -> pd.DataFrame:
+    """The assigned customers of one cluster."""
+    return assigned[assigned["cluster_name"] == cluster_name]

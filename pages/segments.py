@@ -8,6 +8,7 @@ from ui.routing import ensure_router
 
 ensure_router()
 
+from crm_metrics.clusters import members_of
 from crm_metrics.export import safe_frame, to_safe_csv
 from crm_metrics.rfm import headline, highlights, migration_headline
 from crm_metrics.segments import describe
@@ -128,3 +129,52 @@ if choices:
     st.download_button("Download these customers (CSV)", to_safe_csv(movers), key="export_flow",
                        file_name=f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
                        icon=":material/download:")
+
+st.subheader("Which groups does the data find by itself?")
+st.caption("k-means clustering on recency, frequency and spend (log-scaled and standardised), with optional "
+           "extra features; the number of clusters (3 to 8) is chosen by the silhouette score unless you set it. "
+           "Fitted on "
+           "a sample of up to 50,000 customers, then every customer is assigned; the same data gives the same "
+           "clusters.")
+c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
+k_choice = c1.selectbox("Clusters", [None, 2, 3, 4, 5, 6, 7, 8], key="cluster_k",
+                        format_func=lambda k: "choose by silhouette" if k is None else str(k))
+extra = c2.multiselect("Extra features", ["tenure_days", "average_order", "tickets"], key="cluster_features",
+                       format_func={"tenure_days": "tenure", "average_order": "average order value",
+                                    "tickets": "support tickets"}.get)
+if c3.button("Find clusters", key="find_clusters", type="primary"):
+    st.session_state["clusters_on"] = True
+if st.session_state.get("clusters_on"):
+    with st.status("Fitting k-means…", expanded=False) as status:
+        found = data.customer_clusters(as_of, chosen, options, k_choice, extra)
+        status.update(label=f"{found['k']} clusters found.", state="complete")
+    board = st.container(horizontal=True, wrap=True, gap="medium")
+    with board.container(width=420):
+        st.plotly_chart(charts.silhouette_curve(found["silhouette"], found["k"],
+                                                f"k = {found['k']} separates the customers best"),
+                        key="silhouette")
+    with board.container(width=640):
+        st.plotly_chart(charts.cluster_scatter(found["sample"], "Each cluster's place in recency and spend"),
+                        key="cluster_scatter")
+    st.dataframe(found["profile"], hide_index=True, width="stretch",
+                 column_config={"cluster": "#", "name": "Cluster",
+                                "customers": st.column_config.NumberColumn("Customers", format="localized"),
+                                "customer_share": st.column_config.ProgressColumn("Share", format="percent",
+                                                                                  min_value=0.0, max_value=1.0),
+                                "recency_days": st.column_config.NumberColumn("Days since last order",
+                                                                              format="%.0f"),
+                                "frequency": st.column_config.NumberColumn("Frequency", format="%.1f"),
+                                "monetary": st.column_config.NumberColumn("Monetary", format="dollar"),
+                                "tenure_days": st.column_config.NumberColumn("Tenure (days)", format="%.0f"),
+                                "average_order": st.column_config.NumberColumn("Average order", format="dollar"),
+                                "tickets": st.column_config.NumberColumn("Tickets", format="%.2f"),
+                                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                                "revenue_share": st.column_config.ProgressColumn("Share of revenue",
+                                                                                 format="percent", min_value=0.0,
+                                                                                 max_value=1.0)})
+    names = found["profile"]["name"].tolist()
+    pick = st.selectbox("Cluster to export", names, key="cluster_pick")
+    members = data.with_contacts(members_of(found["assigned"], pick))
+    st.download_button(f"Download the {len(members):,} customers of this cluster (CSV)", to_safe_csv(members),
+                       file_name=f"cluster_{pick}_{as_of}.csv".replace(" ", "_").replace(",", ""),
+                       mime="text/csv", icon=":material/download:", key="export_cluster")

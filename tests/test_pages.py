@@ -118,3 +118,10 @@ def test_segments_page_migration_lists_movers(sample_app):
     assert flows.options
     at.segmented_control(key="migration_months").set_value(12).run()
     assert not at.exception
+
+
+def test_segments_page_finds_clusters(sample_app):
+    at = sample_app.switch_page("pages/segments.py").run()
+    at.button(key="find_clusters").click().run()
+    assert not at.exception
+    assert at.selectbox(key="cluster_pick").options

@@ -230,3 +230,31 @@ def moves_bar(flows: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=max(260, 60 + 30 * len(moved)),
                       xaxis=dict(title="Customers"), yaxis=dict(title=None), dragmode=False)
     return fig
+
+
+def silhouette_curve(scores: dict, chosen: int, title: str) -> go.Figure:
+    """Silhouette per k (higher: better separated clusters), the chosen k marked."""
+    ks = sorted(scores)
+    fig = go.Figure(go.Scatter(x=ks, y=[scores[k] for k in ks], mode="lines+markers", line=dict(color=ACCENT),
+                               hovertemplate="k = %{x}: silhouette %{y:.3f}<extra></extra>"))
+    fig.add_vline(x=chosen, line_dash="dot", line_color=NEUTRAL, annotation_text=f"k = {chosen}")
+    fig.update_layout(template=TEMPLATE, title=title, height=300, xaxis=dict(title="Clusters (k)", dtick=1),
+                      yaxis=dict(title="Silhouette (-1 to 1)"))
+    return fig
+
+
+def cluster_scatter(sample: pd.DataFrame, title: str) -> go.Figure:
+    """Recency against spend (log scales) for a sample of customers, coloured by cluster."""
+    fig = go.Figure()
+    for i, (name, part) in enumerate(sample.groupby("cluster_name", sort=True)):
+        fig.add_trace(go.Scattergl(
+            x=part["recency_days"] + 1, y=part["monetary"].astype(float), mode="markers", name=name,
+            marker=dict(size=5, opacity=0.6, color=PALETTE[i % len(PALETTE)]),
+            customdata=part["frequency"],
+            hovertemplate="%{x:,.0f} days since last order, $%{y:,.2f}, frequency %{customdata}<extra>"
+                          + name + "</extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=440,
+                      xaxis=dict(title="Days since the last order (+1, log scale)", type="log"),
+                      yaxis=dict(title="Monetary value ($, log scale)", type="log"),
+                      legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"))
+    return fig

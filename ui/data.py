@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import db, kpis, reporting, rfm
+from crm_metrics import clusters, db, kpis, reporting, rfm
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
@@ -166,5 +166,33 @@ def flow_members(from_segment: str, to_segment: str, before, as_of, filters, opt
     cur = connection().cursor()
     try:
         return rfm.flow_members(cur, from_segment, to_segment, before, as_of, filters, options)
+    finally:
+        cur.close()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _clusters(path: str, version_key: int, as_of, filters, options, n_clusters, extra_features):
+    cur = _connection(path).cursor()
+    try:
+        # at least three groups: a two-way split (often the silhouette's favourite) rarely helps a marketer
+        model = clusters.CustomerClusters(n_clusters=n_clusters, k_range=(3, 8),
+                                          features=clusters.RFM_FEATURES + tuple(extra_features))
+        model, assigned, profile = clusters.cluster_customers(cur, as_of, filters, options, model)
+        return {"k": model.k_, "silhouette": model.silhouette_, "profile": profile,
+                "sample": clusters.scatter_sample(assigned), "assigned": assigned}
+    finally:
+        cur.close()
+
+
+def customer_clusters(as_of, filters, options, n_clusters, extra_features):
+    """The fitted clusters (k, silhouette curve, profile, a scatter sample, every assignment), cached."""
+    return _clusters(str(db.default_path().resolve()), version(), as_of, filters, options, n_clusters,
+                     tuple(extra_features))
+
+
+def with_contacts(frame):
+    cur = connection().cursor()
+    try:
+        return clusters.with_contacts(cur, frame)
     finally:
         cur.close()
