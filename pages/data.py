@@ -24,7 +24,7 @@ else:
 
 cards = st.container(horizontal=True, wrap=True)
 for table, rows in counts.items():
-    cards.metric(table.capitalize(), fmt.count(rows), border=True, width=165)
+    cards.metric(table.capitalize(), fmt.count(rows), border=True, width=140)
 st.caption("The sidebar filters do not apply here: this page shows everything stored.")
 
 if message := st.session_state.pop("last_import", None):

@@ -13,6 +13,7 @@ from crm_metrics.export import safe_frame, to_safe_csv
 from crm_metrics.rfm import headline, highlights, migration_headline
 from crm_metrics.segments import describe
 from ui import charts, data, filters
+from ui import columns as col
 from ui import format as fmt
 from ui.empty import empty_state
 from ui.segment_controls import scoring_options
@@ -64,21 +65,19 @@ st.dataframe(
     summary, hide_index=True, width="stretch",
     column_config={
         "segment": "Segment",
-        "customers": st.column_config.NumberColumn("Customers", format="localized"),
-        "customer_share": st.column_config.ProgressColumn("Share of customers", format="percent", min_value=0.0,
-                                                          max_value=1.0),
-        "orders": st.column_config.NumberColumn("Orders", format="localized"),
-        "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-        "average_order_value": st.column_config.NumberColumn("Average order", format="dollar"),
-        "average_recency_days": st.column_config.NumberColumn("Days since last order (avg)", format="%.0f"),
-        "average_frequency": st.column_config.NumberColumn("Frequency (avg)", format="%.1f"),
-        "revenue_share": st.column_config.ProgressColumn("Share of revenue", format="percent", min_value=0.0,
-                                                         max_value=1.0),
+        "customers": col.count("Customers"),
+        "customer_share": col.share("Share of customers"),
+        "orders": col.count("Orders"),
+        "revenue": col.money("Revenue"),
+        "average_order_value": col.money("Average order"),
+        "average_recency_days": col.number("Days since last order (avg)"),
+        "average_frequency": col.number("Frequency (avg)", 1),
+        "revenue_share": col.share("Share of revenue"),
     })
 with st.expander("Cut-off table: the values behind each score"):
     st.dataframe(cutoffs, hide_index=True, width="stretch",
                  column_config={"measure": "Measure", "score": "Score", "low": "From", "high": "To",
-                                "customers": st.column_config.NumberColumn("Customers", format="localized")})
+                                "customers": col.count("Customers")})
 
 st.subheader("Take a list away")
 names = summary["segment"].tolist()
@@ -89,8 +88,8 @@ if rule:
     st.markdown(f"**{segment}**: {rule.description} *Recommended:* {rule.action}")
 members = data.segment_members(segment, as_of, chosen, options)
 st.dataframe(members.head(1000), hide_index=True, width="stretch",
-             column_config={"revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-                            "monetary": st.column_config.NumberColumn("Monetary", format="dollar"),
+             column_config={"revenue": col.money("Revenue"),
+                            "monetary": col.money("Monetary"),
                             "last_order": st.column_config.DateColumn("Last order", format="YYYY-MM-DD")})
 st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most revenue shown" if len(members) > 1000
                                                      else "") + ". Exports hold them all.")
@@ -125,7 +124,7 @@ if choices:
                         index=choices.index(wanted) if wanted in choices else 0)
     movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
     st.dataframe(movers.head(1000), hide_index=True, width="stretch",
-                 column_config={"revenue": st.column_config.NumberColumn("Revenue", format="dollar")})
+                 column_config={"revenue": col.money("Revenue")})
     st.download_button("Download these customers (CSV)", to_safe_csv(movers), key="export_flow",
                        file_name=f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
                        icon=":material/download:")
@@ -158,20 +157,16 @@ if st.session_state.get("clusters_on"):
                         key="cluster_scatter")
     st.dataframe(found["profile"], hide_index=True, width="stretch",
                  column_config={"cluster": "#", "name": "Cluster",
-                                "customers": st.column_config.NumberColumn("Customers", format="localized"),
-                                "customer_share": st.column_config.ProgressColumn("Share", format="percent",
-                                                                                  min_value=0.0, max_value=1.0),
-                                "recency_days": st.column_config.NumberColumn("Days since last order",
-                                                                              format="%.0f"),
-                                "frequency": st.column_config.NumberColumn("Frequency", format="%.1f"),
-                                "monetary": st.column_config.NumberColumn("Monetary", format="dollar"),
-                                "tenure_days": st.column_config.NumberColumn("Tenure (days)", format="%.0f"),
-                                "average_order": st.column_config.NumberColumn("Average order", format="dollar"),
-                                "tickets": st.column_config.NumberColumn("Tickets", format="%.2f"),
-                                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
-                                "revenue_share": st.column_config.ProgressColumn("Share of revenue",
-                                                                                 format="percent", min_value=0.0,
-                                                                                 max_value=1.0)})
+                                "customers": col.count("Customers"),
+                                "customer_share": col.share("Share"),
+                                "recency_days": col.number("Days since last order"),
+                                "frequency": col.number("Frequency", 1),
+                                "monetary": col.money("Monetary"),
+                                "tenure_days": col.number("Tenure (days)"),
+                                "average_order": col.money("Average order"),
+                                "tickets": col.number("Tickets", 2),
+                                "revenue": col.money("Revenue"),
+                                "revenue_share": col.share("Share of revenue")})
     names = found["profile"]["name"].tolist()
     pick = st.selectbox("Cluster to export", names, key="cluster_pick")
     members = data.with_contacts(members_of(found["assigned"], pick))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from crm_metrics.importer import UndoRefused, undo_import
 from crm_metrics.sample import SampleParams, load_sample
+from ui import columns as col
 from ui import data
 
 
@@ -24,11 +25,11 @@ def history_panel() -> None:
             "import_id": st.column_config.NumberColumn("Import #", format="%d"),
             "table_name": "Table", "file_name": "File",
             "imported_at": st.column_config.DatetimeColumn("Imported (UTC)", format="YYYY-MM-DD HH:mm"),
-            "rows_in_file": st.column_config.NumberColumn("Rows", format="localized"),
-            "rows_inserted": st.column_config.NumberColumn("Inserted", format="localized"),
-            "rows_updated": st.column_config.NumberColumn("Updated", format="localized"),
-            "rows_unchanged": st.column_config.NumberColumn("Unchanged", format="localized"),
-            "customers_created": st.column_config.NumberColumn("Customers created", format="localized"),
+            "rows_in_file": col.count("Rows"),
+            "rows_inserted": col.count("Inserted"),
+            "rows_updated": col.count("Updated"),
+            "rows_unchanged": col.count("Unchanged"),
+            "customers_created": col.count("Customers created"),
             "status": "Status",
         })
     active = frame[frame["status"] == "active"]
@@ -65,9 +66,9 @@ def quality_panel() -> None:
         frame, hide_index=True, width="stretch",
         column_config={
             "check_name": "Check", "table_name": "Table",
-            "affected": st.column_config.NumberColumn("Rows affected", format="localized"),
-            "total": st.column_config.NumberColumn("Of", format="localized"),
-            "share": st.column_config.ProgressColumn("Share", format="percent", min_value=0.0, max_value=1.0),
+            "affected": col.count("Rows affected"),
+            "total": col.count("Of"),
+            "share": col.share("Share"),
             "meaning": "What it means",
         })
 

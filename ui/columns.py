@@ -1,0 +1,22 @@
+"""Column formats shared by every table in the app: counts with separators, exact dollars, shares as
+bars, days as whole numbers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def count(label: str):
+    return st.column_config.NumberColumn(label, format="localized")
+
+
+def money(label: str):
+    return st.column_config.NumberColumn(label, format="dollar")
+
+
+def share(label: str):
+    return st.column_config.ProgressColumn(label, format="percent", min_value=0.0, max_value=1.0)
+
+
+def number(label: str, decimals: int = 0):
+    return st.column_config.NumberColumn(label, format=f"%.{decimals}f")
