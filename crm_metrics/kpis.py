@@ -171,17 +171,13 @@ def breakdown(cur, period: Period, filters: Filters, dimension: str) -> pd.DataF
     return frame
 
 
-def _period_from(cur, as_of, days) -> Period | None:
-    return default_period(cur, as_of, days)
-
-
 @register("kpis")
 def kpis_report(cur, as_of: dt.date | None = None, days: int = DEFAULT_DAYS, filters: Filters | None = None
                 ) -> pd.DataFrame:
     """Every catalog KPI for the ``days`` days ending at ``as_of`` (default: the last order date), with
     the previous period's value and the change, as the Overview page shows them. Grain: one row per KPI.
     """
-    period = _period_from(cur, as_of, days)
+    period = default_period(cur, as_of, days)
     if period is None:
         return pd.DataFrame(columns=["key", "label", "unit", "value", "previous", "change", "year_ago",
                                      "year_change", "higher_is_better", "period_start", "period_end"])
@@ -194,7 +190,7 @@ def kpis_report(cur, as_of: dt.date | None = None, days: int = DEFAULT_DAYS, fil
 def trend_report(cur, as_of: dt.date | None = None, days: int = 365, grain: str = "month",
                  filters: Filters | None = None) -> pd.DataFrame:
     """Monthly (or daily, weekly) revenue and customers over the ``days`` days ending at ``as_of``."""
-    period = _period_from(cur, as_of, days)
+    period = default_period(cur, as_of, days)
     if period is None:
         return pd.DataFrame(columns=["bucket", "revenue", "orders", "active_customers", "new_customers",
                                      "returning_customers"])
