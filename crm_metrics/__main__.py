@@ -138,7 +138,7 @@ def _report(con, args) -> int:
     if args.format == "csv":
         text = safe_frame(frame).to_csv(index=False)
     elif args.format == "json":
-        text = frame.to_json(orient="records", date_format="iso", indent=2)
+        text = frame.to_json(orient="records", date_format="iso", indent=2, double_precision=15)
     else:
         text = frame.to_string(index=False) if len(frame) else "(no rows)"
     if args.out:

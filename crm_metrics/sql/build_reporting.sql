@@ -2,8 +2,10 @@
 -- rpt_customers -- grain: one row per customer: attributes and first completed order date.
 -- rpt_orders    -- grain: one row per completed order, with its customer's attributes, sorted by date
 --                  (period filters then skip whole row groups). campaign_touched: the order carries a
---                  campaign, or follows a treatment contact of its customer within 14 days (inclusive).
+--                  campaign, or falls within 14 days (the contact day and 13 more) of a contact of a
+--                  campaign whose treatment group holds its customer.
 --                  first_of_day: the customer's first order of that day (counts purchase days cheaply).
+--                  order_id, cost and campaign_id serve campaign attribution and margin.
 CREATE OR REPLACE TABLE rpt_customers AS
 WITH first_order AS (
     SELECT customer_id, min(order_date) AS first_date FROM orders WHERE status = 'completed' GROUP BY customer_id
@@ -11,24 +13,61 @@ WITH first_order AS (
 SELECT c.customer_id, c.region, c.country, c.city, c.acquisition_channel, c.acquisition_cost, f.first_date
 FROM customers AS c LEFT JOIN first_order AS f USING (customer_id);
 
+-- rpt_campaign_members -- grain: one row per (campaign, contacted customer): their group (treatment when
+--                         listed in both: they were reached), engagement, first and last contact, and the
+--                         customer's attributes for the filters.
+CREATE OR REPLACE TABLE rpt_campaign_members AS
+SELECT t.campaign_id, t.customer_id,
+       CASE WHEN bool_or(t."group" = 'treatment') THEN 'treatment' ELSE 'control' END AS member_group,
+       bool_or(t.opened) AS opened, bool_or(t.clicked) AS clicked,
+       min(t.contact_date) AS first_contact, max(t.contact_date) AS last_contact,
+       any_value(c.region) AS region, any_value(c.country) AS country, any_value(c.city) AS city,
+       any_value(c.acquisition_channel) AS acquisition_channel
+FROM contacts AS t LEFT JOIN rpt_customers AS c USING (customer_id)
+GROUP BY t.campaign_id, t.customer_id;
+
+-- contact_pairs -- grain: one row per (campaign, completed order) where the order falls within 90 days
+--                  (the longest attribution window offered) of one of its customer's contacts for that
+--                  campaign; days_after counts from the latest such contact (0 = the contact day).
+CREATE TEMP TABLE contact_pairs AS
+SELECT t.campaign_id, o.order_id, o.customer_id, min(date_diff('day', t.contact_date, o.order_date)) AS days_after
+FROM contacts AS t
+JOIN orders AS o ON o.customer_id = t.customer_id AND o.status = 'completed'
+ AND o.order_date >= t.contact_date AND date_diff('day', t.contact_date, o.order_date) < 90
+GROUP BY t.campaign_id, o.order_id, o.customer_id;
+
 CREATE OR REPLACE TABLE rpt_orders AS
 WITH completed AS (
-    SELECT order_id, customer_id, order_date, amount, channel, product_category, campaign_id
+    SELECT order_id, customer_id, order_date, amount, cost, channel, product_category, campaign_id
     FROM orders WHERE status = 'completed'
 ),
 touched AS (
-    SELECT DISTINCT o.order_id
-    FROM completed AS o
-    JOIN contacts AS t ON t.customer_id = o.customer_id AND t."group" = 'treatment'
-     AND t.contact_date BETWEEN o.order_date - INTERVAL '13' DAY AND o.order_date
+    SELECT DISTINCT p.order_id
+    FROM contact_pairs AS p
+    JOIN rpt_campaign_members AS m USING (campaign_id, customer_id)
+    WHERE p.days_after < 14 AND m.member_group = 'treatment'
 )
-SELECT o.order_date, o.customer_id, o.amount, o.channel, o.product_category,
+SELECT o.order_date, o.customer_id, o.order_id, o.amount, o.cost, o.campaign_id, o.channel, o.product_category,
        c.region, c.country, c.city, c.acquisition_channel, c.first_date,
        o.campaign_id IS NOT NULL OR o.order_id IN (SELECT order_id FROM touched) AS campaign_touched,
        row_number() OVER (PARTITION BY o.customer_id, o.order_date ORDER BY o.order_id) = 1 AS first_of_day
 FROM completed AS o
 JOIN rpt_customers AS c USING (customer_id)
 ORDER BY o.order_date, o.customer_id;
+
+-- rpt_contact_orders -- grain: one row per (campaign, completed order) of contact_pairs, with what the
+--                       campaign reports filter and sum: the member's group, the order's facts and
+--                       attributes, and whether it is the customer's first order.
+CREATE OR REPLACE TABLE rpt_contact_orders AS
+SELECT p.campaign_id, p.order_id, p.customer_id, m.member_group, p.days_after, o.order_date, o.amount, o.cost,
+       o.campaign_id AS order_campaign_id, o.order_date = o.first_date AND o.first_of_day AS first_order,
+       o.channel, o.product_category, o.region, o.country, o.city, o.acquisition_channel
+FROM contact_pairs AS p
+JOIN rpt_orders AS o ON o.order_id = p.order_id
+JOIN rpt_campaign_members AS m ON m.campaign_id = p.campaign_id AND m.customer_id = p.customer_id
+ORDER BY p.campaign_id;
+
+DROP TABLE contact_pairs;
 
 -- rpt_campaign_reach -- grain: one row per (campaign, customer attributes): treated contacts, so that a
 --                       campaign's spend can be shared out by the customer filters without scanning contacts.

@@ -11,7 +11,7 @@ scoped_customers AS (
       AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
 ),
 scoped AS (
-    SELECT order_date, customer_id, amount, channel, product_category, region, country, city,
+    SELECT order_date, customer_id, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
            acquisition_channel, first_date, campaign_touched, first_of_day
     FROM rpt_orders
     WHERE (len($region) = 0 OR list_contains($region, region))
