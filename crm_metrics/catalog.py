@@ -133,7 +133,70 @@ METRICS: tuple[Metric, ...] = (
            group="Revenue"),
 )
 
-BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}
+_WINDOW = ("an order follows a contact when it is dated from the contact day to window − 1 days after it "
+           "(default window 14 days)")
+
+CAMPAIGN_METRICS: tuple[Metric, ...] = (
+    Metric("spend", "Spend", "money",
+           "What the campaign cost; with customer filters, the share of its treated customers inside them.",
+           "campaigns.cost × treated customers inside the filters ÷ all treated customers",
+           "campaigns.cost; contacts", higher_is_better=None, group="Campaigns"),
+    Metric("contacted", "Customers contacted", "count",
+           "Customers the campaign reached (its treatment group; the control group is counted apart).",
+           "count of distinct customers with a treatment contact", "contacts.customer_id, group",
+           group="Campaigns"),
+    Metric("conversion_rate", "Conversion rate", "ratio",
+           f"Share of contacted customers who bought within the attribution window ({_WINDOW}).",
+           "contacted customers with a completed order in a window ÷ contacted customers",
+           f"contacts.contact_date; {_ORDERS}.order_date", group="Campaigns"),
+    Metric("attributed_revenue", "Attributed revenue", "money",
+           "Revenue credited to the campaign: orders carrying its campaign_id, plus its share of orders "
+           f"that followed its treatment contacts ({_WINDOW}), shared by the chosen attribution model.",
+           "Σ credit × amount, credit = 1 for the order's own campaign, else the model's share (last touch: "
+           "all to the latest contact; first touch; linear 1/n; time decay ∝ 0.5^(days before ÷ half-life); "
+           "position-based 40/20/40)", f"{_ORDERS}.amount, campaign_id; contacts", group="Campaigns"),
+    Metric("attributed_margin", "Attributed margin", "money",
+           "Gross margin of the attributed revenue: amount minus cost of goods, or amount × the margin rate "
+           "you set where an order has no cost.",
+           "Σ credit × (amount − cost, or amount × margin rate)", f"{_ORDERS}.amount, cost", group="Campaigns"),
+    Metric("roi", "Campaign ROI", "multiple",
+           "What the campaign returned in margin beyond its cost (margin-based return on investment; the "
+           "overview's marketing ROI uses revenue instead).",
+           "(attributed margin − spend) ÷ spend", "see attributed margin; campaigns.cost", group="Campaigns"),
+    Metric("roas", "ROAS", "multiple",
+           "Revenue per dollar spent (return on ad spend).", "attributed revenue ÷ spend",
+           "see attributed revenue; campaigns.cost", group="Campaigns"),
+    Metric("cost_per_conversion", "Cost per conversion", "money",
+           "What each converting customer cost.", "spend ÷ converted contacted customers",
+           "campaigns.cost; contacts; orders", higher_is_better=False, group="Campaigns"),
+    Metric("cost_per_new_customer", "Cost per new customer", "money",
+           "What each new customer cost: customers whose first ever order is credited to the campaign.",
+           "spend ÷ Σ credit of first orders", "campaigns.cost; orders", higher_is_better=False, group="Campaigns"),
+    Metric("lift", "Conversion lift", "ratio",
+           "How many more customers converted because of the campaign, per customer reached: the treatment "
+           "group's conversion rate minus the control group's (incrementality).",
+           "treated converted ÷ treated − control converted ÷ control; 95% interval: estimate ± 1.96 × "
+           "√(s²ₜ/nₜ + s²꜀/n꜀) (Welch), or Newcombe's hybrid score interval when a group has under 5 "
+           "converters or non-converters", "contacts.group; orders", group="Campaigns"),
+    Metric("incremental_revenue", "Incremental revenue", "money",
+           "Revenue the campaign caused: what treated customers spent in the window beyond what the control "
+           "group's spending says they would have spent anyway.",
+           "(mean window revenue per treated − per control customer) × treated; 95% interval by Welch",
+           "contacts.group; orders.amount", group="Campaigns"),
+    Metric("incremental_roi", "Incremental ROI", "multiple",
+           "Return on what the campaign caused, not on what merely followed it.",
+           "(incremental margin − spend) ÷ spend, interval carried from the margin's",
+           "contacts.group; orders.amount, cost; campaigns.cost", group="Campaigns"),
+    Metric("suggested_holdout", "Suggested holdout", "count",
+           "For a campaign without a control group: how many of its customers to hold out next time to detect "
+           "the smallest lift worth knowing (default 2 points).",
+           "smallest n꜀ with z₀.₉₇₅·√(p̄(1−p̄)(1/nₜ+1/n꜀)) + z₀.₈·√(pₜ(1−pₜ)/nₜ + p꜀(1−p꜀)/n꜀) ≤ lift, "
+           "p꜀ = observed conversion rate, nₜ = audience − n꜀", "contacts; orders", higher_is_better=None,
+           group="Campaigns"),
+)
+
+ALL_METRICS: tuple[Metric, ...] = METRICS + CAMPAIGN_METRICS
+BY_KEY: dict[str, Metric] = {m.key: m for m in ALL_METRICS}
 GROUPS: tuple[str, ...] = ("Revenue", "Customers", "Loyalty", "Marketing and service")
 
 SCOPE_NOTE = ("Region, country, city and acquisition channel filters apply to every metric. Sales channel and "
@@ -142,7 +205,8 @@ SCOPE_NOTE = ("Region, country, city and acquisition channel filters apply to ev
 
 def markdown_table() -> str:
     """The README's metric table."""
-    rows = ["| metric | unit | what it means | formula |", "|---|---|---|---|"]
-    for m in METRICS:
-        rows.append(f"| {m.label} | {m.unit} | {m.definition} | {m.formula} |")
+    rows = ["| page | metric | unit | what it means | formula |", "|---|---|---|---|---|"]
+    for m in ALL_METRICS:
+        page = "Campaigns" if m.group == "Campaigns" else "Overview"
+        rows.append(f"| {page} | {m.label} | {m.unit} | {m.definition} | {m.formula.replace('|', '∣')} |")
     return "\n".join(rows)

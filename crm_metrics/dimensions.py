@@ -16,6 +16,7 @@ class Dimension:
     label: str
     level: str  # "customer" (applies to customers and all they do) or "order"
     parent: str | None = None
+    breakdown: bool = True  # whether revenue can be broken down by it (a campaign's reach overlaps others)
 
 
 DIMENSIONS: dict[str, Dimension] = {d.key: d for d in (
@@ -25,6 +26,8 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in (
     Dimension("acquisition_channel", "Acquisition channel", "customer"),
     Dimension("channel", "Sales channel", "order"),
     Dimension("product_category", "Product category", "order"),
+    # the customers a campaign reached (its treatment group)
+    Dimension("campaign", "Campaign", "customer", breakdown=False),
 )}
 
 

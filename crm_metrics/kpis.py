@@ -161,8 +161,8 @@ def breakdown(cur, period: Period, filters: Filters, dimension: str) -> pd.DataF
 
     Grain: one row per value (None = not recorded). Revenue over the rows sums to the period revenue.
     """
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}")
+    if dimension not in DIMENSIONS or not DIMENSIONS[dimension].breakdown:
+        raise ValueError(f"no breakdown by {dimension!r}")
     ensure_current(cur)
     frame = db.query_df(cur, "kpi_breakdown", {"start": period.start, "end": period.end, **filters.params()},
                         idents={"dimension": dimension})

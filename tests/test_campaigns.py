@@ -298,3 +298,26 @@ def test_cli_json_carries_the_page_numbers(tmp_path, capsys):
                 assert rows[cid][key] is None
             else:
                 assert rows[cid][key] == pytest.approx(row[key], rel=1e-9), (cid, key)
+
+
+def test_campaign_filter_keeps_the_customers_it_reached(tiny):
+    only_k4 = Filters(selections=(("campaign", ("K4",)),))  # K4 reached A alone
+    s = stats(tiny, only_k4)
+    assert s.loc["K1", "contacted"] == 1 and s.loc["K1", "spend"] == pytest.approx(50)  # A is 1 of K1's 2
+    assert s.loc["K2", "contacted"] == 1 and s.loc["K4", "spend"] == pytest.approx(10)
+    from crm_metrics.kpis import Period, kpi_values
+
+    cur = tiny.cursor()
+    values = kpi_values(cur, Period(dt.date(2023, 12, 1), dt.date(2024, 1, 31)), only_k4)
+    assert values["revenue"] == pytest.approx(20 + 100)  # A's o7 and o1
+    assert values["active_customers"] == 1
+    control_only = kpi_values(cur, Period(dt.date(2023, 12, 1), dt.date(2024, 1, 31)),
+                              Filters(selections=(("campaign", ("K3",)),)))  # K3 reached nobody
+    assert control_only["active_customers"] == 0
+
+
+def test_no_breakdown_by_campaign(tiny):
+    from crm_metrics.kpis import Period, breakdown
+
+    with pytest.raises(ValueError):
+        breakdown(tiny.cursor(), Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31)), Filters(), "campaign")

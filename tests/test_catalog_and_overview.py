@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crm_metrics.catalog import METRICS, markdown_table
+from crm_metrics.catalog import ALL_METRICS, METRICS, markdown_table
 from crm_metrics.dimensions import drill_level
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import by_unit, change_text
@@ -24,7 +24,8 @@ def test_readme_metric_table_is_the_catalog():
 
 
 def test_every_metric_is_fully_described():
-    for m in METRICS:
+    assert len({m.key for m in ALL_METRICS}) == len(ALL_METRICS), "two metrics share a key"
+    for m in ALL_METRICS:
         assert m.label and m.definition.endswith(".") and m.formula and m.inputs and m.group, m.key
 
 

@@ -67,9 +67,11 @@ def _multiselect(options: pd.DataFrame, key: str, chosen: dict[str, list[str]]) 
     if parent_choice:  # countries of the chosen regions, cities of the chosen countries
         values = values[values["parent"].isin(parent_choice)]
     allowed = values["value"].tolist()
+    labels = dict(zip(values["value"], values["label"], strict=True))
     _keep_valid(KEYS[key], lambda v: isinstance(v, list) and set(v) <= set(allowed), [],
                 repair=lambda v: [x for x in v if x in allowed] if isinstance(v, list) else [])
     return st.multiselect(dim.label, allowed, key=KEYS[key], bind="query-params",
+                          format_func=lambda v: labels.get(v, v),
                           placeholder=f"All {dim.label.lower()}s" if not dim.label.endswith("y")
                           else f"All {dim.label.lower()[:-1]}ies")
 
@@ -133,6 +135,9 @@ def _keep_valid(key, valid, default, repair=None) -> None:
 def breadcrumb(filters: Filters, period: Period | None) -> None:
     """What the page is looking at: the period, then each active filter as a removable chip."""
     chips = [(k, v) for k, values in filters.selected.items() for v in values]
+    options = data.report("filter-options")
+    labels = {(d, v): label for d, v, label in zip(options["dimension"], options["value"], options["label"],
+                                                     strict=True)}
     text = f"**{period.label()}**" if period else "All dates"
     if not chips:
         st.markdown(f":material/filter_alt: {text} · all customers")
@@ -140,6 +145,7 @@ def breadcrumb(filters: Filters, period: Period | None) -> None:
     cols = st.columns([3] + [2] * min(len(chips), 4) + [max(1, 8 - 2 * len(chips))], vertical_alignment="center")
     cols[0].markdown(f":material/filter_alt: {text}")
     for col, (key, value) in zip(cols[1:], chips[:4], strict=False):
-        if col.button(f"{value} ✕", key=f"crumb_{key}_{value}", help=f"Remove the {DIMENSIONS[key].label} filter",
+        if col.button(f"{labels.get((key, value), value)} ✕", key=f"crumb_{key}_{value}",
+                      help=f"Remove the {DIMENSIONS[key].label} filter",
                       width="stretch", type="tertiary"):
             remove(key, value)

@@ -19,6 +19,9 @@ members AS (
       AND (len($country) = 0 OR list_contains($country, m.country))
       AND (len($city) = 0 OR list_contains($city, m.city))
       AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, m.acquisition_channel))
+      AND (len($campaign) = 0 OR m.customer_id IN (
+          SELECT customer_id FROM rpt_campaign_members
+          WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
 ),
 -- window_orders -- grain: one row per (in-scope campaign, order) where a completed order on or before
 -- $as_of inside every filter falls in the window of one of its customer's contacts for that campaign;
@@ -33,6 +36,9 @@ window_orders AS (
       AND (len($country) = 0 OR list_contains($country, p.country))
       AND (len($city) = 0 OR list_contains($city, p.city))
       AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, p.acquisition_channel))
+      AND (len($campaign) = 0 OR p.customer_id IN (
+          SELECT customer_id FROM rpt_campaign_members
+          WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
       AND (len($channel) = 0 OR list_contains($channel, p.channel))
       AND (len($product_category) = 0 OR list_contains($product_category, p.product_category))
 ),

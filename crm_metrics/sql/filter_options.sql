@@ -1,15 +1,18 @@
--- The values each filter can offer. grain: one row per (dimension, value); parent = the value one level up.
-SELECT 'region' AS dimension, region AS value, CAST(NULL AS VARCHAR) AS parent
+-- The values each filter can offer. grain: one row per (dimension, value); parent = the value one level up;
+-- label = what the filter shows (a campaign's id and name).
+SELECT 'region' AS dimension, region AS value, CAST(NULL AS VARCHAR) AS parent, region AS label
 FROM customers WHERE region IS NOT NULL GROUP BY region
 UNION ALL
-SELECT 'country', country, min(region) FROM customers WHERE country IS NOT NULL GROUP BY country
+SELECT 'country', country, min(region), country FROM customers WHERE country IS NOT NULL GROUP BY country
 UNION ALL
-SELECT 'city', city, min(country) FROM customers WHERE city IS NOT NULL GROUP BY city
+SELECT 'city', city, min(country), city FROM customers WHERE city IS NOT NULL GROUP BY city
 UNION ALL
-SELECT 'acquisition_channel', acquisition_channel, NULL FROM customers
+SELECT 'acquisition_channel', acquisition_channel, NULL, acquisition_channel FROM customers
 WHERE acquisition_channel IS NOT NULL GROUP BY acquisition_channel
 UNION ALL
-SELECT 'channel', channel, NULL FROM orders WHERE channel IS NOT NULL GROUP BY channel
+SELECT 'channel', channel, NULL, channel FROM orders WHERE channel IS NOT NULL GROUP BY channel
 UNION ALL
-SELECT 'product_category', product_category, NULL FROM orders WHERE product_category IS NOT NULL GROUP BY product_category
+SELECT 'product_category', product_category, NULL, product_category FROM orders WHERE product_category IS NOT NULL GROUP BY product_category
+UNION ALL
+SELECT 'campaign', campaign_id, NULL, campaign_id || ' · ' || name FROM campaigns
 ORDER BY 1, 2;

@@ -1,7 +1,7 @@
 -- Shared CTEs (included with "-- @include scoped_orders" right after WITH), over the reporting layer.
 -- scoped_customers -- grain: one row per customer matching the customer-level filters.
 -- scoped           -- grain: one row per completed order matching every dimension filter (any date).
--- Empty filter lists mean "all". Returned and cancelled orders are never revenue (not in rpt_orders).
+-- Empty filter lists mean "all". $campaign keeps the customers a campaign reached (its treatment group). Returned and cancelled orders are never revenue (not in rpt_orders).
 scoped_customers AS (
     SELECT customer_id, region, country, city, acquisition_channel, acquisition_cost, first_date
     FROM rpt_customers
@@ -9,6 +9,9 @@ scoped_customers AS (
       AND (len($country) = 0 OR list_contains($country, country))
       AND (len($city) = 0 OR list_contains($city, city))
       AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
+      AND (len($campaign) = 0 OR customer_id IN (
+          SELECT customer_id FROM rpt_campaign_members
+          WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
 ),
 scoped AS (
     SELECT order_date, customer_id, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
@@ -20,4 +23,7 @@ scoped AS (
       AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
       AND (len($channel) = 0 OR list_contains($channel, channel))
       AND (len($product_category) = 0 OR list_contains($product_category, product_category))
+      AND (len($campaign) = 0 OR customer_id IN (
+          SELECT customer_id FROM rpt_campaign_members
+          WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
 ),
