@@ -17,6 +17,7 @@ pages = {
     ],
     "Analysis": [
         st.Page("pages/segments.py", title="Segments", icon=":material/groups:", url_path="segments"),
+        st.Page("pages/campaigns.py", title="Campaigns", icon=":material/campaign:", url_path="campaigns"),
     ],
     "Data": [
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),

@@ -86,7 +86,7 @@ def _params(cur, as_of, filters: Filters | None, options: CampaignOptions | None
             return None
     filters = filters or Filters()
     customer_filtered = any(DIMENSIONS[k].level == "customer" for k in filters.selected)
-    return {"as_of": as_of, "start": filters.start, "end": filters.end, "customer_filtered": customer_filtered,
+    return {"until": as_of, "start": filters.start, "end": filters.end, "customer_filtered": customer_filtered,
             **filters.params(), **(options or CampaignOptions()).params()}
 
 
@@ -118,7 +118,7 @@ def campaign_stats(cur, as_of: dt.date | None = None, filters: Filters | None = 
     if params is None:
         return _add_ratios(pd.DataFrame(columns=STAT_COLUMNS), 14, None)
     frame = db.query_df(cur, "campaign_stats", params)
-    return _add_ratios(frame, params["window_days"], params["as_of"])
+    return _add_ratios(frame, params["window_days"], params["until"])
 
 
 def _add_ratios(frame: pd.DataFrame, window_days: int, as_of) -> pd.DataFrame:
@@ -408,6 +408,27 @@ def project_budget(returns: pd.DataFrame, new_spend: dict[str, float], elasticit
 
 
 # ------------------------------------------------------------------------------------------------ reports
+def table(stats: pd.DataFrame, increments: pd.DataFrame) -> pd.DataFrame:
+    """Per campaign: the attributed results of ``stats`` beside the incremental results of ``increments``
+    (intervals included); the sufficient statistics are left out. Grain: one row per campaign."""
+    keep = [c for c in INCREMENT_COLUMNS if c not in stats.columns or c == "campaign_id"]
+    merged = stats.merge(increments[keep], on="campaign_id", how="left")
+    drop = [c for c in merged.columns if c.endswith("_var") or c in ("full_cost",)]
+    return merged.drop(columns=drop)
+
+
+def attribution_table(attribution_frame: pd.DataFrame) -> pd.DataFrame:
+    """Credited revenue with one column per model. Grain: one row per campaign, most last-touch revenue
+    first; spread = largest minus smallest credit (how much the choice of model matters)."""
+    if attribution_frame.empty:
+        return pd.DataFrame(columns=["campaign_id", "name", "channel", *MODELS, "spread"])
+    wide = attribution_frame.pivot_table(index=["campaign_id", "name", "channel"], columns="model",
+                                         values="credited_revenue", aggfunc="sum").reset_index()
+    wide = wide[["campaign_id", "name", "channel", *MODELS]]
+    wide["spread"] = wide[list(MODELS)].max(axis=1) - wide[list(MODELS)].min(axis=1)
+    return wide.sort_values(["last_touch", "campaign_id"], ascending=[False, True]).reset_index(drop=True)
+
+
 @register("campaigns")
 def campaigns_report(cur, as_of=None, **options) -> pd.DataFrame:
     """Per campaign: spend, funnel, attributed results (last touch unless ``model`` is given) and the
@@ -415,11 +436,7 @@ def campaigns_report(cur, as_of=None, **options) -> pd.DataFrame:
     filters = options.pop("filters", None)
     min_lift = float(options.pop("min_lift", 0.02))
     stats = campaign_stats(cur, as_of, filters, CampaignOptions(**options))
-    increments = incrementality(stats, min_lift)
-    keep = [c for c in INCREMENT_COLUMNS if c not in stats.columns or c == "campaign_id"]
-    merged = stats.merge(increments[keep], on="campaign_id", how="left")
-    drop = [c for c in merged.columns if c.endswith("_var") or c in ("full_cost",)]
-    return merged.drop(columns=drop)
+    return table(stats, incrementality(stats, min_lift))
 
 
 @register("campaign-attribution")
@@ -427,3 +444,96 @@ def attribution_report(cur, as_of=None, **options) -> pd.DataFrame:
     """Revenue credited to each campaign under each attribution model."""
     filters = options.pop("filters", None)
     return attribution(cur, as_of, filters, CampaignOptions(**options))
+
+
+# ------------------------------------------------------------------------------------------------ drill-down
+CONVERTED_COLUMNS = ["customer_id", "name", "email", "region", "country", "city", "segment", "window_orders",
+                     "window_revenue", "first_order_days"]
+
+
+def converted_customers(cur, campaign_id: str, as_of: dt.date | None = None, filters: Filters | None = None,
+                        options: CampaignOptions | None = None, rfm_options=None) -> pd.DataFrame:
+    """The contacted customers of ``campaign_id`` who bought within a window (orders up to ``as_of``), with
+    the RFM segment they were in the day before the campaign started: the drill from a campaign to the
+    people it converted, and whom it reached (win-back of At Risk customers, or Champions who buy anyway).
+
+    Grain: one row per converted customer, most window revenue first. Columns: CONVERTED_COLUMNS
+    (first_order_days: days from the contact to their first order in the window; segment "New" for
+    customers who had not bought before the campaign).
+    """
+    from crm_metrics.rfm import RFMOptions
+
+    params = _params(cur, as_of, filters, options)
+    if params is None:
+        return pd.DataFrame(columns=CONVERTED_COLUMNS)
+    started = db.run(cur, "campaign_start", {"campaign_id": campaign_id}).fetchone()
+    if started is None:
+        return pd.DataFrame(columns=CONVERTED_COLUMNS)
+    rfm = (rfm_options or RFMOptions()).params()
+    segment_day = started[0] - dt.timedelta(days=1)
+    return db.query_df(cur, "campaign_converted",
+                       {**params, **rfm, "as_of": segment_day, "before": None, "campaign_id": campaign_id})
+
+
+def by_segment(converted: pd.DataFrame) -> pd.DataFrame:
+    """Converted customers of one campaign per RFM segment. Grain: one row per segment, largest first.
+
+    Columns: segment, customers, window_revenue, share (of the converted customers).
+    """
+    grouped = converted.groupby("segment", sort=False).agg(customers=("customer_id", "count"),
+                                                           window_revenue=("window_revenue", "sum"))
+    grouped = grouped.reset_index().sort_values(["customers", "segment"], ascending=[False, True])
+    grouped["share"] = grouped["customers"] / max(len(converted), 1)
+    return grouped.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------- summaries
+def totals(stats: pd.DataFrame, increments: pd.DataFrame) -> dict:
+    """The page's headline numbers: spend, attributed revenue and margin, ROI and ROAS over all campaigns;
+    and over the campaigns with a control group, what they caused (incremental revenue and margin summed,
+    intervals added in quadrature: the campaigns are independent samples) and how many show an effect.
+    """
+    spend = float(stats["spend"].sum())
+    revenue, margin = float(stats["attributed_revenue"].sum()), float(stats["attributed_margin"].sum())
+    measured = increments[increments["has_control"] & increments["incremental_revenue_low"].notna()]
+    se = float(((measured["incremental_revenue_high"] - measured["incremental_revenue_low"]) / (2 * Z)).pow(2).sum())
+    caused = float(measured["incremental_revenue"].sum())
+    return {
+        "campaigns": len(stats), "spend": spend, "attributed_revenue": revenue, "attributed_margin": margin,
+        "roi": (margin - spend) / spend if spend else math.nan, "roas": revenue / spend if spend else math.nan,
+        "contacted": int(stats["contacted"].sum()), "converted": int(stats["converted"].sum()),
+        "controlled": len(measured), "controlled_spend": float(measured["spend"].sum()),
+        "with_effect": int((measured["incremental_conversions_low"] > 0).sum()),
+        "incremental_revenue": caused, "incremental_revenue_low": caused - Z * math.sqrt(se),
+        "incremental_revenue_high": caused + Z * math.sqrt(se),
+        "incremental_margin": float(measured["incremental_margin"].sum()),
+    }
+
+
+def headline(summary: dict) -> str:
+    """One sentence that answers "what did the campaigns earn, and what did they cause?"."""
+    from crm_metrics.formatting import count, money_short, multiple
+
+    if summary["campaigns"] == 0:
+        return "No campaign started in this period."
+    text = (f"{count(summary['campaigns'])} campaigns cost {money_short(summary['spend'])} and were followed by "
+            f"{money_short(summary['attributed_revenue'])} of attributed revenue")
+    if not math.isnan(summary["roi"]):
+        text += f" (ROI {multiple(summary['roi'])} on margin)"
+    if summary["controlled"] == 0:
+        return text + ". None had a control group, so what they caused cannot be told."
+    return (text + f". The {count(summary['controlled'])} with a control group caused about "
+            f"{money_short(summary['incremental_revenue'])} (between "
+            f"{money_short(summary['incremental_revenue_low'])} and {money_short(summary['incremental_revenue_high'])}"
+            f"); {count(summary['with_effect'])} of them show a clear effect on conversion.")
+
+
+def channel_title(by_channel: pd.DataFrame) -> str:
+    """What to notice in the spend-and-margin-by-channel chart."""
+    from crm_metrics.formatting import money_short, multiple
+
+    if by_channel.empty:
+        return "No campaign spend yet"
+    best = by_channel.sort_values(["attributed_margin", "channel"], ascending=[False, True]).iloc[0]
+    return (f"{best['channel']} brought the most attributed margin: {money_short(best['attributed_margin'])} "
+            f"(ROI {multiple(best['roi'])})")

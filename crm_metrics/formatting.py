@@ -44,6 +44,11 @@ def points(value) -> str:
     return "–" if _missing(value) else f"{float(value):+.1f}"
 
 
+def rate_points(value) -> str:
+    """A difference of two rates in percentage points (0.032 -> +3.2)."""
+    return "–" if _missing(value) else f"{float(value) * 100:+.1f}"
+
+
 def by_unit(unit: str, value) -> str:
     """A metric value as shown on a KPI card."""
     return {"money": money_short, "count": count, "ratio": percent, "points": lambda v: "–" if _missing(v)

@@ -321,3 +321,15 @@ def test_no_breakdown_by_campaign(tiny):
 
     with pytest.raises(ValueError):
         breakdown(tiny.cursor(), Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31)), Filters(), "campaign")
+
+
+def test_converted_customers_carry_their_segment_before_the_campaign(tiny):
+    cur = tiny.cursor()
+    v = cm.converted_customers(cur, "K1", AS_OF).set_index("customer_id")
+    assert list(v.index) == ["A", "B"]  # most window revenue first
+    assert v.loc["A", "window_revenue"] == pytest.approx(100) and v.loc["A", "first_order_days"] == 4
+    assert v.loc["B", "segment"] == "New"  # B had not bought before K1 started
+    assert v.loc["A", "segment"] not in ("New", "Unassigned")
+    seg = cm.by_segment(v.reset_index()).set_index("segment")
+    assert seg["customers"].sum() == 2 and seg.loc["New", "share"] == pytest.approx(0.5)
+    assert cm.converted_customers(cur, "nope", AS_OF).empty

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from crm_metrics import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/segments.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/segments.py", "pages/campaigns.py", "pages/data.py"]
 
 
 def _app(monkeypatch, path: Path) -> AppTest:
@@ -125,3 +125,54 @@ def test_segments_page_finds_clusters(sample_app):
     at.button(key="find_clusters").click().run()
     assert not at.exception
     assert at.selectbox(key="cluster_pick").options
+
+
+def test_campaigns_page_answers_with_the_report_numbers(sample_app):
+    import crm_metrics
+    from crm_metrics.campaigns import headline, incrementality, totals
+    from crm_metrics.campaigns import campaign_stats
+
+    at = sample_app.switch_page("pages/campaigns.py").run()
+    assert not at.exception
+    at.segmented_control(key="campaign_scope").set_value("all").run()
+    assert not at.exception
+    con = crm_metrics.connect(":memory:")
+    from crm_metrics.importer import import_file
+    from crm_metrics.schema import TABLE_ORDER
+
+    for table in TABLE_ORDER:
+        import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    cur = con.cursor()
+    stats = campaign_stats(cur)
+    expected = headline(totals(stats, incrementality(stats)))
+    assert any(m.value == expected for m in at.markdown), expected
+    assert _metric(at, "Clear effect on conversion").endswith("of 27")
+
+
+def test_campaigns_page_drills_to_a_campaign_and_filters_every_page(sample_app):
+    at = sample_app.switch_page("pages/campaigns.py").run()
+    at.segmented_control(key="campaign_scope").set_value("all").run()
+    at.selectbox(key="campaign_select").set_value("K017").run()
+    assert not at.exception
+    assert any(m.value.startswith("**No detectable effect") or m.value.startswith("**Caused about")
+               for m in at.markdown)
+    assert at.selectbox(key="converted_segment_pick").options[0] == "All segments"
+    at.selectbox(key="converted_segment_pick").set_value("Champions").run()
+    assert not at.exception
+    at.button(key="campaign_filter_all").click().run()
+    assert not at.exception
+    assert at.multiselect(key="campaign").value == ["K017"]
+    overview = at.switch_page("pages/overview.py").run()
+    assert not overview.exception
+    assert any(b.label.startswith("K017 · ") for b in overview.button)  # the breadcrumb chip
+
+
+def test_campaigns_page_budget_what_if_moves_the_projection(sample_app):
+    at = sample_app.switch_page("pages/campaigns.py").run()
+    at.segmented_control(key="campaign_scope").set_value("all").run()
+    before = next(m.value for m in at.markdown if m.value.startswith("At $"))
+    email = at.number_input(key="budget_Email")
+    email.set_value(email.value * 2).run()
+    assert not at.exception
+    after = next(m.value for m in at.markdown if m.value.startswith("At $"))
+    assert after != before

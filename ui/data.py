@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import clusters, db, kpis, reporting, rfm
+from crm_metrics import campaigns, clusters, db, kpis, reporting, rfm
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
@@ -196,3 +196,37 @@ def with_contacts(frame):
         return clusters.with_contacts(cur, frame)
     finally:
         cur.close()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _campaigns(path: str, version_key: int, as_of, filters, options, min_lift: float):
+    cur = _connection(path).cursor()
+    try:
+        stats = campaigns.campaign_stats(cur, as_of, filters, options)
+        increments = campaigns.incrementality(stats, min_lift)
+        return {"stats": stats, "increments": increments, "totals": campaigns.totals(stats, increments),
+                "by_channel": campaigns.rollup(stats, "channel"), "by_objective": campaigns.rollup(stats, "objective"),
+                "attribution": campaigns.attribution(cur, as_of, filters, options),
+                "returns": campaigns.channel_returns(increments)}
+    finally:
+        cur.close()
+
+
+def campaign_results(as_of, filters, options, min_lift: float):
+    """Everything the Campaigns page shows (per campaign, increments, totals, roll-ups, attribution, channel
+    returns), cached until the data, filters or options change."""
+    return _campaigns(str(db.default_path().resolve()), version(), as_of, filters, options, min_lift)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _converted(path: str, version_key: int, campaign_id: str, as_of, filters, options):
+    cur = _connection(path).cursor()
+    try:
+        return campaigns.converted_customers(cur, campaign_id, as_of, filters, options)
+    finally:
+        cur.close()
+
+
+def converted_customers(campaign_id: str, as_of, filters, options):
+    """The customers a campaign converted, with the segment they were in before it, cached."""
+    return _converted(str(db.default_path().resolve()), version(), campaign_id, as_of, filters, options)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_metrics import db
-from crm_metrics.catalog import BY_KEY
+from crm_metrics.catalog import BY_KEY, CAMPAIGN_METRICS
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import by_unit, change_text
 
@@ -29,3 +29,19 @@ def how_computed(table: pd.DataFrame, period, filters: Filters) -> None:
                   "prev_end": previous.end, **filters.params()}
         st.code("\n".join(f"${k} = {v!r}" for k, v in params.items()), language="text")
         st.code(db.load_sql("kpis"), language="sql")
+
+
+def how_campaigns_computed(params: dict) -> None:
+    """The Campaigns page's definitions (from the catalog), the statistics and the SQL with its parameters."""
+    with st.expander("How is this computed?", icon=":material/school:"):
+        st.markdown("**Attributed** results count what followed a campaign; **incremental** results compare the "
+                    "customers it reached (treatment) with the customers held out (control), so they count only "
+                    "what it caused. Only completed orders count.")
+        for metric in CAMPAIGN_METRICS:
+            st.markdown(f"**{metric.label}** ({metric.unit})")
+            st.caption(f"{metric.definition}  \nFormula: {metric.formula}  \nReads: {metric.inputs}")
+        st.markdown("**The SQL** (`crm_metrics/sql/campaign_stats.sql` with the shared CTEs of "
+                    "`campaign_base.sql`; the reporting layer pairs every contact with the orders of the 90 days "
+                    "after it) with these parameters:")
+        st.code("\n".join(f"${k} = {v!r}" for k, v in params.items()), language="text")
+        st.code(db.load_sql("campaign_stats"), language="sql")

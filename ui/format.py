@@ -1,5 +1,17 @@
 """Number formatting for pages: the same rules as sentences computed in crm_metrics."""
 
-from crm_metrics.formatting import by_unit, change_text, count, money_exact, money_short, number, percent, points
+from crm_metrics.formatting import (
+    by_unit,
+    change_text,
+    count,
+    money_exact,
+    money_short,
+    multiple,
+    number,
+    percent,
+    points,
+    rate_points,
+)
 
-__all__ = ["by_unit", "change_text", "count", "money_exact", "money_short", "number", "percent", "points"]
+__all__ = ["by_unit", "change_text", "count", "money_exact", "money_short", "multiple", "number", "percent",
+           "points", "rate_points"]

@@ -9,12 +9,12 @@ scope_campaigns AS (
     WHERE ($start IS NULL OR start_date >= $start) AND ($end IS NULL OR start_date <= $end)
 ),
 -- members -- grain: one row per (in-scope campaign, customer inside the customer filters) first contacted
--- on or before $as_of.
+-- on or before $until.
 members AS (
     SELECT m.campaign_id, m.customer_id, m.member_group, m.opened, m.clicked, m.first_contact, m.last_contact
     FROM rpt_campaign_members AS m
     JOIN scope_campaigns AS k USING (campaign_id)
-    WHERE m.first_contact <= $as_of
+    WHERE m.first_contact <= $until
       AND (len($region) = 0 OR list_contains($region, m.region))
       AND (len($country) = 0 OR list_contains($country, m.country))
       AND (len($city) = 0 OR list_contains($city, m.city))
@@ -24,14 +24,14 @@ members AS (
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
 ),
 -- window_orders -- grain: one row per (in-scope campaign, order) where a completed order on or before
--- $as_of inside every filter falls in the window of one of its customer's contacts for that campaign;
+-- $until inside every filter falls in the window of one of its customer's contacts for that campaign;
 -- days_after counts from the latest such contact. margin = amount - cost, or amount x $margin_rate.
 window_orders AS (
     SELECT p.campaign_id, p.order_id, p.customer_id, p.member_group, p.days_after, p.amount,
            coalesce(p.amount - p.cost, p.amount * $margin_rate) AS margin, p.order_campaign_id, p.first_order
     FROM rpt_contact_orders AS p
     JOIN scope_campaigns AS k USING (campaign_id)
-    WHERE p.days_after < $window_days AND p.order_date <= $as_of
+    WHERE p.days_after < $window_days AND p.order_date <= $until
       AND (len($region) = 0 OR list_contains($region, p.region))
       AND (len($country) = 0 OR list_contains($country, p.country))
       AND (len($city) = 0 OR list_contains($city, p.city))
@@ -77,5 +77,5 @@ credits AS (
            coalesce(o.amount - o.cost, o.amount * $margin_rate), o.order_date = o.first_date AND o.first_of_day,
            1.0, 1.0, 1.0, 1.0, 1.0
     FROM scoped AS o
-    WHERE o.order_date <= $as_of AND o.campaign_id IN (SELECT campaign_id FROM scope_campaigns)
+    WHERE o.order_date <= $until AND o.campaign_id IN (SELECT campaign_id FROM scope_campaigns)
 )

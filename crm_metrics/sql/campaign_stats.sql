@@ -50,7 +50,7 @@ credited AS (
 ),
 all_treated AS (
     SELECT campaign_id, count(*) AS treated_all
-    FROM rpt_campaign_members WHERE member_group = 'treatment' AND first_contact <= $as_of GROUP BY campaign_id
+    FROM rpt_campaign_members WHERE member_group = 'treatment' AND first_contact <= $until GROUP BY campaign_id
 )
 SELECT k.campaign_id, k.name, k.channel, k.objective, k.start_date, k.end_date,
        CAST(CASE WHEN NOT $customer_filtered THEN k.cost
