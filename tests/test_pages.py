@@ -129,8 +129,7 @@ def test_segments_page_finds_clusters(sample_app):
 
 def test_campaigns_page_answers_with_the_report_numbers(sample_app):
     import crm_metrics
-    from crm_metrics.campaigns import headline, incrementality, totals
-    from crm_metrics.campaigns import campaign_stats
+    from crm_metrics.campaigns import campaign_stats, headline, incrementality, totals
 
     at = sample_app.switch_page("pages/campaigns.py").run()
     assert not at.exception
