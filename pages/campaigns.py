@@ -12,6 +12,7 @@ from crm_metrics.campaigns import (
     MODELS,
     CampaignOptions,
     attribution_table,
+    best_split,
     by_segment,
     channel_title,
     headline,
@@ -59,7 +60,7 @@ with answer:
     results = data.campaign_results(as_of, scoped, options, min_lift)
     stats, increments, totals = results["stats"], results["increments"], results["totals"]
     st.markdown(headline(totals))
-    filters.breadcrumb(chosen, period)
+    filters.breadcrumb(chosen, period if scope == "period" else None)
     st.caption(f"{'Campaigns that started in the period' if scope == 'period' else 'Every campaign'}; orders up to "
                f"{as_of:%d %b %Y}, the last day of data, inside a {window}-day window after each contact. "
                f"Attribution: {MODELS[model].lower()}.")
@@ -77,25 +78,25 @@ cards.metric("Attributed revenue", fmt.money_short(totals["attributed_revenue"])
 cards.metric("Campaign ROI", fmt.multiple(totals["roi"]), border=True, width=200, help=BY_KEY["roi"].help)
 cards.metric("ROAS", fmt.multiple(totals["roas"]), border=True, width=200, help=BY_KEY["roas"].help)
 if totals["controlled"]:
-    cards.metric("Revenue caused (tested campaigns)", fmt.money_short(totals["incremental_revenue"]), border=True,
+    cards.metric("Revenue caused", fmt.money_short(totals["incremental_revenue"]), border=True,
                  width=240, help=BY_KEY["incremental_revenue"].help
                  + f"\n\n95% interval: {fmt.money_short(totals['incremental_revenue_low'])} to "
                    f"{fmt.money_short(totals['incremental_revenue_high'])}, over {totals['controlled']} campaigns "
-                   "with a control group.")
+                   "with a control group (the others cannot tell).")
     cards.metric("Clear effect on conversion", f"{totals['with_effect']} of {totals['controlled']}", border=True,
                  width=220, help="Campaigns with a control group whose conversion lift's 95% interval lies above "
                                  "zero.")
 
 board = st.container(horizontal=True, wrap=True, gap="medium")
 by_channel = results["by_channel"]
-with board.container(width=520):
+with board.container(width=470):
     picked = st.plotly_chart(
         cc.channel_roi(by_channel, channel_title(by_channel)),
         on_select="rerun", selection_mode="points", key=f"channel_roi_{hash((scoped, options))}")
     points = picked.selection.points if picked and picked.selection else []
     if points and points[0].get("customdata"):
         st.session_state["campaign_channel"] = points[0]["customdata"][0]
-with board.container(width=620):
+with board.container(width=560):
     if totals["controlled"]:
         st.plotly_chart(cc.roi_comparison(increments, "What followed vs what was caused: ROI with its 95% interval"),
                         key="roi_comparison")
@@ -256,15 +257,23 @@ else:
                "new spend along a diminishing-returns curve: caused revenue ∝ spend^elasticity. With 0.5, doubling "
                "a channel's spend adds about 41% more, not 100%. The 95% band carries each channel's measured "
                "uncertainty through.")
-    elasticity = st.slider("Elasticity (how fast returns diminish; 1 = no diminishing)", 0.1, 1.0, 0.5, 0.05,
+    elasticity = st.slider("Elasticity (how fast returns diminish; 1 = no diminishing)", 0.1, 0.95, 0.5, 0.05,
                            key="budget_elasticity")
-    sliders = st.container(horizontal=True, wrap=True)
+    for channel_name, value in st.session_state.pop("budget_pending", {}).items():
+        st.session_state[f"budget_{channel_name}"] = value  # a suggested split, applied before the inputs exist
+    sliders = st.container(horizontal=True, wrap=True, vertical_alignment="bottom")
     new_spend = {}
+    ceiling = float(max(returns["spend"].sum() * 3, 1000.0))  # room to move the whole budget into one channel
     for r in returns.itertuples():
         new_spend[r.channel] = sliders.number_input(
-            f"{r.channel} spend ($)", min_value=0.0, max_value=float(round(r.spend * 4, -2) or 1000),
-            value=float(round(r.spend, 0)), step=float(max(round(r.spend / 20, -1), 10)),
-            key=f"budget_{r.channel}", width=200)
+            f"{r.channel} spend ($)", min_value=0.0, max_value=ceiling,
+            value=float(r.spend), step=float(max(round(r.spend / 20, -1), 10)), format="%.0f",
+            key=f"budget_{r.channel}", width=190)
+    if sliders.button("Suggest the best split of this total", key="budget_suggest", icon=":material/auto_awesome:",
+                      help="Shares the same total out so that the margin caused is largest under the curve above "
+                           "(channels whose measured effect is not positive get nothing)."):
+        st.session_state["budget_pending"] = best_split(returns, sum(new_spend.values()), elasticity)
+        st.rerun()
     projection = project_budget(returns, new_spend, elasticity)
     total = projection[projection["channel"] == "Total"].iloc[0]
     current = project_budget(returns, {}, elasticity)

@@ -333,3 +333,18 @@ def test_converted_customers_carry_their_segment_before_the_campaign(tiny):
     seg = cm.by_segment(v.reset_index()).set_index("segment")
     assert seg["customers"].sum() == 2 and seg.loc["New", "share"] == pytest.approx(0.5)
     assert cm.converted_customers(cur, "nope", AS_OF).empty
+
+
+def test_best_split_equalises_marginal_returns():
+    returns = pd.DataFrame({"channel": ["A", "B", "C"], "spend": [100.0, 100.0, 100.0],
+                            "incremental_revenue": [0.0, 0.0, 0.0], "incremental_revenue_se": [0.0, 0.0, 0.0],
+                            "incremental_margin": [200.0, 100.0, -50.0], "incremental_margin_se": [0.0, 0.0, 0.0]})
+    split = cm.best_split(returns, 300.0, elasticity=0.5)
+    # m_A = 200 / 10 = 20, m_B = 10: s ∝ m^2 -> 4 : 1 of 300; C (negative) gets nothing
+    assert split == pytest.approx({"A": 240.0, "B": 60.0, "C": 0.0})
+    e = 0.5
+    marginal = {c: e * (m / 100**e) * split[c] ** (e - 1) for c, m in (("A", 200.0), ("B", 100.0))}
+    assert marginal["A"] == pytest.approx(marginal["B"])
+    projected = cm.project_budget(returns, split, e).set_index("channel")
+    even = cm.project_budget(returns, {}, e).set_index("channel")
+    assert projected.loc["Total", "incremental_margin"] > even.loc["Total", "incremental_margin"]

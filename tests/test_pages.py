@@ -175,3 +175,16 @@ def test_campaigns_page_budget_what_if_moves_the_projection(sample_app):
     assert not at.exception
     after = next(m.value for m in at.markdown if m.value.startswith("At $"))
     assert after != before
+
+
+def test_campaigns_page_suggests_a_budget_split(sample_app):
+    at = sample_app.switch_page("pages/campaigns.py").run()
+    at.segmented_control(key="campaign_scope").set_value("all").run()
+    keys = [n.key for n in at.number_input if n.key.startswith("budget_")]
+    total = sum(at.number_input(key=k).value for k in keys)
+    at.button(key="budget_suggest").click().run()
+    assert not at.exception
+    values = [at.number_input(key=k).value for k in keys]
+    assert sum(values) == pytest.approx(total)
+    # push caused the most margin per dollar of its spend in the sample, so it gets the largest share
+    assert keys[values.index(max(values))] == "budget_Push"

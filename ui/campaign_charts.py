@@ -63,7 +63,7 @@ def roi_comparison(increments: pd.DataFrame, title: str) -> go.Figure:
                                   "to %{customdata[1]:.2f}×)<extra></extra>")),
     ])
     fig.add_vline(x=0, line_dash="dash", line_color="#6b7280", annotation_text="break-even",
-                  annotation_position="top", annotation_font_color="#6b7280")
+                  annotation_position="bottom right", annotation_font_color="#6b7280")
     fig.update_layout(template=TEMPLATE, title=title, height=_height(len(frame), 26, 120),
                       xaxis=dict(title="Return per dollar spent, beyond the dollar (×)", ticksuffix="×"),
                       yaxis=dict(title=None))
@@ -101,6 +101,7 @@ def treated_vs_control(row: dict, wilson, title: str) -> go.Figure:
         x=[g[0] for g in groups], y=rates, marker_color=[g[3] for g in groups],
         error_y=dict(type="data", symmetric=False, array=highs, arrayminus=lows, color="#31333F", thickness=1.5),
         customdata=[(g[1], g[2]) for g in groups], text=[f"{r:.1%}" for r in rates], textposition="inside",
+        insidetextanchor="start", textfont=dict(color="white"),
         hovertemplate="%{x}: %{y:.1%} bought (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=300, showlegend=False,
@@ -134,13 +135,14 @@ def attribution_models(attribution: pd.DataFrame, campaign_ids: list[str], title
     for model, label in MODELS.items():
         part = frame[frame["model"] == model].set_index("campaign_id").reindex(campaign_ids)
         bars.append(go.Bar(
-            x=part.index + " · " + part["name"].str.slice(0, 22), y=part["credited_revenue"], name=label,
+            x=part.index + "<br>" + part["name"].str.slice(0, 24), y=part["credited_revenue"], name=label,
             marker_color=colors[model],
             hovertemplate="<b>%{x}</b><br>" + label + ": $%{y:,.2f}<extra></extra>"))
     fig = go.Figure(bars)
-    fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=380,
+    fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=420,
                       yaxis=dict(title="Credited revenue ($)", tickprefix="$", tickformat="~s"),
-                      xaxis=dict(title=None, tickangle=-20))
+                      xaxis=dict(title=None, tickangle=0),
+                      legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0))
     return fig
 
 
