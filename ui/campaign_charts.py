@@ -36,8 +36,9 @@ def channel_roi(by_channel: pd.DataFrame, title: str) -> go.Figure:
         go.Bar(y=frame["channel"], x=frame["attributed_margin"], orientation="h", name="Attributed margin",
                marker_color=ACCENT, customdata=custom, meta="Attributed margin", hovertemplate=hover),
     ])
-    fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=_height(len(frame), 44),
-                      xaxis=dict(title="Dollars", tickprefix="$", tickformat="~s"), yaxis=dict(title=None),
+    fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=_height(len(frame), 44, 120),
+                      legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0),
+                      xaxis=dict(title=None, tickprefix="$", tickformat="~s"), yaxis=dict(title=None),
                       clickmode="event+select", dragmode=False)
     return fig
 
@@ -64,9 +65,10 @@ def roi_comparison(increments: pd.DataFrame, title: str) -> go.Figure:
     ])
     fig.add_vline(x=0, line_dash="dash", line_color="#6b7280", annotation_text="break-even",
                   annotation_position="bottom right", annotation_font_color="#6b7280")
-    fig.update_layout(template=TEMPLATE, title=title, height=_height(len(frame), 26, 120),
+    fig.update_layout(template=TEMPLATE, title=title, height=_height(len(frame), 26, 150),
                       xaxis=dict(title="Return per dollar spent, beyond the dollar (×)", ticksuffix="×"),
-                      yaxis=dict(title=None))
+                      yaxis=dict(title=None),
+                      legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
     return fig
 
 
@@ -135,9 +137,9 @@ def attribution_models(attribution: pd.DataFrame, campaign_ids: list[str], title
     for model, label in MODELS.items():
         part = frame[frame["model"] == model].set_index("campaign_id").reindex(campaign_ids)
         bars.append(go.Bar(
-            x=part.index + "<br>" + part["name"].str.slice(0, 24), y=part["credited_revenue"], name=label,
-            marker_color=colors[model],
-            hovertemplate="<b>%{x}</b><br>" + label + ": $%{y:,.2f}<extra></extra>"))
+            x=part.index, y=part["credited_revenue"], name=label, marker_color=colors[model],
+            customdata=part["name"],
+            hovertemplate="<b>%{x} · %{customdata}</b><br>" + label + ": $%{y:,.2f}<extra></extra>"))
     fig = go.Figure(bars)
     fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=420,
                       yaxis=dict(title="Credited revenue ($)", tickprefix="$", tickformat="~s"),
