@@ -87,16 +87,15 @@ if totals["controlled"]:
                  width=220, help="Campaigns with a control group whose conversion lift's 95% interval lies above "
                                  "zero.")
 
-left, right = st.columns([2, 3], gap="medium")  # stacked on narrow screens
 by_channel = results["by_channel"]
-with left:
+with st.container():
     picked = st.plotly_chart(
         cc.channel_roi(by_channel, channel_title(by_channel)),
         on_select="rerun", selection_mode="points", key=f"channel_roi_{hash((scoped, options))}")
     points = picked.selection.points if picked and picked.selection else []
     if points and points[0].get("customdata"):
         st.session_state["campaign_channel"] = points[0]["customdata"][0]
-with right:
+with st.container():
     if totals["controlled"]:
         st.plotly_chart(cc.roi_comparison(increments, "ROI: what followed vs what it caused (95% interval)"),
                         key="roi_comparison")

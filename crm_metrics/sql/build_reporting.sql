@@ -17,14 +17,15 @@ FROM customers AS c LEFT JOIN first_order AS f USING (customer_id);
 --                         listed in both: they were reached), engagement, first and last contact, and the
 --                         customer's attributes for the filters.
 CREATE OR REPLACE TABLE rpt_campaign_members AS
-SELECT t.campaign_id, t.customer_id,
-       CASE WHEN bool_or(t."group" = 'treatment') THEN 'treatment' ELSE 'control' END AS member_group,
-       bool_or(t.opened) AS opened, bool_or(t.clicked) AS clicked,
-       min(t.contact_date) AS first_contact, max(t.contact_date) AS last_contact,
-       any_value(c.region) AS region, any_value(c.country) AS country, any_value(c.city) AS city,
-       any_value(c.acquisition_channel) AS acquisition_channel
-FROM contacts AS t LEFT JOIN rpt_customers AS c USING (customer_id)
-GROUP BY t.campaign_id, t.customer_id;
+WITH grouped AS (
+    SELECT campaign_id, customer_id,
+           CASE WHEN bool_or("group" = 'treatment') THEN 'treatment' ELSE 'control' END AS member_group,
+           bool_or(opened) AS opened, bool_or(clicked) AS clicked,
+           min(contact_date) AS first_contact, max(contact_date) AS last_contact
+    FROM contacts GROUP BY campaign_id, customer_id
+)
+SELECT g.*, c.region, c.country, c.city, c.acquisition_channel
+FROM grouped AS g LEFT JOIN rpt_customers AS c USING (customer_id);
 
 -- contact_pairs -- grain: one row per (campaign, completed order) where the order falls within 90 days
 --                  (the longest attribution window offered) of one of its customer's contacts for that
