@@ -93,8 +93,8 @@ with st.container():
         cc.channel_roi(by_channel, channel_title(by_channel)),
         on_select="rerun", selection_mode="points", key=f"channel_roi_{hash((scoped, options))}")
     points = picked.selection.points if picked and picked.selection else []
-    if points and points[0].get("customdata"):
-        st.session_state["campaign_channel"] = points[0]["customdata"][0]
+    if points and points[0].get("customdata"):  # a click picks the channel below (set before it is drawn)
+        st.session_state["campaign_channel_pick"] = points[0]["customdata"][0]
 with st.container():
     if totals["controlled"]:
         st.plotly_chart(cc.roi_comparison(increments, "ROI: what followed vs what it caused (95% interval)"),
@@ -108,11 +108,9 @@ st.caption("Grey diamonds count every attributed order as the campaign's doing; 
 
 st.subheader("The campaigns")
 channels = ["All channels"] + sorted(stats["channel"].dropna().unique().tolist())
-wanted = st.session_state.get("campaign_channel")
-if wanted not in channels:
-    wanted = "All channels"
-channel = st.selectbox("Channel", channels, index=channels.index(wanted), key="campaign_channel_pick")
-st.session_state["campaign_channel"] = channel
+if st.session_state.get("campaign_channel_pick") not in channels:
+    st.session_state["campaign_channel_pick"] = "All channels"
+channel = st.selectbox("Channel", channels, key="campaign_channel_pick")
 shown = table(stats, increments)
 if channel != "All channels":
     shown = shown[shown["channel"] == channel]
@@ -143,7 +141,7 @@ selection = st.dataframe(
     })
 rows = selection.selection.rows if selection and selection.selection else []
 if rows:
-    st.session_state["campaign_pick"] = shown.iloc[rows[0]]["campaign_id"]
+    st.session_state["campaign_select"] = shown.iloc[rows[0]]["campaign_id"]
 st.caption(f"{fmt.count(len(shown))} campaigns. Click a row to look at one campaign up close. Lift is in "
            "percentage points of conversion, treatment minus control, with its 95% interval.")
 buttons = st.container(horizontal=True)
@@ -168,9 +166,9 @@ with st.expander("Rolled up by objective"):
 st.subheader("One campaign up close")
 ids = shown["campaign_id"].tolist() or stats["campaign_id"].tolist()
 names = dict(zip(stats["campaign_id"], stats["name"], strict=True))
-pick = st.session_state.get("campaign_pick")
-campaign_id = st.selectbox("Campaign", ids, index=ids.index(pick) if pick in ids else 0, key="campaign_select",
-                           format_func=lambda c: f"{c} · {names.get(c, '')}")
+if st.session_state.get("campaign_select") not in ids:
+    st.session_state["campaign_select"] = ids[0]
+campaign_id = st.selectbox("Campaign", ids, key="campaign_select", format_func=lambda c: f"{c} · {names.get(c, '')}")
 row = stats.set_index("campaign_id").loc[campaign_id].to_dict() | {"campaign_id": campaign_id}
 inc = increments.set_index("campaign_id").loc[campaign_id].to_dict()
 st.markdown(f"**{inc['verdict']}**")
@@ -195,6 +193,9 @@ facts.metric("Spend", fmt.money_exact(row["spend"]), border=True, width=180)
 facts.metric("Attributed revenue", fmt.money_short(row["attributed_revenue"]), border=True, width=180)
 facts.metric("Campaign ROI", fmt.multiple(row["roi"]), border=True, width=180, help=BY_KEY["roi"].help)
 if inc["has_control"]:
+    facts.metric("Revenue per customer reached", fmt.money_exact(inc["revenue_per_treated"]), border=True, width=220,
+                 help=f"Control group: {fmt.money_exact(inc['revenue_per_control'])} per customer, in the same "
+                      "window after their (withheld) contact.")
     facts.metric("Revenue caused", fmt.money_short(inc["incremental_revenue"]), border=True, width=200,
                  help=f"95% interval {fmt.money_short(inc['incremental_revenue_low'])} to "
                       f"{fmt.money_short(inc['incremental_revenue_high'])}")
@@ -214,11 +215,11 @@ else:
         on_select="rerun", selection_mode="points", key=f"converted_segments_{campaign_id}_{hash((scoped, options))}")
     seg_points = seg_event.selection.points if seg_event and seg_event.selection else []
     if seg_points and seg_points[0].get("customdata"):
-        st.session_state["converted_segment"] = seg_points[0]["customdata"][0]
+        st.session_state["converted_segment_pick"] = seg_points[0]["customdata"][0]
     choices = ["All segments"] + segments["segment"].tolist()
-    wanted = st.session_state.get("converted_segment")
-    segment = st.selectbox("Converted customers from", choices,
-                           index=choices.index(wanted) if wanted in choices else 0, key="converted_segment_pick")
+    if st.session_state.get("converted_segment_pick") not in choices:
+        st.session_state["converted_segment_pick"] = "All segments"
+    segment = st.selectbox("Converted customers from", choices, key="converted_segment_pick")
     people = converted if segment == "All segments" else converted[converted["segment"] == segment]
     st.dataframe(people.head(1000), hide_index=True, width="stretch",
                  column_config={"customer_id": "Customer", "name": "Name", "email": "Email", "region": "Region",

@@ -55,8 +55,8 @@ with board.container(width=540):
                                         f"({fmt.percent(largest['customer_share'])} of customers)"),
         on_select="rerun", key=f"treemap_{hash((as_of, chosen, options))}")
     points = event.selection.points if event and event.selection else []
-    if points and points[0].get("id"):
-        st.session_state["segment_choice"] = points[0]["id"]
+    if points and points[0].get("id"):  # a click picks the list below (set before that widget is drawn)
+        st.session_state["segment_pick"] = points[0]["id"]
 with board.container(width=540):
     st.plotly_chart(charts.rf_heatmap(grid, "Recent and frequent buyers sit top right"), key="rf_heatmap")
 
@@ -81,8 +81,9 @@ with st.expander("Cut-off table: the values behind each score"):
 
 st.subheader("Take a list away")
 names = summary["segment"].tolist()
-default = st.session_state.get("segment_choice")
-segment = st.selectbox("Segment", names, index=names.index(default) if default in names else 0, key="segment_pick")
+if st.session_state.get("segment_pick") not in names:
+    st.session_state["segment_pick"] = names[0]
+segment = st.selectbox("Segment", names, key="segment_pick")
 rule = describe(segment, options.rules)
 if rule:
     st.markdown(f"**{segment}**: {rule.description} *Recommended:* {rule.action}")
@@ -115,13 +116,13 @@ picked = st.plotly_chart(charts.moves_bar(flows, "The biggest moves between segm
                          key=f"moves_{hash((before, as_of, chosen, options))}")
 points = picked.selection.points if picked and picked.selection else []
 if points and points[0].get("customdata"):
-    st.session_state["flow_choice"] = tuple(points[0]["customdata"][:2])
+    st.session_state["flow_pick"] = tuple(points[0]["customdata"][:2])
 moved = flows[flows["moved"]]
 choices = list(zip(moved["from_segment"], moved["to_segment"], strict=True))
 if choices:
-    wanted = st.session_state.get("flow_choice")
-    flow = st.selectbox("Customers who moved", choices, key="flow_pick", format_func=lambda f: f"{f[0]} → {f[1]}",
-                        index=choices.index(wanted) if wanted in choices else 0)
+    if st.session_state.get("flow_pick") not in choices:
+        st.session_state["flow_pick"] = choices[0]
+    flow = st.selectbox("Customers who moved", choices, key="flow_pick", format_func=lambda f: f"{f[0]} → {f[1]}")
     movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
     st.dataframe(movers.head(1000), hide_index=True, width="stretch",
                  column_config={"revenue": col.money("Revenue")})

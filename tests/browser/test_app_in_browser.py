@@ -21,7 +21,7 @@ from crm_metrics.schema import TABLE_ORDER
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"overview": "/", "segments": "/segments", "data": "/data"}
+PAGES = {"overview": "/", "segments": "/segments", "campaigns": "/campaigns", "data": "/data"}
 
 
 def _no_exception(page) -> None:
@@ -128,6 +128,56 @@ def test_click_a_region_drills_every_page_and_the_link_is_shareable(browser_inst
     fresh.goto(shared_url)
     settle(fresh)
     assert _metric(fresh, "Revenue") == after
-    assert fresh.get_by_role("button", name=f"{region} ✕").is_visible()
+    fresh.get_by_role("button", name=f"{region} ✕").wait_for(state="visible", timeout=15000)
     other.close()
+    page.close()
+
+
+def test_click_a_channel_lists_its_campaigns(browser_instance, app_url):
+    import re
+
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(app_url + "/campaigns")
+    settle(page)
+    _no_exception(page)
+    listed = page.get_by_text(re.compile(r"^\d+ campaigns\. Click a row"))
+
+    def count() -> int:
+        return int(listed.first.inner_text().split(" ")[0])
+
+    before = count()
+    bars = page.locator('[data-testid="stPlotlyChart"]').first.locator("g.point path")
+    bars.first.wait_for(state="visible")
+    for _ in range(5):  # plotly binds its click handler a moment after drawing
+        page.wait_for_timeout(700)
+        box = max((bars.nth(i).bounding_box() for i in range(bars.count())), key=lambda b: b["width"])
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        settle(page)
+        if count() < before:
+            break
+    _no_exception(page)
+    assert 0 < count() < before
+    shoot(page, "campaigns-channel-drilled-1400")
+    page.close()
+
+
+def test_click_a_segment_tile_lists_its_customers(browser_instance, app_url):
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(app_url + "/segments")
+    settle(page)
+    rule = page.get_by_test_id("stMarkdownContainer").filter(has_text="Recommended:").first
+    before = rule.inner_text()
+    tiles = page.locator('[data-testid="stPlotlyChart"]').first.locator("g.slice")
+    tiles.first.wait_for(state="visible")
+    for _ in range(5):  # plotly binds its click handler a moment after drawing
+        page.wait_for_timeout(700)
+        boxes = [tiles.nth(i).bounding_box() for i in range(tiles.count())]
+        boxes = sorted((b for b in boxes if b), key=lambda b: b["width"] * b["height"])
+        box = boxes[len(boxes) // 2]  # a mid-sized segment, not the root
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        settle(page)
+        if rule.inner_text() != before:
+            break
+    _no_exception(page)
+    assert rule.inner_text() != before, "the click did not pick the segment's list"
     page.close()
