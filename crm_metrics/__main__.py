@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("name", choices=sorted(REPORTS))
     rep.add_argument("--as-of", type=dt.date.fromisoformat, help="reporting date YYYY-MM-DD")
     rep.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    rep.add_argument("--time-unit", choices=["day", "week"], help="time unit of the CLV models (clv, clv-model)")
+    rep.add_argument("--horizon-months", type=int, help="CLV horizon in months (clv)")
     rep.add_argument("--out", help="write to this file instead of standard output")
     return parser
 
@@ -134,7 +136,9 @@ def _undo(con, args) -> int:
 
 
 def _report(con, args) -> int:
-    frame = report(con, args.name, as_of=args.as_of)
+    options = {k: v for k, v in (("time_unit", args.time_unit), ("horizon_months", args.horizon_months))
+               if v is not None}
+    frame = report(con, args.name, as_of=args.as_of, **options)
     if args.format == "csv":
         text = safe_frame(frame).to_csv(index=False)
     elif args.format == "json":

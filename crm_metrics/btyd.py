@@ -1,0 +1,365 @@
+"""Customer-base models ("buy till you die"): BG/NBD, Pareto/NBD and the Gamma-Gamma spend model.
+
+scikit-learn conventions: hyper-parameters in ``__init__``, ``fit`` returns self, fitted attributes end in
+``_``. Every model takes the per-customer summary of :func:`crm_metrics.clv.customer_summary` (columns
+``x`` repeat purchases, ``t_x`` time of the last purchase, ``T`` age, ``monetary`` mean repeat spend), all
+times in the one unit named by ``time_unit`` ("day" or "week"), which the model keeps and checks.
+
+Fitting is maximum likelihood (scipy L-BFGS-B on log parameters). BG/NBD and Gamma-Gamma use analytic
+gradients, and BG/NBD compresses customers with identical (x, t_x, T) into weighted rows, so a million
+customers fit in about a second. Standard errors come from the inverse Hessian of the log-likelihood (the
+observed information; numerical differences of the analytic gradient), carried to the parameters by the
+delta method.
+
+Sources: Fader, Hardie & Lee (2005), "Counting your customers the easy way: an alternative to the
+Pareto/NBD model", Marketing Science 24(2), equations 6, 10 and 13 (BG/NBD likelihood, conditional
+expectation, probability alive); Fader, Hardie & Lee (2005), "A note on deriving the Pareto/NBD model
+and related expressions" (Pareto/NBD likelihood and probability alive); Schmittlein, Morrison & Colombo
+(1987) (Pareto/NBD conditional expectation); Fader & Hardie (2013), "The Gamma-Gamma model of monetary
+value" (spend likelihood and conditional expected spend).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import digamma, gammaln, hyp2f1, logsumexp
+
+TIME_UNITS = {"day": 1.0, "week": 7.0}
+
+
+def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> list[np.ndarray]:
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise ValueError(f"the summary lacks column(s) {', '.join(missing)}")
+    return [frame[n].to_numpy(dtype="float64") for n in names]
+
+
+def _check_summary(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+    if len(x) == 0:
+        raise ValueError("no customers to fit")
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise ValueError("x (repeat purchases) must be whole numbers of at least 0")
+    if np.any(t_x < 0) or np.any(t_x > T + 1e-9):
+        raise ValueError("t_x must lie between 0 and T")
+    if np.any((x == 0) & (t_x > 0)):
+        raise ValueError("a customer without repeat purchases has t_x = 0")
+
+
+def compress(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Customers with identical (x, t_x, T) as one weighted row: (x, t_x, T, weight)."""
+    keys = np.stack([x, t_x, T], axis=1)
+    unique, counts = np.unique(keys, axis=0, return_counts=True)
+    return unique[:, 0], unique[:, 1], unique[:, 2], counts.astype("float64")
+
+
+class _Fitted:
+    """What every fitted model keeps: parameters, standard errors, log-likelihood, convergence."""
+
+    param_names: tuple[str, ...] = ()
+    time_unit: str
+
+    def _finish(self, result, objective, log_start_scale: np.ndarray, n: int) -> None:
+        self.converged_ = bool(result.success)
+        self.n_iter_ = int(result.nit)
+        self.message_ = str(result.message)
+        log_params = result.x + log_start_scale
+        self.params_ = dict(zip(self.param_names, np.exp(log_params).tolist(), strict=True))
+        self.log_likelihood_ = float(-objective(log_params)[0])
+        self.n_customers_ = int(n)
+        self.covariance_log_, self.se_ = _standard_errors(objective, log_params)
+
+    def _check_unit(self, time_unit: str | None) -> None:
+        if time_unit is not None and time_unit != self.time_unit:
+            raise ValueError(f"the model was fitted in {self.time_unit}s; the data is in {time_unit}s")
+
+    def summary(self) -> pd.DataFrame:
+        """Grain: one row per parameter: name, estimate, standard error, 95% interval (delta method)."""
+        est = np.array([self.params_[p] for p in self.param_names])
+        se = np.array([self.se_[p] for p in self.param_names])
+        # the interval is symmetric on the log scale (parameters are positive)
+        sd_log = np.sqrt(np.diag(self.covariance_log_)) if self.covariance_log_ is not None else np.full(len(est),
+                                                                                                         np.nan)
+        return pd.DataFrame({"parameter": self.param_names, "estimate": est, "std_error": se,
+                             "low": est * np.exp(-1.959964 * sd_log), "high": est * np.exp(1.959964 * sd_log)})
+
+
+def _standard_errors(objective, log_params: np.ndarray) -> tuple[np.ndarray | None, dict[str, float]]:
+    """Inverse of the numerical Hessian (central differences of the analytic or numerical gradient) of the
+    negative log-likelihood on the log scale; SE(theta) = theta x SD(log theta) (delta method)."""
+    k = len(log_params)
+    hessian = np.zeros((k, k))
+    for i in range(k):
+        step = 1e-5 * max(1.0, abs(log_params[i]))
+        up, down = log_params.copy(), log_params.copy()
+        up[i] += step
+        down[i] -= step
+        hessian[:, i] = (objective(up)[1] - objective(down)[1]) / (2 * step)
+    hessian = (hessian + hessian.T) / 2
+    try:
+        cov = np.linalg.inv(hessian)
+        if np.any(np.diag(cov) < 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        return None, {}
+    return cov, {}
+
+
+def _with_se(model: _Fitted) -> None:
+    if model.covariance_log_ is None:
+        model.se_ = dict.fromkeys(model.param_names, float("nan"))
+        return
+    sd = np.sqrt(np.diag(model.covariance_log_))
+    model.se_ = {p: model.params_[p] * s for p, s in zip(model.param_names, sd, strict=True)}
+
+
+def _fit(objective, start: np.ndarray, max_iter: int):
+    return minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "gtol": 1e-9,
+                                                                             "ftol": 1e-14},
+                    bounds=[(-20.0, 20.0)] * len(start))
+
+
+# --------------------------------------------------------------------------------------------------- BG/NBD
+def bgnbd_log_likelihood(params, x, t_x, T):
+    """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, equation 6) and its gradient with
+    respect to (r, alpha, a, b): returns (ll, gradient of shape (4, n))."""
+    r, alpha, a, b = params
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    a3 = -(r + x) * np.log(alpha + T)
+    repeat = x > 0
+    b_x1 = np.where(repeat, b + x - 1, 1.0)
+    a4 = np.where(repeat, np.log(a) - np.log(b_x1) - (r + x) * np.log(alpha + t_x), -np.inf)
+    both = np.logaddexp(a3, a4)
+    w3 = np.exp(a3 - both)
+    w4 = np.where(repeat, 1.0 - w3, 0.0)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x)
+    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
+    d_a = digamma(a + b) - digamma(a + b + x) + w4 / a
+    d_b = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x) - w4 / b_x1
+    return a1 + a2 + both, np.stack([d_r, d_alpha, d_a, d_b])
+
+
+class BetaGeoModel(_Fitted):
+    """BG/NBD: purchases follow a Poisson process at a Gamma(r, alpha) distributed rate while the customer
+    is alive; after each purchase they drop out with a Beta(a, b) distributed probability.
+
+    Parameters
+    ----------
+    time_unit : "day" or "week": the unit of t_x and T (alpha is in this unit: alpha_days = 7 alpha_weeks).
+    compress_rows : fit on customers grouped by identical (x, t_x, T), weighted (same estimates, faster).
+    max_iter : iterations of the optimiser.
+    """
+
+    param_names = ("r", "alpha", "a", "b")
+
+    def __init__(self, time_unit: str = "week", compress_rows: bool = True, max_iter: int = 500):
+        if time_unit not in TIME_UNITS:
+            raise ValueError("time_unit is 'day' or 'week'")
+        self.time_unit = time_unit
+        self.compress_rows = compress_rows
+        self.max_iter = max_iter
+
+    def fit(self, summary: pd.DataFrame, time_unit: str | None = None) -> BetaGeoModel:
+        self._check_unit(time_unit)
+        x, t_x, T = _columns(summary, ("x", "t_x", "T"))
+        _check_summary(x, t_x, T)
+        if self.compress_rows:
+            x, t_x, T, w = compress(x, t_x, T)
+        else:
+            w = np.ones_like(x)
+        scale = float(np.max(T)) / 10.0 or 1.0  # alpha is fitted on times scaled to 0..10, then scaled back
+        shift = np.array([0.0, np.log(scale), 0.0, 0.0])
+
+        def objective(log_params):
+            params = np.exp(log_params)
+            ll, grad = bgnbd_log_likelihood(params, x, t_x, T)
+            return -float(w @ ll), -(grad @ w) * params
+
+        scaled = np.exp(np.zeros(4))
+        start = np.log(scaled)
+        result = _fit(lambda p: objective(p + shift), start, self.max_iter)
+        self._finish(result, objective, shift, len(summary))
+        _with_se(self)
+        return self
+
+    def _p(self):
+        return self.params_["r"], self.params_["alpha"], self.params_["a"], self.params_["b"]
+
+    def expected_purchases(self, t: float, summary: pd.DataFrame) -> np.ndarray:
+        """Expected purchases in the next ``t`` time units for each customer (equation 10)."""
+        r, alpha, a, b = self._p()
+        x, t_x, T = _columns(summary, ("x", "t_x", "T"))
+        return _bgnbd_expected(r, alpha, a, b, x, t_x, T, t)
+
+    def p_alive(self, summary: pd.DataFrame) -> np.ndarray:
+        """Probability that each customer is still alive at T (equation 13)."""
+        r, alpha, a, b = self._p()
+        x, t_x, T = _columns(summary, ("x", "t_x", "T"))
+        return _bgnbd_alive(r, alpha, a, b, x, t_x, T)
+
+    def expected_new_customer(self, t: float) -> float:
+        """Expected purchases of a new customer in ``t`` time units (equation 7)."""
+        r, alpha, a, b = self._p()
+        z = t / (alpha + t)
+        return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z)))
+
+
+def _bgnbd_alive(r, alpha, a, b, x, t_x, T):
+    b_x1 = np.where(x > 0, b + x - 1, 1.0)
+    odds = np.where(x > 0, a / b_x1 * np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + t_x))), 0.0)
+    return 1.0 / (1.0 + odds)
+
+
+def _bgnbd_expected(r, alpha, a, b, x, t_x, T, t):
+    z = t / (alpha + T + t)
+    head = (a + b + x - 1) / (a - 1)
+    tail = 1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    return head * tail * _bgnbd_alive(r, alpha, a, b, x, t_x, T)
+
+
+# ----------------------------------------------------------------------------------------------- Pareto/NBD
+def _pareto_log_a0(r, alpha, s, beta, x, t_x, T):
+    if alpha >= beta:
+        low, high, t = beta, alpha, s + 1
+    else:
+        low, high, t = alpha, beta, r + x
+    rsx = r + s + x
+    diff = high - low
+    p1 = hyp2f1(rsx, t, rsx + 1, diff / (high + t_x))
+    p2 = hyp2f1(rsx, t, rsx + 1, diff / (high + T))
+    q1, q2 = high + t_x, high + T
+    terms = np.stack([np.log(p1) + rsx * np.log(q2), np.log(p2) + rsx * np.log(q1)])
+    signs = np.stack([np.ones_like(p1), -np.ones_like(p2)])
+    return logsumexp(terms, axis=0, b=signs) - rsx * np.log(q1 * q2)
+
+
+def pareto_log_likelihood(params, x, t_x, T):
+    """Per-customer Pareto/NBD log-likelihood (Fader, Hardie & Lee 2005, "A note on deriving ...")."""
+    r, alpha, s, beta = params
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    log_a0 = _pareto_log_a0(r, alpha, s, beta, x, t_x, T)
+    a2 = np.logaddexp(-(r + x) * np.log(alpha + T) - s * np.log(beta + T), np.log(s) + log_a0 - np.log(r + s + x))
+    return a1 + a2
+
+
+class ParetoNBDModel(_Fitted):
+    """Pareto/NBD: Poisson purchases at a Gamma(r, alpha) rate, an exponential lifetime at a Gamma(s, beta)
+    rate. Fitted on compressed rows with a numerical gradient (its likelihood holds a hypergeometric term).
+
+    Parameters
+    ----------
+    time_unit : "day" or "week".
+    max_iter : iterations of the optimiser.
+    """
+
+    param_names = ("r", "alpha", "s", "beta")
+
+    def __init__(self, time_unit: str = "week", max_iter: int = 500):
+        if time_unit not in TIME_UNITS:
+            raise ValueError("time_unit is 'day' or 'week'")
+        self.time_unit = time_unit
+        self.max_iter = max_iter
+
+    def fit(self, summary: pd.DataFrame, time_unit: str | None = None) -> ParetoNBDModel:
+        self._check_unit(time_unit)
+        x, t_x, T = _columns(summary, ("x", "t_x", "T"))
+        _check_summary(x, t_x, T)
+        x, t_x, T, w = compress(x, t_x, T)
+
+        def value(log_params):
+            return -float(w @ pareto_log_likelihood(np.exp(log_params), x, t_x, T))
+
+        def objective(log_params):
+            grad = np.zeros(4)
+            for i in range(4):
+                step = 1e-6 * max(1.0, abs(log_params[i]))
+                up, down = log_params.copy(), log_params.copy()
+                up[i] += step
+                down[i] -= step
+                grad[i] = (value(up) - value(down)) / (2 * step)
+            return value(log_params), grad
+
+        scale = float(np.max(T)) / 10.0 or 1.0
+        shift = np.array([0.0, np.log(scale), 0.0, np.log(scale)])
+        result = _fit(lambda p: objective(p + shift), np.zeros(4), self.max_iter)
+        self._finish(result, objective, shift, len(summary))
+        _with_se(self)
+        return self
+
+    def p_alive(self, summary: pd.DataFrame) -> np.ndarray:
+        r, alpha, s, beta = (self.params_[p] for p in self.param_names)
+        x, t_x, T = _columns(summary, ("x", "t_x", "T"))
+        log_a0 = _pareto_log_a0(r, alpha, s, beta, x, t_x, T)
+        log_odds = (np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T) + log_a0)
+        return 1.0 / (1.0 + np.exp(log_odds))
+
+    def expected_purchases(self, t: float, summary: pd.DataFrame) -> np.ndarray:
+        """Expected purchases in the next ``t`` time units (Schmittlein, Morrison & Colombo 1987)."""
+        r, alpha, s, beta = (self.params_[p] for p in self.param_names)
+        x, _, T = _columns(summary, ("x", "t_x", "T"))
+        head = (r + x) * (beta + T) / ((alpha + T) * (s - 1))
+        return head * (1 - ((beta + T) / (beta + T + t)) ** (s - 1)) * self.p_alive(summary)
+
+
+# ---------------------------------------------------------------------------------------------- Gamma-Gamma
+def gamma_gamma_log_likelihood(params, x, m):
+    """Per-customer Gamma-Gamma log-likelihood of the mean repeat spend m over x repeat purchases (Fader &
+    Hardie 2013), up to the term that holds no parameter, and its gradient in (p, q, gamma)."""
+    p, q, g = params
+    px = p * x
+    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x)
+          - (px + q) * np.log(g + m * x))
+    d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - np.log(g + m * x))
+    d_q = digamma(px + q) - digamma(q) + np.log(g) - np.log(g + m * x)
+    d_g = q / g - (px + q) / (g + m * x)
+    return ll, np.stack([d_p, d_q, d_g])
+
+
+class GammaGammaModel(_Fitted):
+    """Gamma-Gamma: each customer's spend per purchase is Gamma(p, nu) with nu ~ Gamma(q, gamma); fitted on
+    repeat buyers (x > 0, monetary > 0) only. Spend is assumed independent of purchase frequency.
+
+    Parameters
+    ----------
+    max_iter : iterations of the optimiser.
+    """
+
+    param_names = ("p", "q", "gamma")
+    time_unit = "any"
+
+    def __init__(self, max_iter: int = 500):
+        self.max_iter = max_iter
+
+    def fit(self, summary: pd.DataFrame) -> GammaGammaModel:
+        x, m = _columns(summary, ("x", "monetary"))
+        keep = (x > 0) & (m > 0)
+        x, m = x[keep], m[keep]
+        if len(x) == 0:
+            raise ValueError("no repeat buyers with spend to fit the spend model")
+        scale = float(np.mean(m)) or 1.0  # spend scaled to about 1, gamma scaled back
+        shift = np.array([0.0, 0.0, np.log(scale)])
+
+        def objective(log_params):
+            params = np.exp(log_params)
+            ll, grad = gamma_gamma_log_likelihood(params, x, m)
+            return -float(ll.sum()), -grad.sum(axis=1) * params
+
+        result = _fit(lambda p: objective(p + shift), np.zeros(3), self.max_iter)
+        self._finish(result, objective, shift, len(x))
+        _with_se(self)
+        return self
+
+    def expected_spend(self, summary: pd.DataFrame) -> np.ndarray:
+        """E[spend per purchase | x, monetary]: a weighted mean of the population mean p gamma / (q - 1) and
+        the customer's own mean (Fader & Hardie 2013, equation 5). Customers without repeat purchases get
+        the population mean."""
+        p, q, g = (self.params_[k] for k in self.param_names)
+        x, m = _columns(summary, ("x", "monetary"))
+        m = np.where(x > 0, m, 0.0)
+        return (p * (g + x * m)) / (p * x + q - 1)
+
+    def population_mean(self) -> float:
+        p, q, g = (self.params_[k] for k in self.param_names)
+        return p * g / (q - 1) if q > 1 else float("nan")

@@ -1,0 +1,30 @@
+-- The per-customer summary the customer-base models read, from completed orders on or before $as_of
+-- (the calibration end) under the shared filters. grain: one row per customer with a completed order.
+-- Same-day orders are one purchase (their amounts summed). Times are in days divided by $unit_days
+-- (1 = days, 7 = weeks), computed from dates, never from calendar-week bins.
+--   x        repeat purchases: distinct purchase days - 1
+--   t_x      time from the first to the last purchase day (BTYD "recency", not days since last order)
+--   T        time from the first purchase day to $as_of (the customer's age)
+--   monetary mean spend of the repeat purchase days (the first day left out), 0 without repeats
+--   first_spend, total_spend: spend on the first day and over all days (historical value)
+WITH
+-- @include scoped_orders
+purchase_days AS (
+    SELECT customer_id, order_date, sum(amount) AS spend,
+           sum(coalesce(amount - cost, amount * $margin_rate)) AS margin
+    FROM scoped WHERE order_date <= $as_of
+    GROUP BY customer_id, order_date
+),
+numbered AS (
+    SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY order_date) AS day_no FROM purchase_days
+)
+SELECT customer_id,
+       count(*) - 1 AS x,
+       date_diff('day', min(order_date), max(order_date)) / $unit_days AS t_x,
+       date_diff('day', min(order_date), CAST($as_of AS DATE)) / $unit_days AS "T",
+       coalesce(avg(spend) FILTER (WHERE day_no > 1), 0) AS monetary,
+       min(order_date) AS first_purchase, max(order_date) AS last_purchase,
+       CAST(sum(spend) AS DOUBLE) AS total_spend, CAST(sum(margin) AS DOUBLE) AS total_margin
+FROM numbered
+GROUP BY customer_id
+ORDER BY customer_id;
