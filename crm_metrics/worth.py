@@ -1,0 +1,138 @@
+"""Customer worth in five views, and what keeping customers is worth.
+
+1. Historical value: what they spent, with margin (``sql/customer_worth.sql``).
+2. Potential value: predicted CLV (:mod:`crm_metrics.clv`).
+3. Profitability: margin minus cost to serve (tickets x a cost per ticket, and acquisition cost).
+4. Influence: the customers they referred, and those customers' revenue.
+5. Distribution: the concentration curve ("the top X% bring Y% of revenue", ``sql/pareto_curve.sql``)
+   and value tiers crossed with potential tiers.
+
+Retention economics (:func:`retention_economics`) answer "if it costs $100 to win a customer and $20 a
+year to keep one, what does losing one cost?" with the company's own numbers; every assumption is an
+argument and the formulas are in the docstrings and the metric catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_metrics import db
+from crm_metrics.filters import Filters
+from crm_metrics.reporting import ensure_current
+
+TIERS = ("High", "Medium", "Low")
+TIER_SHARES = (0.2, 0.3, 0.5)  # the best 20%, the next 30%, the rest
+
+
+def customer_worth(cur, as_of: dt.date, filters: Filters | None = None, margin_rate: float = 0.4,
+                   ticket_cost: float = 15.0) -> pd.DataFrame:
+    """Grain: one row per customer with a completed order on or before ``as_of``. Columns: customer_id,
+    name, email, region, acquisition_channel, orders, revenue, margin, tickets, acquisition_cost,
+    cost_to_serve, profit, referred, referred_revenue (see ``sql/customer_worth.sql``)."""
+    ensure_current(cur)
+    params = {"as_of": as_of, "margin_rate": margin_rate, "ticket_cost": ticket_cost,
+              **(filters or Filters()).params()}
+    return db.query_df(cur, "customer_worth", params)
+
+
+def pareto_curve(cur, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
+    """Grain: one row per percentile of customers, best first: revenue_share, customers."""
+    ensure_current(cur)
+    return db.query_df(cur, "pareto_curve", {"as_of": as_of, **(filters or Filters()).params()})
+
+
+def concentration(curve: pd.DataFrame, top_percent: int = 20) -> float | None:
+    """The share of revenue the best ``top_percent``% of customers bring (None without customers)."""
+    if curve.empty:
+        return None
+    reached = curve[curve["percentile"] >= top_percent]
+    return float(reached.iloc[0]["revenue_share"]) if len(reached) else float(curve.iloc[-1]["revenue_share"])
+
+
+def tier(values: pd.Series) -> pd.Series:
+    """High (best 20%), Medium (next 30%) and Low (the rest) by rank of ``values`` (ties by position)."""
+    n = len(values)
+    if n == 0:
+        return pd.Series([], dtype="object")
+    rank = values.rank(method="first", ascending=False).to_numpy()
+    cuts = np.cumsum(TIER_SHARES) * n
+    labels = np.where(rank <= cuts[0], TIERS[0], np.where(rank <= cuts[1], TIERS[1], TIERS[2]))
+    return pd.Series(labels, index=values.index)
+
+
+def value_matrix(worth: pd.DataFrame) -> pd.DataFrame:
+    """Historical value tier crossed with potential (predicted CLV) tier. ``worth`` needs revenue and clv.
+
+    Grain: one row per (value tier, potential tier): customers, revenue, clv. Customers in High value but
+    Low potential are the ones slipping away; Low value, High potential the ones to grow.
+    """
+    frame = pd.DataFrame({"value_tier": tier(worth["revenue"]), "potential_tier": tier(worth["clv"]),
+                          "revenue": worth["revenue"], "clv": worth["clv"]})
+    grid = frame.groupby(["value_tier", "potential_tier"]).agg(customers=("revenue", "size"),
+                                                               revenue=("revenue", "sum"), clv=("clv", "sum"))
+    full = pd.MultiIndex.from_product([TIERS, TIERS], names=["value_tier", "potential_tier"])
+    return grid.reindex(full, fill_value=0).reset_index()
+
+
+@dataclass(frozen=True)
+class RetentionInputs:
+    """The assumptions of the retention economics, each editable on the page.
+
+    acquisition_cost : what winning one new customer costs ($).
+    retention_cost : what keeping one customer costs per year ($).
+    annual_margin : gross margin an active customer brings per year ($).
+    retention_rate : share of customers who stay from one year to the next.
+    annual_discount : yearly discount rate of future money.
+    horizon_years : years counted.
+    customers : active customers today.
+    """
+
+    acquisition_cost: float = 100.0
+    retention_cost: float = 20.0
+    annual_margin: float = 100.0
+    retention_rate: float = 0.6
+    annual_discount: float = 0.10
+    horizon_years: int = 5
+    customers: int = 1000
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.retention_rate <= 1 or self.horizon_years < 1 or self.annual_discount < 0:
+            raise ValueError("retention_rate in [0, 1], horizon_years >= 1, annual_discount >= 0")
+
+
+def customer_value(inputs: RetentionInputs, retention_rate: float | None = None) -> float:
+    """Expected discounted profit of one active customer over the horizon: year t (0-based) counts with the
+    chance r^t that they are still a customer: sum over t of (margin - retention cost) x r^t / (1 + d)^t."""
+    r = inputs.retention_rate if retention_rate is None else retention_rate
+    yearly = inputs.annual_margin - inputs.retention_cost
+    return float(sum(yearly * r**t / (1 + inputs.annual_discount) ** t for t in range(inputs.horizon_years)))
+
+
+def retention_economics(inputs: RetentionInputs, at_risk_clv: float = 0.0, save_rate: float = 0.1) -> dict:
+    """What losing a customer costs, what five more points of retention are worth, and the most worth
+    spending to keep an at-risk customer.
+
+    - lost_customer_cost = customer value + acquisition cost (their future profit is gone, and replacing
+      them costs an acquisition).
+    - five_point_gain = customers x (customer value at r + 0.05 - customer value at r).
+    - break_even_save_spend = save_rate x (at_risk_clv + acquisition cost): spending more per at-risk
+      customer than the value each one saves (the chance the action keeps them, times what keeping them
+      is worth) loses money. at_risk_clv: the average predicted CLV of an at-risk customer if they stay.
+    - keep_vs_win: acquisition cost / retention cost (how many years of keeping one customer one
+      acquisition pays for).
+    """
+    value = customer_value(inputs)
+    better = customer_value(inputs, min(1.0, inputs.retention_rate + 0.05))
+    return {
+        "customer_value": value,
+        "lost_customer_cost": value + inputs.acquisition_cost,
+        "five_point_gain": inputs.customers * (better - value),
+        "five_point_gain_per_customer": better - value,
+        "break_even_save_spend": save_rate * (at_risk_clv + inputs.acquisition_cost),
+        "keep_vs_win": inputs.acquisition_cost / inputs.retention_cost if inputs.retention_cost else math.nan,
+    }

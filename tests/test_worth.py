@@ -1,0 +1,78 @@
+"""Customer worth and retention economics against numbers worked out by hand.
+
+as_of 2024-03-31, ticket cost $15, margin rate 40% where an order has no cost:
+  A: orders $100 (cost 60) and $50 (no cost: margin 20) -> revenue 150, margin 60; 2 tickets; acquisition $30
+     -> cost to serve 2 x 15 + 30 = 60, profit 0. Referred B and C.
+  B: order $200 (cost 50) -> margin 150; no tickets; referred by A; acquisition $0 -> profit 150.
+  C: order $10 (no cost) -> margin 4; 1 ticket (15) -> profit -11; referred by A.
+  D: order $40 dated 2024-04-02, after as_of: not a customer yet (left out); a ticket of D is ignored.
+  A's influence: 2 referred customers with revenue 200 + 10 = 210.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from crm_metrics import worth
+from crm_metrics.importer import import_file
+
+AS_OF = dt.date(2024, 3, 31)
+
+
+@pytest.fixture
+def tiny(con, write):
+    import_file(con, "customers", write("c.csv", "customer_id,acquisition_cost,referred_by\nA,30,\nB,0,A\nC,,A\n"
+                                                 "D,5,\n"))
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,cost\n"
+                                     "1,A,2024-01-05,100,60\n2,A,2024-02-05,50,\n3,B,2024-03-01,200,50\n"
+                                     "4,C,2024-03-10,10,\n5,D,2024-04-02,40,\n"))
+    import_file(con, "tickets", write("t.csv", "ticket_id,customer_id,opened_at\nT1,A,2024-01-06 10:00\n"
+                                      "T2,A,2024-02-10 09:00\nT3,C,2024-03-11 12:00\nT4,D,2024-03-01 08:00\n"))
+    return con
+
+
+def test_worth_views_by_hand(tiny):
+    w = worth.customer_worth(tiny.cursor(), AS_OF, ticket_cost=15.0).set_index("customer_id")
+    assert list(w.index) == ["A", "B", "C"]
+    assert w.loc["A", ["revenue", "margin", "tickets", "cost_to_serve", "profit"]].tolist() == [150, 60, 2, 60, 0]
+    assert w.loc["B", "profit"] == 150 and w.loc["C", "profit"] == pytest.approx(-11)
+    assert w.loc["A", "referred"] == 2 and w.loc["A", "referred_revenue"] == 210
+    assert w.loc["B", "referred"] == 0
+
+
+def test_pareto_curve_by_hand(tiny):
+    curve = worth.pareto_curve(tiny.cursor(), AS_OF)  # revenues 200, 150, 10 of 360
+    assert curve["percentile"].tolist() == [34, 67, 100]
+    assert curve["revenue_share"].tolist() == pytest.approx([200 / 360, 350 / 360, 1.0])
+    assert worth.concentration(curve, 20) == pytest.approx(200 / 360)
+    assert worth.concentration(curve, 50) == pytest.approx(350 / 360)
+
+
+def test_tiers_and_the_value_matrix():
+    values = pd.Series([50.0, 40, 30, 20, 10, 9, 8, 7, 6, 5])
+    assert worth.tier(values).tolist() == ["High", "High", "Medium", "Medium", "Medium", "Low", "Low", "Low", "Low",
+                                           "Low"]
+    frame = pd.DataFrame({"revenue": values, "clv": values[::-1].to_numpy()})
+    grid = worth.value_matrix(frame).set_index(["value_tier", "potential_tier"])
+    assert len(grid) == 9 and grid["customers"].sum() == 10
+    assert grid.loc[("High", "Low"), "customers"] == 2  # best spenders, least potential
+    assert grid.loc[("High", "Low"), "revenue"] == 90
+
+
+def test_retention_economics_by_hand():
+    inputs = worth.RetentionInputs(acquisition_cost=100, retention_cost=20, annual_margin=120, retention_rate=0.5,
+                                   annual_discount=0.0, horizon_years=3, customers=1000)
+    # (120 - 20) x (1 + 0.5 + 0.25) = 175; at 55%: 100 x (1 + 0.55 + 0.3025) = 185.25
+    assert worth.customer_value(inputs) == pytest.approx(175)
+    out = worth.retention_economics(inputs, at_risk_clv=200, save_rate=0.1)
+    assert out["lost_customer_cost"] == pytest.approx(275)
+    assert out["five_point_gain_per_customer"] == pytest.approx(10.25)
+    assert out["five_point_gain"] == pytest.approx(10_250)
+    assert out["break_even_save_spend"] == pytest.approx(0.1 * (200 + 100))
+    assert out["keep_vs_win"] == pytest.approx(5)
+    discounted = worth.RetentionInputs(annual_margin=120, retention_cost=20, retention_rate=1.0, annual_discount=0.1,
+                                       horizon_years=2)
+    assert worth.customer_value(discounted) == pytest.approx(100 + 100 / 1.1)
