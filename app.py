@@ -19,6 +19,9 @@ pages = {
         st.Page("pages/segments.py", title="Segments", icon=":material/groups:", url_path="segments"),
         st.Page("pages/campaigns.py", title="Campaigns", icon=":material/campaign:", url_path="campaigns"),
     ],
+    "Prediction": [
+        st.Page("pages/value.py", title="Customer value", icon=":material/diamond:", url_path="value"),
+    ],
     "Data": [
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],

@@ -195,7 +195,53 @@ CAMPAIGN_METRICS: tuple[Metric, ...] = (
            group="Campaigns"),
 )
 
-ALL_METRICS: tuple[Metric, ...] = METRICS + CAMPAIGN_METRICS
+VALUE_METRICS: tuple[Metric, ...] = (
+    Metric("clv", "Predicted CLV", "money",
+           "The margin a customer is expected to bring over the horizon (default 12 months), in today's money "
+           "(predictive customer lifetime value).",
+           "Σ over months i of (E[purchases by month i] − E[purchases by month i − 1]) × E[spend per purchase] × "
+           "margin rate ÷ (1 + d)^i; purchases from BG/NBD, spend from Gamma-Gamma, d the monthly discount rate; "
+           "95% interval by the delta method on both models' inverse Hessians",
+           f"{_ORDERS}.customer_id, order_date, amount", group="Customer value"),
+    Metric("p_alive", "Probability alive", "ratio",
+           "How likely the customer is still a customer (has not silently stopped buying), given how often and "
+           "how recently they bought.",
+           "BG/NBD: 1 ÷ (1 + a ÷ (b + x − 1) × ((α + T) ÷ (α + tₓ))^(r + x)) for x > 0, else 1",
+           f"{_ORDERS}.customer_id, order_date", group="Customer value"),
+    Metric("expected_purchases", "Expected purchases", "number",
+           "Purchase days the customer is expected to have over the horizon.",
+           "BG/NBD conditional expectation (Fader, Hardie & Lee 2005, equation 10)",
+           f"{_ORDERS}.customer_id, order_date", group="Customer value"),
+    Metric("expected_spend", "Expected spend per purchase", "money",
+           "What a purchase of this customer is expected to be worth: their own average pulled towards the "
+           "population's, the more so the fewer purchases they have made.",
+           "Gamma-Gamma: p (γ + x m) ÷ (p x + q − 1) (Fader & Hardie 2013)", f"{_ORDERS}.amount",
+           group="Customer value"),
+    Metric("profit", "Customer profitability", "money",
+           "What the customer has earned us so far after the cost of serving them.",
+           "margin − tickets × cost per ticket − acquisition cost",
+           f"{_ORDERS}.amount, cost; tickets; customers.acquisition_cost", group="Customer value"),
+    Metric("referred_revenue", "Referred revenue", "money",
+           "Revenue of the customers this customer brought in (influence).",
+           "Σ revenue of customers whose referred_by is this customer", "customers.referred_by; orders.amount",
+           group="Customer value"),
+    Metric("lost_customer_cost", "Cost of a lost customer", "money",
+           "What losing one customer costs: the profit they would have brought plus what replacing them costs.",
+           "Σ over years t < H of (annual margin − retention cost) × retention^t ÷ (1 + discount)^t + acquisition "
+           "cost", "entered or from the data: retention, margin, acquisition cost", higher_is_better=None,
+           group="Customer value"),
+    Metric("five_point_gain", "Five points more retention", "money",
+           "What keeping five more customers in a hundred each year would be worth over the horizon.",
+           "customers × (customer value at retention + 0.05 − customer value at retention)",
+           "as the cost of a lost customer", group="Customer value"),
+    Metric("break_even_save_spend", "Break-even spend to keep an at-risk customer", "money",
+           "The most worth spending on an at-risk customer (probability alive under 50%): beyond it, keeping "
+           "them costs more than it saves.",
+           "chance the action keeps them × (their average predicted CLV if they stay + acquisition cost)",
+           "predicted CLV, probability alive; entered save rate", higher_is_better=None, group="Customer value"),
+)
+
+ALL_METRICS: tuple[Metric, ...] = METRICS + CAMPAIGN_METRICS + VALUE_METRICS
 BY_KEY: dict[str, Metric] = {m.key: m for m in ALL_METRICS}
 GROUPS: tuple[str, ...] = ("Revenue", "Customers", "Loyalty", "Marketing and service")
 
@@ -207,6 +253,6 @@ def markdown_table() -> str:
     """The README's metric table."""
     rows = ["| page | metric | unit | what it means | formula |", "|---|---|---|---|---|"]
     for m in ALL_METRICS:
-        page = "Campaigns" if m.group == "Campaigns" else "Overview"
+        page = {"Campaigns": "Campaigns", "Customer value": "Customer value"}.get(m.group, "Overview")
         rows.append(f"| {page} | {m.label} | {m.unit} | {m.definition} | {m.formula.replace('|', '∣')} |")
     return "\n".join(rows)

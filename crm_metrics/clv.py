@@ -85,7 +85,8 @@ def fitness(summary: pd.DataFrame, bg: BetaGeoModel | None, gg: GammaGammaModel 
     problems = []
     repeaters = int((summary["x"] > 0).sum()) if len(summary) else 0
     if repeaters < MIN_REPEAT_BUYERS:
-        problems.append(f"Only {repeaters} customers bought more than once before the calibration end; the models "
+        who = "customer" if repeaters == 1 else "customers"
+        problems.append(f"Only {repeaters} {who} bought more than once before the calibration end; the models "
                         f"need at least {MIN_REPEAT_BUYERS} (and are reliable with several hundred). Choose a later "
                         "date, widen the filters, or import more order history.")
     for name, model in (("purchase model (BG/NBD)", bg), ("spend model (Gamma-Gamma)", gg)):
@@ -254,6 +255,34 @@ def totals(fit: CLVFit) -> dict:
     sd = margin * math.sqrt(float(_variance(fit, d_total, s_total)[0]))
     return {"customers": len(s), "clv": total, "low": max(total - Z95 * sd, 0.0), "high": total + Z95 * sd,
             "expected_purchases": float(parts.expected.sum())}
+
+
+def clv_bins(predictions: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
+    """Customers per CLV band: $0-$10, then bands spaced evenly on a log scale (most customers are worth
+    little, a few a lot). Grain: one row per band with customers: low, high, customers, clv (the band's total)."""
+    values = predictions["clv"].to_numpy(dtype="float64")
+    if len(values) == 0 or values.max() <= 0:
+        return pd.DataFrame(columns=["low", "high", "customers", "clv"])
+    edges = np.unique(np.concatenate([[0.0], np.geomspace(10.0, max(values.max() * 1.0001, 11.0), bins)]))
+    index = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    customers = np.bincount(index, minlength=len(edges) - 1)
+    totals = np.bincount(index, weights=values, minlength=len(edges) - 1)
+    frame = pd.DataFrame({"low": edges[:-1], "high": edges[1:], "customers": customers, "clv": totals})
+    return frame[frame["customers"] > 0].reset_index(drop=True)
+
+
+def headline(total: dict, options: CLVOptions, top_share: float | None) -> str:
+    """One sentence: what the customer base is expected to be worth, and how concentrated value is."""
+    from crm_metrics.formatting import count, money_short, percent
+
+    if not total["customers"]:
+        return "Not enough purchase history to predict what customers are worth."
+    text = (f"{count(total['customers'])} customers are expected to bring {money_short(total['clv'])} of margin over "
+            f"the next {options.horizon_months} months (between {money_short(total['low'])} and "
+            f"{money_short(total['high'])})")
+    if top_share is not None:
+        text += f"; the best 20% of them brought {percent(top_share)} of revenue so far"
+    return text + "."
 
 
 # ------------------------------------------------------------------------------------------------- backtest

@@ -136,3 +136,28 @@ def retention_economics(inputs: RetentionInputs, at_risk_clv: float = 0.0, save_
         "break_even_save_spend": save_rate * (at_risk_clv + inputs.acquisition_cost),
         "keep_vs_win": inputs.acquisition_cost / inputs.retention_cost if inputs.retention_cost else math.nan,
     }
+
+
+def retention_defaults(cur, as_of: dt.date, filters: Filters | None = None, margin_rate: float = 0.4) -> dict:
+    """The company's own figures for the retention economics, from the 365 days to ``as_of`` and the year
+    before: yearly customer retention, margin per active customer (revenue per active customer x
+    margin rate), acquisition cost (the catalog's CAC; None when the data cannot tell) and active customers.
+    """
+    from crm_metrics.kpis import Period, kpi_values
+
+    values = kpi_values(cur, Period(as_of - dt.timedelta(days=364), as_of), filters or Filters())
+    active = values.get("active_customers") or 0
+    revenue = float(values.get("revenue") or 0)
+    return {"retention_rate": values.get("retention_rate"), "customers": int(active),
+            "annual_margin": revenue / active * margin_rate if active else None,
+            "acquisition_cost": values.get("cac")}
+
+
+def at_risk_summary(predictions: pd.DataFrame, threshold: float = 0.5) -> dict:
+    """Customers whose probability alive is under ``threshold``, and what one of them would be worth if they
+    stayed: the mean of CLV / probability alive (BG/NBD's expectation is P(alive) x the expectation given
+    alive, so dividing removes the chance that they have already left)."""
+    risky = predictions[(predictions["p_alive"] < threshold) & (predictions["p_alive"] > 0)]
+    if risky.empty:
+        return {"customers": 0, "clv_if_stay": 0.0}
+    return {"customers": len(risky), "clv_if_stay": float((risky["clv"] / risky["p_alive"]).mean())}

@@ -191,7 +191,7 @@ def test_too_little_history_is_said_in_words(con, write):
     cur = con.cursor()
     fit = clv.fit_models(cur, dt.date(2024, 3, 1))
     assert not fit.usable and fit.bg is None
-    assert "Only 1 customers bought more than once" in fit.problems[0]
+    assert "Only 1 customer bought more than once" in fit.problems[0]
     assert clv.predict(fit).empty
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from crm_metrics import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/segments.py", "pages/campaigns.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/segments.py", "pages/campaigns.py", "pages/value.py", "pages/data.py"]
 
 
 def _app(monkeypatch, path: Path) -> AppTest:
@@ -188,3 +188,32 @@ def test_campaigns_page_suggests_a_budget_split(sample_app):
     assert sum(values) == pytest.approx(total)
     # push caused the most margin per dollar of its spend in the sample, so it gets the largest share
     assert keys[values.index(max(values))] == "budget_Push"
+
+
+def test_value_page_answers_with_the_model_numbers(sample_app):
+    at = sample_app.switch_page("pages/value.py").run()
+    assert not at.exception
+    assert at.markdown[0].value.split(" ")[1:5] == ["customers", "are", "expected", "to"]
+    assert _metric(at, "Predicted CLV, all customers").startswith("$")
+    assert any(m.value.startswith("Predicted ") and "repeat purchases" in m.value for m in at.markdown)  # backtest
+    before = _metric(at, "Cost of a lost customer")
+    at.number_input(key="econ_acquisition").set_value(500.0).run()
+    assert not at.exception
+    after = _metric(at, "Cost of a lost customer")
+    assert after != before
+    at.segmented_control(key="clv_unit").set_value("day").run()
+    assert not at.exception
+    at.slider(key="clv_horizon").set_value(24).run()
+    assert not at.exception
+
+
+def test_value_page_says_when_history_is_too_short(empty_app, tmp_path):
+    from crm_metrics.importer import import_file
+
+    path = tmp_path / "few.csv"
+    path.write_text("order_id,customer_id,order_date,amount\n1,A,2024-01-01,10\n2,A,2024-02-01,12\n"
+                    "3,B,2024-01-09,20\n", encoding="utf-8")
+    import_file(db.connect(tmp_path / "empty.duckdb"), "orders", path)
+    at = empty_app.switch_page("pages/value.py").run()
+    assert not at.exception
+    assert any("Only 1 customer bought more than once" in w.value for w in at.warning)

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import campaigns, clusters, db, kpis, reporting, rfm
+from crm_metrics import campaigns, clusters, clv, db, kpis, reporting, rfm, worth
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
@@ -230,3 +230,41 @@ def _converted(path: str, version_key: int, campaign_id: str, as_of, filters, op
 def converted_customers(campaign_id: str, as_of, filters, options):
     """The customers a campaign converted, with the segment they were in before it, cached."""
     return _converted(str(db.default_path().resolve()), version(), campaign_id, as_of, filters, options)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: float):
+    cur = _connection(path).cursor()
+    try:
+        fit = clv.fit_models(cur, as_of, filters, options)
+        if fit is None:
+            return None
+        predictions = clv.predict(fit)
+        customers = worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
+        if len(predictions):
+            customers = customers.merge(predictions.drop(columns=["total_spend", "total_margin"]), on="customer_id",
+                                        how="left").sort_values(["clv", "customer_id"], ascending=[False, True])
+        curve = worth.pareto_curve(cur, as_of, filters)
+        return {"fit": fit, "predictions": predictions, "totals": clv.totals(fit), "customers": customers,
+                "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate)}
+    finally:
+        cur.close()
+
+
+def customer_value(as_of, filters, options, ticket_cost: float):
+    """The fitted CLV models, predictions, totals, the five views of worth per customer, the concentration
+    curve and the company's own retention figures, cached until the data, filters or options change."""
+    return _value(str(db.default_path().resolve()), version(), as_of, filters, options, ticket_cost)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _backtest(path: str, version_key: int, calibration_end, holdout_end, filters, options):
+    cur = _connection(path).cursor()
+    try:
+        return clv.backtest(cur, calibration_end, holdout_end, filters, options)
+    finally:
+        cur.close()
+
+
+def backtest(calibration_end, holdout_end, filters, options):
+    return _backtest(str(db.default_path().resolve()), version(), calibration_end, holdout_end, filters, options)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_metrics import db
-from crm_metrics.catalog import BY_KEY, CAMPAIGN_METRICS
+from crm_metrics.catalog import BY_KEY, CAMPAIGN_METRICS, VALUE_METRICS
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import by_unit, change_text
 
@@ -45,3 +45,20 @@ def how_campaigns_computed(params: dict) -> None:
                     "after it) with these parameters:")
         st.code("\n".join(f"${k} = {v!r}" for k, v in params.items()), language="text")
         st.code(db.load_sql("campaign_stats"), language="sql")
+
+
+def how_value_computed(params: dict) -> None:
+    """The Customer value page's definitions (from the catalog), the models and the summary SQL."""
+    with st.expander("How is this computed?", icon=":material/school:"):
+        st.markdown("Each customer is summarised by **x** (repeat purchase days), **tₓ** (time from the first to "
+                    "the last purchase), **T** (time from the first purchase to the calibration end) and the mean "
+                    "spend of the repeat purchases. **BG/NBD** (Fader, Hardie & Lee 2005) models how often they buy "
+                    "while alive and the chance they leave after each purchase; **Gamma-Gamma** (Fader & Hardie "
+                    "2013) models what a purchase is worth. Both are fitted by maximum likelihood; the tests "
+                    "reproduce the published CDNOW parameters.")
+        for metric in VALUE_METRICS:
+            st.markdown(f"**{metric.label}** ({metric.unit})")
+            st.caption(f"{metric.definition}  \nFormula: {metric.formula}  \nReads: {metric.inputs}")
+        st.markdown("**The summary SQL** (`crm_metrics/sql/clv_summary.sql`) with these parameters:")
+        st.code("\n".join(f"${k} = {v!r}" for k, v in params.items()), language="text")
+        st.code(db.load_sql("clv_summary"), language="sql")
