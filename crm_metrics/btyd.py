@@ -48,10 +48,67 @@ def _check_summary(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
 
 
 def compress(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Customers with identical (x, t_x, T) as one weighted row: (x, t_x, T, weight)."""
+    """Customers with identical (x, t_x, T) as one weighted row: (x, t_x, T, weight).
+
+    Times computed from dates are whole days divided by the unit, so rows are keyed on integers (fast);
+    other times fall back to a sort of the float triples.
+    """
+    days = [np.round(v * 7.0 * 8.0) for v in (t_x, T)]  # whole days, in days or weeks alike, x8 for slack
+    if all(np.allclose(d / 56.0, v, rtol=0, atol=1e-9) for d, v in zip(days, (t_x, T), strict=True)) and \
+            len(x) and max(days[0].max(), days[1].max()) < 2**24 and x.max() < 2**14:
+        key = (x.astype(np.int64) << 48) | (days[0].astype(np.int64) << 24) | days[1].astype(np.int64)
+        unique, first, counts = np.unique(key, return_index=True, return_counts=True)
+        return x[first], t_x[first], T[first], counts.astype("float64")
     keys = np.stack([x, t_x, T], axis=1)
     unique, counts = np.unique(keys, axis=0, return_counts=True)
     return unique[:, 0], unique[:, 1], unique[:, 2], counts.astype("float64")
+
+
+class _BGNBDData:
+    """The BG/NBD likelihood on weighted rows, evaluated cheaply: every special function (log-gamma,
+    digamma) depends on x alone and is computed once per distinct x; logarithms of alpha + T and alpha +
+    t_x once per distinct time; only a few array operations run per row."""
+
+    def __init__(self, x, t_x, T, w):
+        self.ux, self.ix = np.unique(x, return_inverse=True)
+        self.uT, self.iT = np.unique(T, return_inverse=True)
+        self.utx, self.itx = np.unique(t_x, return_inverse=True)
+        self.w = w
+        self.n_x = np.bincount(self.ix, weights=w)
+        self.xr = x
+        self.repeat = x > 0
+
+    def objective(self, log_params):
+        """(- log-likelihood, - gradient in the log parameters)."""
+        r, alpha, a, b = params = np.exp(log_params)
+        ux, w, ix, x = self.ux, self.w, self.ix, self.xr
+        # per distinct x
+        a12 = (gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + gammaln(a + b) + gammaln(b + ux) - gammaln(b)
+               - gammaln(a + b + ux))
+        b_x1 = np.where(ux > 0, b + ux - 1, 1.0)
+        log_c = np.where(ux > 0, np.log(a) - np.log(b_x1), -np.inf)
+        dr_x = digamma(r + ux) - digamma(r) + np.log(alpha)
+        da_x = digamma(a + b) - digamma(a + b + ux)
+        db_x = digamma(a + b) + digamma(b + ux) - digamma(b) - digamma(a + b + ux)
+        # per distinct time
+        log_T, log_tx = np.log(alpha + self.uT), np.log(alpha + self.utx)
+        inv_T, inv_tx = 1.0 / (alpha + self.uT), 1.0 / (alpha + self.utx)
+        # per row
+        rx = r + x
+        lT, ltx = log_T[self.iT], log_tx[self.itx]
+        a3 = -rx * lT
+        a4 = log_c[ix] - rx * ltx
+        both = np.logaddexp(a3, a4)
+        w3 = np.exp(a3 - both)
+        w4 = np.where(self.repeat, 1.0 - w3, 0.0)
+        ww3, ww4 = w * w3, w * w4
+        ll = self.n_x @ a12 + w @ both
+        g_r = self.n_x @ dr_x - ww3 @ lT - ww4 @ ltx
+        g_alpha = (self.n_x.sum() * r / alpha - (ww3 * rx) @ inv_T[self.iT]
+                   - (ww4 * rx) @ inv_tx[self.itx])
+        g_a = self.n_x @ da_x + ww4.sum() / a
+        g_b = self.n_x @ db_x - ww4 @ (1.0 / b_x1)[ix]
+        return -float(ll), -np.array([g_r, g_alpha, g_a, g_b]) * params
 
 
 class _Fitted:
@@ -61,12 +118,15 @@ class _Fitted:
     time_unit: str
 
     def _finish(self, result, objective, log_start_scale: np.ndarray, n: int) -> None:
-        self.converged_ = bool(result.success)
         self.n_iter_ = int(result.nit)
         self.message_ = str(result.message)
         log_params = result.x + log_start_scale
         self.params_ = dict(zip(self.param_names, np.exp(log_params).tolist(), strict=True))
-        self.log_likelihood_ = float(-objective(log_params)[0])
+        value, gradient = objective(log_params)
+        self.log_likelihood_ = float(-value)
+        # L-BFGS-B may stop on "abnormal termination in line search" at the optimum itself, when rounding
+        # hides any further improvement: a vanishing gradient counts as converged too.
+        self.converged_ = bool(result.success) or bool(np.max(np.abs(gradient)) < 1e-3)
         self.n_customers_ = int(n)
         self.covariance_log_, self.se_ = _standard_errors(objective, log_params)
 
@@ -169,18 +229,11 @@ class BetaGeoModel(_Fitted):
             x, t_x, T, w = compress(x, t_x, T)
         else:
             w = np.ones_like(x)
-        scale = float(np.max(T)) / 10.0 or 1.0  # alpha is fitted on times scaled to 0..10, then scaled back
+        data = _BGNBDData(x, t_x, T, w)
+        scale = float(np.max(T)) / 10.0 or 1.0  # alpha starts at a tenth of the longest age
         shift = np.array([0.0, np.log(scale), 0.0, 0.0])
-
-        def objective(log_params):
-            params = np.exp(log_params)
-            ll, grad = bgnbd_log_likelihood(params, x, t_x, T)
-            return -float(w @ ll), -(grad @ w) * params
-
-        scaled = np.exp(np.zeros(4))
-        start = np.log(scaled)
-        result = _fit(lambda p: objective(p + shift), start, self.max_iter)
-        self._finish(result, objective, shift, len(summary))
+        result = _fit(lambda p: data.objective(p + shift), np.zeros(4), self.max_iter)
+        self._finish(result, data.objective, shift, len(summary))
         _with_se(self)
         return self
 
@@ -338,13 +391,23 @@ class GammaGammaModel(_Fitted):
         x, m = x[keep], m[keep]
         if len(x) == 0:
             raise ValueError("no repeat buyers with spend to fit the spend model")
-        scale = float(np.mean(m)) or 1.0  # spend scaled to about 1, gamma scaled back
+        scale = float(np.mean(m)) or 1.0  # gamma starts at the mean spend
         shift = np.array([0.0, 0.0, np.log(scale)])
+        ux, ix = np.unique(x, return_inverse=True)
+        n_x = np.bincount(ix).astype("float64")
+        constant_p = float(x @ np.log(m) + x @ np.log(x))  # sum of x (ln m + ln x): no parameter in it
+        sum_log_m = float(np.log(m).sum())
 
         def objective(log_params):
-            params = np.exp(log_params)
-            ll, grad = gamma_gamma_log_likelihood(params, x, m)
-            return -float(ll.sum()), -grad.sum(axis=1) * params
+            p, q, g = params = np.exp(log_params)
+            pux = p * ux
+            log_gm = np.log(g + m * x)
+            ll = (n_x @ (gammaln(pux + q) - gammaln(pux) - gammaln(q)) + len(x) * q * np.log(g)
+                  + p * constant_p - sum_log_m - (p * x + q) @ log_gm)
+            d_p = n_x @ (ux * (digamma(pux + q) - digamma(pux))) + constant_p - x @ log_gm
+            d_q = n_x @ (digamma(pux + q) - digamma(q)) + len(x) * np.log(g) - log_gm.sum()
+            d_g = len(x) * q / g - ((p * x + q) @ (1.0 / (g + m * x)))
+            return -float(ll), -np.array([d_p, d_q, d_g]) * params
 
         result = _fit(lambda p: objective(p + shift), np.zeros(3), self.max_iter)
         self._finish(result, objective, shift, len(x))
