@@ -70,13 +70,18 @@ class _BGNBDData:
     t_x once per distinct time; only a few array operations run per row."""
 
     def __init__(self, x, t_x, T, w):
-        self.ux, self.ix = np.unique(x, return_inverse=True)
-        self.uT, self.iT = np.unique(T, return_inverse=True)
-        self.utx, self.itx = np.unique(t_x, return_inverse=True)
-        self.w = w
-        self.n_x = np.bincount(self.ix, weights=w)
-        self.xr = x
-        self.repeat = x > 0
+        self.ux, ix = np.unique(x, return_inverse=True)
+        self.n_x = np.bincount(ix, weights=w)
+        # customers without repeat purchases contribute through T alone: one weighted row per distinct T
+        zero = x == 0
+        self.uT0, iT0 = np.unique(T[zero], return_inverse=True)
+        self.n_T0 = np.bincount(iT0, weights=w[zero]) if zero.any() else np.zeros(0)
+        keep = ~zero
+        self.ix = ix[keep]
+        self.uT, self.iT = np.unique(T[keep], return_inverse=True)
+        self.utx, self.itx = np.unique(t_x[keep], return_inverse=True)
+        self.w = w[keep]
+        self.xr = x[keep]
 
     def objective(self, log_params):
         """(- log-likelihood, - gradient in the log parameters)."""
@@ -86,28 +91,32 @@ class _BGNBDData:
         a12 = (gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + gammaln(a + b) + gammaln(b + ux) - gammaln(b)
                - gammaln(a + b + ux))
         b_x1 = np.where(ux > 0, b + ux - 1, 1.0)
-        log_c = np.where(ux > 0, np.log(a) - np.log(b_x1), -np.inf)
+        log_c = np.where(ux > 0, np.log(a) - np.log(b_x1), 0.0)
         dr_x = digamma(r + ux) - digamma(r) + np.log(alpha)
         da_x = digamma(a + b) - digamma(a + b + ux)
         db_x = digamma(a + b) + digamma(b + ux) - digamma(b) - digamma(a + b + ux)
-        # per distinct time
+        # customers without repeats: log-likelihood A12(0) - r log(alpha + T)
+        log_T0 = np.log(alpha + self.uT0)
+        ll = self.n_x @ a12 - r * (self.n_T0 @ log_T0)
+        g_r = self.n_x @ dr_x - self.n_T0 @ log_T0
+        g_alpha = self.n_x.sum() * r / alpha - r * (self.n_T0 @ (1.0 / (alpha + self.uT0)))
+        g_a = self.n_x @ da_x
+        g_b = self.n_x @ db_x
+        # repeat buyers, per row
         log_T, log_tx = np.log(alpha + self.uT), np.log(alpha + self.utx)
-        inv_T, inv_tx = 1.0 / (alpha + self.uT), 1.0 / (alpha + self.utx)
-        # per row
         rx = r + x
         lT, ltx = log_T[self.iT], log_tx[self.itx]
         a3 = -rx * lT
         a4 = log_c[ix] - rx * ltx
         both = np.logaddexp(a3, a4)
-        w3 = np.exp(a3 - both)
-        w4 = np.where(self.repeat, 1.0 - w3, 0.0)
-        ww3, ww4 = w * w3, w * w4
-        ll = self.n_x @ a12 + w @ both
-        g_r = self.n_x @ dr_x - ww3 @ lT - ww4 @ ltx
-        g_alpha = (self.n_x.sum() * r / alpha - (ww3 * rx) @ inv_T[self.iT]
-                   - (ww4 * rx) @ inv_tx[self.itx])
-        g_a = self.n_x @ da_x + ww4.sum() / a
-        g_b = self.n_x @ db_x - ww4 @ (1.0 / b_x1)[ix]
+        ww3 = w * np.exp(a3 - both)
+        ww4 = w - ww3
+        ll += w @ both
+        g_r -= ww3 @ lT + ww4 @ ltx
+        g_alpha -= ((ww3 * rx) @ (1.0 / (alpha + self.uT))[self.iT]
+                    + (ww4 * rx) @ (1.0 / (alpha + self.utx))[self.itx])
+        g_a += ww4.sum() / a
+        g_b -= ww4 @ (1.0 / b_x1)[ix]
         return -float(ll), -np.array([g_r, g_alpha, g_a, g_b]) * params
 
 
