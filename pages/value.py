@@ -70,12 +70,12 @@ if fit.usable:
     cards.metric("Expected purchases", fmt.count(round(totals["expected_purchases"])), border=True, width=200,
                  help=BY_KEY["expected_purchases"].help)
 
-left, right = st.columns(2)
-with left:
+board = st.container(horizontal=True, wrap=True, gap="medium")  # side by side when wide, stacked when narrow
+with board.container(width=440):
     st.plotly_chart(vc.pareto(value["curve"], 20, "How concentrated revenue is" if top_share is None else
                               f"The best 20% of customers brought {fmt.percent(top_share)} of revenue"),
                     key="pareto")
-with right:
+with board.container(width=440):
     if fit.usable:
         grid = value_matrix(customers)
         st.plotly_chart(vc.value_matrix(grid, "Value so far against predicted value"), key="value_matrix")
@@ -131,10 +131,13 @@ if fit.usable:
                         f"({fmt.rate_points(result['total_error'])}% off in total). Per customer the mean absolute "
                         f"error is {result['mae']:.2f} purchases and the correlation "
                         f"{result['correlation']:.2f}.")
-            b1, b2 = st.columns(2)
-            b1.plotly_chart(vc.backtest_by_x(result["by_x"], "Per customer, by purchases before the cut"),
-                            key="backtest_x")
-            b2.plotly_chart(vc.backtest_weekly(result["weekly"], "Week by week after the cut"), key="backtest_weekly")
+            charts = st.container(horizontal=True, wrap=True, gap="medium")
+            with charts.container(width=440):
+                st.plotly_chart(vc.backtest_by_x(result["by_x"], "Per customer, by purchases before the cut"),
+                                key="backtest_x")
+            with charts.container(width=440):
+                st.plotly_chart(vc.backtest_weekly(result["weekly"], "Week by week after the cut"),
+                                key="backtest_weekly")
 
     with st.expander("The fitted models: parameters, standard errors, log-likelihood"):
         for name, model in (("Purchases: BG/NBD", fit.bg), ("Spend: Gamma-Gamma", fit.gg)):
