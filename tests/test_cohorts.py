@@ -1,0 +1,71 @@
+"""Cohort retention against a table worked out by hand.
+
+as_of 2024-04-30, monthly. Orders (completed):
+  A: Jan 5 $10, Jan 20 $20, Feb 10 $30, Apr 1 $40     B: Jan 15 $50, Mar 5 $60     C: Feb 1 $70, Mar 10 $80
+  D: Mar 3 $5 returned (never a customer).   E: May 2 $9 (after as_of).
+Cohort 2024-01 (A, B):  p0 2/2 $80, p1 1/2 $30 (A), p2 1/2 $60 (B), p3 1/2 $40 (A)
+Cohort 2024-02 (C):     p0 1/1 $70, p1 1/1 $80, p2 0/1 $0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crm_metrics import report
+from crm_metrics.cohorts import average_curve, cohort_matrix
+from crm_metrics.importer import import_file
+
+AS_OF = dt.date(2024, 4, 30)
+
+
+@pytest.fixture
+def tiny(con, write):
+    import_file(con, "customers", write("c.csv", "customer_id,acquisition_channel\nA,Search\nB,Social\nC,Search\n"
+                                                 "D,Search\nE,Social\n"))
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,status\n"
+                                     "1,A,2024-01-05,10,\n2,A,2024-01-20,20,\n3,A,2024-02-10,30,\n4,A,2024-04-01,40,\n"
+                                     "5,B,2024-01-15,50,\n6,B,2024-03-05,60,\n7,C,2024-02-01,70,\n8,C,2024-03-10,80,\n"
+                                     "9,D,2024-03-03,5,returned\n10,E,2024-05-02,9,\n"))
+    return con
+
+
+def test_monthly_matrix_by_hand(tiny):
+    m = cohort_matrix(tiny.cursor(), AS_OF).set_index(["cohort", "period"])
+    jan, feb = "2024-01-01", "2024-02-01"
+    assert m.loc[jan, "active"].tolist() == [2, 1, 1, 1] and m.loc[jan, "customers"].tolist() == [2, 2, 2, 2]
+    assert m.loc[jan, "revenue"].tolist() == [80, 30, 60, 40]
+    assert m.loc[feb, "active"].tolist() == [1, 1, 0]  # a triangle: Feb's cohort has reached period 2 only
+    assert m.loc[(jan, 1), "revenue_retained"] == pytest.approx(30 / 80)
+    assert m.loc[(jan, 3), "cumulative_revenue_per_customer"] == pytest.approx((80 + 30 + 60 + 40) / 2)
+    assert (m.xs(0, level="period")["active_share"] == 1.0).all()
+    assert m["active_share"].between(0, 1).all()
+
+
+def test_average_curve_weights_by_customers(tiny):
+    curve = average_curve(cohort_matrix(tiny.cursor(), AS_OF)).set_index("period")
+    assert curve.loc[1, "active_share"] == pytest.approx((1 + 1) / (2 + 1))
+    assert curve.loc[3, "cohorts"] == 1
+
+
+def test_channel_cohorts_count_only_customers_who_reached_the_period(tiny):
+    m = cohort_matrix(tiny.cursor(), AS_OF, by="acquisition_channel").set_index(["cohort", "period"])
+    # Search: A (Jan) and C (Feb). Period 3 is reached by A only.
+    assert m.loc[("Search", 0), "customers"] == 2 and m.loc[("Search", 3), "customers"] == 1
+    assert m.loc[("Search", 1), "active"] == 2  # A in Feb, C in Mar
+
+
+def test_weekly_and_quarterly_grains(tiny):
+    q = cohort_matrix(tiny.cursor(), AS_OF, grain="quarter").set_index(["cohort", "period"])
+    assert q.loc[("2024-01-01", 0), "customers"] == 3 and q.loc[("2024-01-01", 1), "active"] == 1  # A in April
+    w = cohort_matrix(tiny.cursor(), AS_OF, grain="week")
+    assert (w.groupby("cohort")["period"].min() == 0).all()
+    assert w.groupby(["cohort", "period"]).size().max() == 1  # one cell per (cohort, period)
+    with pytest.raises(ValueError):
+        cohort_matrix(tiny.cursor(), AS_OF, grain="day")
+
+
+def test_report_serves_the_matrix(tiny):
+    frame = report(tiny, "cohorts", as_of=AS_OF)
+    assert len(frame) == 7 and set(frame["cohort"]) == {"2024-01-01", "2024-02-01"}
