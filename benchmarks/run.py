@@ -58,10 +58,12 @@ class Result:
         if self.speedup_target is not None and self.baseline:
             ratio_value = statistics.median(self.baseline) / statistics.median(self.ours)
             met = "met" if ratio_value >= self.speedup_target else "**not met**"
-            target = f"≥ {self.speedup_target:g}x faster: {met}" + (f"; {self.note}" if self.note else "")
+            target = f"≥ {self.speedup_target:g}x faster: {met}"
         elif self.target is not None:
             met = "met" if statistics.median(self.ours) <= self.target else "**not met**"
             target = f"< {self.target:g} s: {met}"
+        if self.note:
+            target = self.note if target == "–" else f"{target}; {self.note}"
         return (f"| {self.name} | {self.customers:,} | {self.rows:,} | {ours} | {self.baseline_name or '–'} | "
                 f"{base} | {ratio} | {target} |")
 
@@ -302,7 +304,7 @@ def bench_clv(customers: int, repeat: int, database: Path) -> Result:
     pairs = [(fits["bg"].params_[k], fits["lbg"].params_[k]) for k in ("r", "alpha", "a", "b")]
     pairs += [(fits["gg"].params_[k], fits["lgg"].params_[j]) for k, j in (("p", "p"), ("q", "q"), ("gamma", "v"))]
     result.note = f"parameters agree to {max(abs(a - b) / abs(b) for a, b in pairs):.1e} (largest relative difference)"
-    result.speedup_target = 5.0
+    result.speedup_target = 5.0 if customers >= 1_000_000 else None
     cur.close()
     con.close()
     return result
