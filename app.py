@@ -18,6 +18,7 @@ pages = {
     "Analysis": [
         st.Page("pages/segments.py", title="Segments", icon=":material/groups:", url_path="segments"),
         st.Page("pages/campaigns.py", title="Campaigns", icon=":material/campaign:", url_path="campaigns"),
+        st.Page("pages/retention.py", title="Retention", icon=":material/autorenew:", url_path="retention"),
     ],
     "Prediction": [
         st.Page("pages/value.py", title="Customer value", icon=":material/diamond:", url_path="value"),

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from crm_metrics import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/segments.py", "pages/campaigns.py", "pages/value.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/segments.py", "pages/campaigns.py", "pages/retention.py", "pages/value.py",
+         "pages/data.py"]
 
 
 def _app(monkeypatch, path: Path) -> AppTest:
@@ -217,3 +218,15 @@ def test_value_page_says_when_history_is_too_short(empty_app, tmp_path):
     at = empty_app.switch_page("pages/value.py").run()
     assert not at.exception
     assert any("Only 1 customer bought more than once" in w.value for w in at.warning)
+
+
+def test_retention_page_follows_the_grain_and_grouping(sample_app):
+    at = sample_app.switch_page("pages/retention.py").run()
+    assert not at.exception
+    assert at.markdown[0].value.startswith("On average, ")
+    at.segmented_control(key="cohort_grain").set_value("quarter").run()
+    assert not at.exception
+    at.selectbox(key="cohort_by").set_value("acquisition_channel").run()
+    assert not at.exception
+    at.segmented_control(key="cohort_measure").set_value("cumulative_revenue_per_customer").run()
+    assert not at.exception

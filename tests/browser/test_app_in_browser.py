@@ -21,7 +21,8 @@ from crm_metrics.schema import TABLE_ORDER
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"overview": "/", "segments": "/segments", "campaigns": "/campaigns", "value": "/value", "data": "/data"}
+PAGES = {"overview": "/", "segments": "/segments", "campaigns": "/campaigns", "retention": "/retention",
+         "value": "/value", "data": "/data"}
 
 
 def _no_exception(page) -> None:

@@ -1,0 +1,57 @@
+"""Charts of the Retention page, on the shared template of :mod:`ui.charts`."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.charts import NEUTRAL, PALETTE, TEMPLATE
+
+MEASURES = {"active_share": ("Still buying", ".0%"), "active": ("Customers buying", ",d"),
+            "revenue_retained": ("Revenue kept (vs period 0)", ".0%"),
+            "cumulative_revenue_per_customer": ("Cumulative revenue per customer", "$,.0f")}
+
+
+def cohort_heatmap(matrix: pd.DataFrame, measure: str, grain: str, title: str) -> go.Figure:
+    """Cohorts down, periods across, cells annotated; cells not yet reached stay empty (a triangle)."""
+    label, fmt = MEASURES[measure]
+    grid = matrix.pivot(index="cohort", columns="period", values=measure)
+    sizes = matrix.groupby("cohort")["customers"].first().reindex(grid.index)
+    text = grid.map(lambda v: "" if pd.isna(v) else format(v, fmt.replace("$", "")) if "$" not in fmt
+                    else f"${v:,.0f}")
+    later = grid.drop(columns=[0], errors="ignore").to_numpy(dtype="float64")
+    # period 0 is 100% by construction: leave it out of the colour scale so later periods show contrast
+    top = float(pd.Series(later.ravel()).dropna().quantile(0.99)) if later.size and measure != "active" else None
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype="float64"), x=[str(p) for p in grid.columns], zmin=0 if top else None, zmax=top,
+        y=[f"{c} ({int(n):,})" for c, n in zip(grid.index, sizes, strict=True)],
+        text=text.to_numpy(), texttemplate="%{text}" if grid.shape[1] <= 24 else None,
+        colorscale="Blues", colorbar=dict(title=label, tickformat=fmt.replace("$", "").replace("d", "")),
+        hovertemplate=f"Cohort %{{y}}, {grain} %{{x}}: %{{text}} {label.lower()}<extra></extra>",
+        hoverongaps=False,
+    ))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(320, 90 + 22 * len(grid)),
+                      xaxis=dict(title=f"{grain.capitalize()}s since the first purchase", side="bottom",
+                                 dtick=1 if grid.shape[1] <= 24 else None),
+                      yaxis=dict(title=None, autorange="reversed", type="category"))
+    return fig
+
+
+def retention_curves(matrix: pd.DataFrame, average: pd.DataFrame, cohorts: list[str], grain: str,
+                     title: str) -> go.Figure:
+    """Share still buying by period for the chosen cohorts, over the customer-weighted average."""
+    traces = [go.Scatter(x=average["period"], y=average["active_share"], name="Average of all cohorts",
+                         mode="lines", line=dict(color=NEUTRAL, width=4),
+                         hovertemplate=f"Average, {grain} %{{x}}: %{{y:.1%}}<extra></extra>")]
+    for i, cohort in enumerate(cohorts):
+        part = matrix[matrix["cohort"] == cohort]
+        traces.append(go.Scatter(x=part["period"], y=part["active_share"], name=str(cohort), mode="lines+markers",
+                                 line=dict(color=PALETTE[i % (len(PALETTE) - 1)], width=2), marker=dict(size=5),
+                                 customdata=part["active"],
+                                 hovertemplate=f"{cohort}, {grain} %{{x}}: %{{y:.1%}} (%{{customdata:,}} customers)"
+                                               "<extra></extra>"))
+    fig = go.Figure(traces)
+    fig.update_layout(template=TEMPLATE, title=title, height=360,
+                      xaxis=dict(title=f"{grain.capitalize()}s since the first purchase"),
+                      yaxis=dict(title="Still buying", tickformat=".0%", rangemode="tozero"))
+    return fig
