@@ -7,6 +7,7 @@
 """
 
 from crm_metrics import campaigns as _campaigns  # noqa: F401  (registers the campaign reports)
+from crm_metrics import churn as _churn  # noqa: F401  (registers the churn report)
 from crm_metrics import clv as _clv  # noqa: F401  (registers the CLV reports)
 from crm_metrics import cohorts as _cohorts  # noqa: F401  (registers the cohort report)
 from crm_metrics import kpis as _kpis  # noqa: F401  (registers the KPI reports)

@@ -1,0 +1,291 @@
+"""Churn risk: which active customers will stop buying, evaluated honestly, and the at-risk list.
+
+- **Definition**: a customer active at a cut-off (bought in the ``active_days`` before it) has churned when
+  they place no completed order in the ``horizon_days`` after it. The default horizon is read from the data:
+  the 90th percentile of the days between a customer's consecutive purchases (nine in ten repeat
+  purchases come sooner), rounded up to a week.
+- **Features** (``sql/churn_features.sql``) read only what was known at the cut-off.
+- **Time split, no leakage**: the model trains at cut-off ``as_of - 2 x horizon`` (labels from the horizon
+  after it, which ends at the evaluation cut-off) and is evaluated at ``as_of - horizon`` (labels up to
+  ``as_of``); today's customers are scored at ``as_of``.
+- **Models**: scikit-learn gradient boosting (``HistGradientBoostingClassifier``), with logistic regression
+  as the transparent baseline, both against the rule "no purchase for a long time" (recency as the score).
+- **Honest on small data**: too few churners or stayers to learn from is said in words, and the rule is
+  shown instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import calibration_curve
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from crm_metrics import db
+from crm_metrics.filters import Filters
+from crm_metrics.kpis import data_span  # noqa: F401  (re-exported for callers and tests)
+from crm_metrics.reporting import ensure_current
+from crm_metrics.reports import register
+
+FEATURES: dict[str, str] = {
+    "recency_days": "days since the last order",
+    "tenure_days": "days since the first order",
+    "purchase_days": "number of purchase days",
+    "orders": "number of orders",
+    "revenue": "total spend",
+    "average_order": "average order value",
+    "revenue_last_90": "spend in the last 90 days",
+    "revenue_prior_90": "spend in the 90 days before that",
+    "channels_used": "sales channels used",
+    "mean_gap": "usual days between purchases",
+    "gap_variation": "how irregular the purchases are",
+    "campaigns_received": "campaigns received",
+    "campaigns_answered": "campaigns answered with an order",
+    "tickets": "support tickets",
+    "ticket_satisfaction": "satisfaction with support",
+    "open_tickets": "open support tickets",
+    "survey_csat": "survey satisfaction (CSAT)",
+    "survey_nps": "likelihood to recommend (NPS answer)",
+    "referrals": "customers referred",
+    "satisfaction": "satisfaction (support ratings and surveys, 1-5)",
+    "tickets_per_order": "support tickets per order",
+}
+MIN_CLASS = 50  # churners and stayers needed, each, to learn from
+
+
+@dataclass(frozen=True)
+class ChurnOptions:
+    """horizon_days : days without an order that count as churn (None: from the data).
+    active_days : a customer counts as active at a cut-off when they bought in this many days before it.
+    list_share : the share of customers a retention team can act on (precision and recall are read there).
+    random_state : seed of the models and the permutation importance.
+    """
+
+    horizon_days: int | None = None
+    active_days: int = 365
+    list_share: float = 0.1
+    random_state: int = 0
+
+
+def default_horizon(cur, as_of: dt.date, filters: Filters | None = None) -> tuple[int, str]:
+    """The churn horizon read from the data, and the sentence that explains it."""
+    ensure_current(cur)
+    row = db.query_df(cur, "churn_gaps", {"as_of": as_of, **(filters or Filters()).params()}).iloc[0]
+    if pd.isna(row["p90"]) or row["gaps"] < 20:
+        return 90, "Too few repeat purchases to read a horizon from the data; 90 days is used."
+    days = int(min(max(7 * math.ceil(row["p90"] / 7), 14), 365))
+    return days, (f"Nine in ten repeat purchases come within {row['p90']:.0f} days of the previous one, so a "
+                  f"customer with no order for {days} days (rounded up to whole weeks) counts as churned.")
+
+
+def features(cur, cutoff: dt.date, horizon_days: int, filters: Filters | None = None,
+             active_days: int = 365) -> pd.DataFrame:
+    """Grain: one row per customer active at ``cutoff``: FEATURES, and ``churned`` (no order in the
+    ``horizon_days`` after it; meaningless for a cut-off whose horizon reaches past the data)."""
+    ensure_current(cur)
+    return db.query_df(cur, "churn_features", {"cutoff": cutoff, "horizon": horizon_days, "active_days": active_days,
+                                               **(filters or Filters()).params()})
+
+
+def _matrix(frame: pd.DataFrame) -> np.ndarray:
+    return frame[list(FEATURES)].astype("float64").to_numpy()
+
+
+class ChurnModel:
+    """A churn classifier with scikit-learn's conventions (``fit`` returns self; fitted attributes end in
+    ``_``). ``kind``: "gradient_boosting" (missing values handled natively) or "logistic" (standardised,
+    missing values filled with the training median, a transparent baseline)."""
+
+    def __init__(self, kind: str = "gradient_boosting", random_state: int = 0):
+        if kind not in ("gradient_boosting", "logistic"):
+            raise ValueError("kind is 'gradient_boosting' or 'logistic'")
+        self.kind = kind
+        self.random_state = random_state
+
+    def fit(self, frame: pd.DataFrame) -> ChurnModel:
+        X, y = _matrix(frame), frame["churned"].astype(int).to_numpy()
+        if self.kind == "gradient_boosting":
+            self.estimator_ = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.08,
+                                                             random_state=self.random_state)
+            self.fill_ = None
+        else:
+            self.fill_ = np.nanmedian(X, axis=0)
+            self.fill_ = np.where(np.isnan(self.fill_), 0.0, self.fill_)
+            self.estimator_ = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+            X = self._filled(X)
+        self.estimator_.fit(X, y)
+        self.n_train_ = len(y)
+        return self
+
+    def _filled(self, X: np.ndarray) -> np.ndarray:
+        if self.fill_ is None:
+            return X
+        return np.where(np.isnan(X), self.fill_, X)
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        """Probability of churn for each row."""
+        return self.estimator_.predict_proba(self._filled(_matrix(frame)))[:, 1]
+
+
+def evaluate(churned: np.ndarray, score: np.ndarray, list_share: float) -> dict:
+    """ROC AUC; precision and recall when the top ``list_share`` by score is called; the gains curve (share
+    of churners found against share of customers contacted) and lift at the list share."""
+    y = churned.astype(int)
+    order = np.argsort(-score, kind="stable")
+    found = np.cumsum(y[order])
+    k = max(1, int(round(list_share * len(y))))
+    base = y.mean()
+    steps = np.linspace(0, 1, 21)
+    idx = np.clip((steps * len(y)).astype(int) - 1, 0, len(y) - 1)
+    gains = np.where(steps == 0, 0.0, found[idx] / max(found[-1], 1))
+    return {
+        "auc": float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else math.nan,
+        "precision_at_k": float(found[k - 1] / k),
+        "recall_at_k": float(found[k - 1] / max(found[-1], 1)),
+        "lift_at_k": float(found[k - 1] / k / base) if base else math.nan,
+        "gains": pd.DataFrame({"contacted": steps, "churners_found": gains}),
+        "base_rate": float(base),
+    }
+
+
+@dataclass
+class ChurnResult:
+    """Everything the Retention page shows about churn."""
+
+    horizon_days: int
+    horizon_text: str
+    train_cutoff: dt.date
+    test_cutoff: dt.date
+    as_of: dt.date
+    problems: list[str] = field(default_factory=list)
+    metrics: dict[str, dict] = field(default_factory=dict)  # "gradient_boosting", "logistic", "rule"
+    calibration: pd.DataFrame | None = None
+    drivers: pd.DataFrame | None = None
+    scored: pd.DataFrame | None = None  # today's active customers with churn_probability
+    n_train: int = 0
+    n_test: int = 0
+    train_churn_rate: float = math.nan
+
+    @property
+    def learned(self) -> bool:
+        return "gradient_boosting" in self.metrics
+
+
+def train_and_evaluate(cur, as_of: dt.date | None = None, filters: Filters | None = None,
+                       options: ChurnOptions | None = None) -> ChurnResult | None:
+    """Train at ``as_of - 2 horizon``, evaluate at ``as_of - horizon``, score today's active customers."""
+    options = options or ChurnOptions()
+    if as_of is None:
+        as_of = data_span(cur)[1]
+        if as_of is None:
+            return None
+    if options.horizon_days:
+        horizon, text = options.horizon_days, f"A customer with no order for {options.horizon_days} days counts as " \
+                                              "churned (your setting)."
+    else:
+        horizon, text = default_horizon(cur, as_of, filters)
+    test_cut = as_of - dt.timedelta(days=horizon)
+    train_cut = test_cut - dt.timedelta(days=horizon)
+    result = ChurnResult(horizon, text, train_cut, test_cut, as_of)
+    train = features(cur, train_cut, horizon, filters, options.active_days)
+    test = features(cur, test_cut, horizon, filters, options.active_days)
+    now = features(cur, as_of, horizon, filters, options.active_days)
+    result.n_train, result.n_test = len(train), len(test)
+    if len(test):
+        result.metrics["rule"] = evaluate(test["churned"].to_numpy(), test["recency_days"].to_numpy(dtype="float64"),
+                                          options.list_share)
+    churners = int(train["churned"].sum()) if len(train) else 0
+    result.train_churn_rate = churners / len(train) if len(train) else math.nan
+    if min(churners, len(train) - churners) < MIN_CLASS or len(test) < 2 * MIN_CLASS:
+        result.problems.append(
+            f"Too little history to learn churn from: the training cut-off ({train_cut:%d %b %Y}) has {churners:,} "
+            f"churners and {len(train) - churners:,} customers who stayed; at least {MIN_CLASS} of each are needed. "
+            "The rule below (longest without an order first) is shown instead; more order history or fewer "
+            "filters would let a model learn.")
+        result.scored = _score_rule(now)
+        return result
+    models = {kind: ChurnModel(kind, options.random_state).fit(train) for kind in ("gradient_boosting", "logistic")}
+    y_test = test["churned"].to_numpy()
+    for kind, model in models.items():
+        result.metrics[kind] = evaluate(y_test, model.predict_proba(test), options.list_share)
+    best = models["gradient_boosting"]
+    prob = best.predict_proba(test)
+    observed, predicted = calibration_curve(y_test.astype(int), prob, n_bins=10, strategy="quantile")
+    result.calibration = pd.DataFrame({"predicted": predicted, "observed": observed})
+    result.drivers = drivers(best, test, options.random_state)
+    scored = now.drop(columns=["churned"]).copy()
+    scored["churn_probability"] = best.predict_proba(now) if len(now) else []
+    result.scored = scored
+    return result
+
+
+def _score_rule(now: pd.DataFrame) -> pd.DataFrame:
+    scored = now.drop(columns=["churned"]).copy()
+    scored["churn_probability"] = np.nan
+    return scored
+
+
+def drivers(model: ChurnModel, test: pd.DataFrame, random_state: int = 0, sample: int = 20_000) -> pd.DataFrame:
+    """Permutation importance on (a sample of) the evaluation cut-off: how much the AUC drops when a feature
+    is shuffled, with the direction of its effect in words. Grain: one row per feature, strongest first."""
+    part = test.sample(min(sample, len(test)), random_state=random_state) if len(test) > sample else test
+    X = model._filled(_matrix(part))
+    y = part["churned"].astype(int).to_numpy()
+    result = permutation_importance(model.estimator_, X, y, scoring="roc_auc", n_repeats=5,
+                                    random_state=random_state)
+    prob = model.estimator_.predict_proba(X)[:, 1]
+    rows = []
+    for i, (name, words) in enumerate(FEATURES.items()):
+        column = X[:, i]
+        known = ~np.isnan(column)
+        corr = np.corrcoef(column[known], prob[known])[0, 1] if known.sum() > 2 and column[known].std() else 0.0
+        direction = "more of it, more churn" if corr > 0.05 else ("more of it, less churn" if corr < -0.05
+                                                                   else "no clear direction")
+        rows.append({"feature": name, "meaning": words, "importance": float(result.importances_mean[i]),
+                     "direction": direction})
+    frame = pd.DataFrame(rows).sort_values("importance", ascending=False).reset_index(drop=True)
+    frame["sentence"] = [f"{r.meaning.capitalize()}: {r.direction}." for r in frame.itertuples()]
+    return frame
+
+
+def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Today's active customers ranked by value at risk = churn probability x value (predicted CLV when
+    ``value`` (customer_id, clv) is given, else historical revenue). Grain: one row per customer."""
+    frame = scored.copy()
+    if value is not None and len(value):
+        frame = frame.merge(value[["customer_id", "clv"]], on="customer_id", how="left")
+        frame["value"] = frame["clv"].fillna(0.0)
+        frame["value_basis"] = "predicted CLV"
+    else:
+        frame["value"] = frame["revenue"]
+        frame["value_basis"] = "historical revenue"
+    frame["value_at_risk"] = frame["churn_probability"] * frame["value"]
+    frame["recommended_action"] = np.select(
+        [frame["open_tickets"] > 0, frame["ticket_satisfaction"] < 3, frame["campaigns_answered"] > 0],
+        ["Resolve the open ticket first, then reach out personally.",
+         "Call to repair the service experience before any offer.",
+         "Send a win-back offer: they have answered campaigns before."],
+        default="Reach out with a personal check-in and a reason to come back.")
+    return frame.sort_values(["value_at_risk", "customer_id"], ascending=[False, True], na_position="last") \
+        .reset_index(drop=True)
+
+
+@register("churn")
+def churn_report(cur, as_of=None, **options) -> pd.DataFrame:
+    """Today's active customers with their churn probability and value at risk (historical revenue), the
+    model trained and evaluated as the Retention page does. Grain: one row per customer."""
+    filters = options.pop("filters", None)
+    known = {k: options[k] for k in ("horizon_days", "active_days", "list_share") if k in options}
+    result = train_and_evaluate(cur, as_of, filters, ChurnOptions(**known))
+    if result is None or result.scored is None:
+        return pd.DataFrame()
+    return at_risk(result.scored)

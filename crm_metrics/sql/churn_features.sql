@@ -1,0 +1,85 @@
+-- Churn features of every active customer at the cut-off $cutoff (a completed order in the $active_days
+-- days up to it), read only from what was known on that day (orders, contacts, tickets and surveys dated
+-- on or before it), and the label: no completed order in the $horizon days after it. Shared filters apply.
+-- grain: one row per customer with a completed order in ($cutoff - $active_days, $cutoff].
+WITH
+-- @include scoped_orders
+past AS (SELECT * FROM scoped WHERE order_date <= $cutoff),
+purchase_days AS (
+    SELECT customer_id, order_date, sum(amount) AS spend FROM past GROUP BY customer_id, order_date
+),
+gaps AS (
+    SELECT customer_id,
+           date_diff('day', lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date), order_date) AS gap
+    FROM purchase_days
+),
+regularity AS (
+    SELECT customer_id, avg(gap) AS mean_gap, stddev_samp(gap) AS sd_gap FROM gaps WHERE gap IS NOT NULL
+    GROUP BY customer_id
+),
+orders_so_far AS (
+    SELECT customer_id,
+           date_diff('day', max(order_date), CAST($cutoff AS DATE)) AS recency_days,
+           date_diff('day', min(order_date), CAST($cutoff AS DATE)) AS tenure_days,
+           count(DISTINCT order_date) AS purchase_days,
+           count(*) AS orders,
+           sum(amount) AS revenue,
+           avg(amount) AS average_order,
+           sum(amount) FILTER (WHERE order_date > CAST($cutoff AS DATE) - INTERVAL 90 DAY) AS revenue_last_90,
+           sum(amount) FILTER (WHERE order_date <= CAST($cutoff AS DATE) - INTERVAL 90 DAY
+                                 AND order_date > CAST($cutoff AS DATE) - INTERVAL 180 DAY) AS revenue_prior_90,
+           count(DISTINCT channel) AS channels_used
+    FROM past GROUP BY customer_id
+),
+campaign_touches AS (
+    SELECT m.customer_id, count(*) AS campaigns_received,
+           count(*) FILTER (WHERE w.order_id IS NOT NULL) AS campaigns_answered
+    FROM rpt_campaign_members AS m
+    LEFT JOIN (
+        SELECT DISTINCT campaign_id, customer_id, order_id FROM rpt_contact_orders
+        WHERE days_after < 14 AND order_date <= $cutoff
+        QUALIFY row_number() OVER (PARTITION BY campaign_id, customer_id ORDER BY order_id) = 1
+    ) AS w USING (campaign_id, customer_id)
+    WHERE m.member_group = 'treatment' AND m.first_contact <= $cutoff
+    GROUP BY m.customer_id
+),
+service AS (
+    SELECT customer_id, count(*) AS tickets, avg(satisfaction) AS ticket_satisfaction, count(satisfaction) AS rated,
+           count(*) FILTER (WHERE closed_at IS NULL OR CAST(closed_at AS DATE) > $cutoff) AS open_tickets
+    FROM tickets WHERE CAST(opened_at AS DATE) <= $cutoff GROUP BY customer_id
+),
+survey AS (
+    SELECT customer_id, avg(csat) AS survey_csat, avg(nps) AS survey_nps, count(csat) AS answers
+    FROM surveys WHERE survey_date <= $cutoff GROUP BY customer_id
+),
+referrals AS (
+    SELECT c.referred_by AS customer_id, count(*) AS referrals
+    FROM customers AS c JOIN rpt_customers AS r USING (customer_id)
+    WHERE c.referred_by IS NOT NULL AND r.first_date <= $cutoff
+    GROUP BY c.referred_by
+),
+future AS (
+    SELECT DISTINCT customer_id FROM scoped
+    WHERE order_date > $cutoff AND order_date <= CAST($cutoff AS DATE) + $horizon
+)
+SELECT o.customer_id, o.recency_days, o.tenure_days, o.purchase_days, o.orders,
+       CAST(o.revenue AS DOUBLE) AS revenue, CAST(o.average_order AS DOUBLE) AS average_order,
+       CAST(coalesce(o.revenue_last_90, 0) AS DOUBLE) AS revenue_last_90,
+       CAST(coalesce(o.revenue_prior_90, 0) AS DOUBLE) AS revenue_prior_90,
+       o.channels_used, r.mean_gap, r.sd_gap / nullif(r.mean_gap, 0) AS gap_variation,
+       coalesce(t.campaigns_received, 0) AS campaigns_received, coalesce(t.campaigns_answered, 0) AS campaigns_answered,
+       coalesce(s.tickets, 0) AS tickets, s.ticket_satisfaction, coalesce(s.open_tickets, 0) AS open_tickets,
+       v.survey_csat, v.survey_nps, coalesce(f.referrals, 0) AS referrals,
+       -- every satisfaction signal on one 1-5 scale: support ratings and survey CSAT, averaged
+       (coalesce(s.ticket_satisfaction * s.rated, 0) + coalesce(v.survey_csat * v.answers, 0))
+           / nullif(coalesce(s.rated, 0) + coalesce(v.answers, 0), 0) AS satisfaction,
+       coalesce(s.tickets, 0) / o.orders AS tickets_per_order,
+       o.customer_id NOT IN (SELECT customer_id FROM future) AS churned
+FROM orders_so_far AS o
+LEFT JOIN regularity AS r USING (customer_id)
+LEFT JOIN campaign_touches AS t USING (customer_id)
+LEFT JOIN service AS s USING (customer_id)
+LEFT JOIN survey AS v USING (customer_id)
+LEFT JOIN referrals AS f USING (customer_id)
+WHERE o.recency_days < $active_days
+ORDER BY o.customer_id;

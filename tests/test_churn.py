@@ -1,0 +1,104 @@
+"""The churn model: features read nothing past their cut-off, the split is in time, the evaluation is
+hand-checked, small data is said in words, and on the shipped sample the model beats the rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_metrics import churn, db, report
+from crm_metrics.importer import import_file
+from crm_metrics.schema import TABLE_ORDER
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_features_read_nothing_after_the_cutoff(sample_con, tmp_path):
+    cur = sample_con.cursor()
+    end = churn.data_span(cur)[1]
+    cutoff = end - dt.timedelta(days=200)
+    before = churn.features(cur, cutoff, 60)
+    # everything a customer could do after the cut-off: orders, tickets, surveys, campaign contacts
+    someone = before["customer_id"].iloc[0]
+    day = (cutoff + dt.timedelta(days=1)).isoformat()
+    files = {
+        "orders": f"order_id,customer_id,order_date,amount,channel\nLATE1,{someone},{day},999,phone\n",
+        "tickets": f"ticket_id,customer_id,opened_at,satisfaction\nLATE2,{someone},{day} 10:00,1\n",
+        "surveys": f"customer_id,survey_date,csat,nps\n{someone},{day},1,0\n",
+        "campaigns": f"campaign_id,name,channel,start_date,cost\nLATE3,Late,Email,{day},10\n",
+        "contacts": f"campaign_id,customer_id,contact_date\nLATE3,{someone},{day}\n",
+    }
+    for table, text in files.items():
+        path = tmp_path / f"{table}.csv"
+        path.write_text(text, encoding="utf-8")
+        import_file(sample_con, table, path)
+    after = churn.features(sample_con.cursor(), cutoff, 60)
+    columns = list(churn.FEATURES)
+    pd.testing.assert_frame_equal(before[["customer_id", *columns]], after[["customer_id", *columns]])
+    # the label, and only the label, sees the future
+    assert not after.set_index("customer_id").loc[someone, "churned"]
+
+
+def test_label_and_activity_by_hand(con, write):
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\n"
+                                     "1,A,2024-01-10,10\n2,A,2024-02-15,10\n3,B,2024-01-20,10\n"
+                                     "4,C,2023-01-05,10\n5,B,2024-03-05,10\n"))
+    f = churn.features(con.cursor(), dt.date(2024, 1, 31), 30, active_days=365).set_index("customer_id")
+    assert sorted(f.index) == ["A", "B"]  # C last bought more than a year before the cut-off
+    assert not f.loc["A", "churned"]  # ordered on 15 Feb, within 30 days
+    assert f.loc["B", "churned"]  # next order 5 Mar: 34 days later
+    assert f.loc["A", "recency_days"] == 21 and f.loc["B", "recency_days"] == 11
+
+
+def test_evaluation_by_hand():
+    churned = np.array([1, 1, 0, 1, 0, 0, 0, 0, 1, 0])
+    score = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0])
+    out = churn.evaluate(churned, score, list_share=0.2)  # top 2: both churners
+    assert out["precision_at_k"] == 1.0 and out["recall_at_k"] == 0.5 and out["lift_at_k"] == pytest.approx(2.5)
+    # AUC: of the 4 x 6 pairs, churner above stayer in 3x6 (first three churners) + 0 (last) = 18 -> 0.75
+    assert out["auc"] == pytest.approx(18 / 24)
+    assert out["gains"]["churners_found"].iloc[-1] == 1.0 and out["gains"]["churners_found"].iloc[0] == 0.0
+
+
+@pytest.fixture(scope="module")
+def shipped_churn():
+    con = db.connect(":memory:")
+    for table in TABLE_ORDER:
+        import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    result = churn.train_and_evaluate(con.cursor())
+    yield result
+    con.close()
+
+
+def test_split_is_in_time_and_the_model_beats_the_rule(shipped_churn):
+    r = shipped_churn
+    assert r.train_cutoff + dt.timedelta(days=r.horizon_days) == r.test_cutoff
+    assert r.test_cutoff + dt.timedelta(days=r.horizon_days) == r.as_of
+    assert r.learned and not r.problems
+    assert r.metrics["gradient_boosting"]["auc"] > r.metrics["rule"]["auc"]
+    assert r.horizon_text.startswith("Nine in ten repeat purchases come within")
+    assert set(r.drivers["feature"]) == set(churn.FEATURES)
+    assert r.scored["churn_probability"].between(0, 1).all()
+
+
+def test_at_risk_list_ranks_by_value_at_risk(shipped_churn):
+    ranked = churn.at_risk(shipped_churn.scored)
+    assert ranked["value_at_risk"].is_monotonic_decreasing
+    assert (ranked["value_at_risk"] == ranked["churn_probability"] * ranked["revenue"]).all()
+    assert ranked["recommended_action"].notna().all()
+
+
+def test_too_little_history_falls_back_to_the_rule(con, write):
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\n"
+                                     "1,A,2024-01-10,10\n2,A,2024-02-15,10\n3,B,2024-01-20,10\n"))
+    r = churn.train_and_evaluate(con.cursor(), dt.date(2024, 6, 30), options=churn.ChurnOptions(horizon_days=30))
+    assert not r.learned and r.problems[0].startswith("Too little history to learn churn from")
+
+
+def test_report_serves_the_at_risk_list(sample_con):
+    frame = report(sample_con, "churn")
+    assert len(frame) and {"customer_id", "churn_probability", "value_at_risk", "recommended_action"} <= set(frame)
