@@ -279,6 +279,17 @@ def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None) -> pd.DataF
         .reset_index(drop=True)
 
 
+def headline(result: ChurnResult) -> str:
+    """One sentence: how much better than the rule the model ranks, and what its list catches."""
+    from crm_metrics.formatting import percent
+
+    gb, rule = result.metrics["gradient_boosting"], result.metrics["rule"]
+    better = "better than" if gb["auc"] > rule["auc"] else "no better than"
+    return (f"The model ranks churners {better} the simple rule (AUC {gb['auc']:.3f} against {rule['auc']:.3f}); "
+            f"its top list is {percent(gb['precision_at_k'])} churners, against {percent(gb['base_rate'])} of all "
+            "active customers.")
+
+
 @register("churn")
 def churn_report(cur, as_of=None, **options) -> pd.DataFrame:
     """Today's active customers with their churn probability and value at risk (historical revenue), the

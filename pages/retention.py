@@ -6,10 +6,14 @@ from ui.routing import ensure_router
 
 ensure_router()
 
-from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline  # noqa: E402
+from crm_metrics.churn import ChurnOptions, at_risk  # noqa: E402
+from crm_metrics.churn import headline as churn_headline
+from crm_metrics.clv import CLVOptions
+from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline
 from crm_metrics.export import to_safe_csv
 from ui import columns as col
 from ui import data, filters
+from ui import format as fmt
 from ui import retention_charts as rc
 from ui.empty import empty_state
 
@@ -58,3 +62,67 @@ with st.expander("The cohort table"):
                                 "cumulative_revenue_per_customer": col.money("Cumulative revenue per customer")})
     st.download_button("Download the cohort table (CSV)", to_safe_csv(matrix), mime="text/csv",
                        file_name=f"cohorts_{grain}_{by}_{as_of}.csv", icon=":material/download:", key="export_cohorts")
+
+st.subheader("Who is about to stop buying?")
+h1, h2, h3 = st.columns(3)
+auto = h1.toggle("Churn horizon from the data", value=True, key="churn_auto",
+                 help="Read from the days between consecutive purchases (the 90th percentile).")
+horizon = None if auto else h2.number_input("No order for (days)", 14, 365, 90, 7, key="churn_days")
+list_share = h3.slider("List size the team can work", 1, 50, 10, format="%d%%", key="churn_list") / 100
+options = ChurnOptions(horizon_days=horizon, list_share=list_share)
+with st.status("Training the churn model on an earlier cut-off and testing it on a later one…",
+               expanded=False) as status:
+    result = data.churn_model(as_of, chosen, options)
+    status.update(label="Churn model trained and tested." if result and result.learned else "Churn checked.",
+                  state="complete")
+if result is None:
+    st.stop()
+st.markdown(result.horizon_text)
+for problem in result.problems:
+    st.warning(problem, icon=":material/warning:")
+if result.learned:
+    gb, rule = result.metrics["gradient_boosting"], result.metrics["rule"]
+    st.markdown(churn_headline(result))
+    cards = st.container(horizontal=True, wrap=True)
+    for key, label in (("gradient_boosting", "Gradient boosting"), ("logistic", "Logistic regression"),
+                       ("rule", "Rule (recency)")):
+        m = result.metrics[key]
+        cards.metric(f"{label}: AUC", f"{m['auc']:.3f}", border=True, width=220,
+                     help="Area under the ROC curve on the later cut-off: the chance that a customer who churned "
+                          "is ranked above one who stayed (0.5 = guessing, 1 = perfect).")
+    cards.metric(f"Precision in the top {list_share:.0%}", fmt.percent(gb["precision_at_k"]), border=True, width=220,
+                 help="Of the customers on the list, the share who did churn.")
+    cards.metric(f"Recall in the top {list_share:.0%}", fmt.percent(gb["recall_at_k"]), border=True, width=220,
+                 help="Of all who churned, the share the list catches.")
+    st.caption(f"Trained on the {fmt.count(result.n_train)} customers active on {result.train_cutoff:%d %b %Y} "
+               f"(whether they churned is known by {result.test_cutoff:%d %b %Y}); tested on the "
+               f"{fmt.count(result.n_test)} active on {result.test_cutoff:%d %b %Y}, churn known by "
+               f"{result.as_of:%d %b %Y}. The model never saw the test period.")
+    charts = st.container(horizontal=True, wrap=True, gap="medium")
+    with charts.container(width=440):
+        st.plotly_chart(rc.gains(result.metrics, "How many churners a list finds"), key="churn_gains")
+    with charts.container(width=440):
+        st.plotly_chart(rc.calibration(result.calibration, "Are the probabilities honest?"), key="churn_calibration")
+    st.markdown("**What drives churn here** (how much the test AUC drops when the feature is scrambled):")
+    st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
+
+st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")
+value = data.customer_value(as_of, chosen, CLVOptions(), 15.0)
+clv_values = value["predictions"] if value and len(value["predictions"]) else None
+ranked = at_risk(result.scored, clv_values)
+people = data.with_contacts(ranked.head(5000))
+st.dataframe(people.head(1000), hide_index=True, width="stretch",
+             column_order=["customer_id", "name", "email", "churn_probability", "value", "value_at_risk",
+                           "recency_days", "open_tickets", "satisfaction", "recommended_action"],
+             column_config={"customer_id": "Customer", "name": "Name", "email": "Email",
+                            "churn_probability": st.column_config.ProgressColumn(
+                                "Churn probability", format="percent", min_value=0.0, max_value=1.0),
+                            "value": col.money("Value"), "value_at_risk": col.money("Value at risk"),
+                            "recency_days": col.number("Days since last order"),
+                            "open_tickets": col.count("Open tickets"), "satisfaction": col.number("Satisfaction", 1),
+                            "recommended_action": st.column_config.TextColumn("Recommended action", width="large")})
+st.caption(f"{fmt.count(len(ranked))} active customers; value is "
+           f"{ranked['value_basis'].iloc[0] if len(ranked) else 'historical revenue'}. The export holds the 5,000 "
+           "with the most value at risk.")
+st.download_button("Download the at-risk list (CSV)", to_safe_csv(people), mime="text/csv",
+                   file_name=f"at_risk_{as_of}.csv", icon=":material/download:", key="export_at_risk")

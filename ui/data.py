@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import campaigns, clusters, clv, db, kpis, reporting, rfm, worth
+from crm_metrics import campaigns, churn, clusters, clv, db, kpis, reporting, rfm, worth
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
@@ -268,3 +268,17 @@ def _backtest(path: str, version_key: int, calibration_end, holdout_end, filters
 
 def backtest(calibration_end, holdout_end, filters, options):
     return _backtest(str(db.default_path().resolve()), version(), calibration_end, holdout_end, filters, options)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _churn(path: str, version_key: int, as_of, filters, options):
+    cur = _connection(path).cursor()
+    try:
+        return churn.train_and_evaluate(cur, as_of, filters, options)
+    finally:
+        cur.close()
+
+
+def churn_model(as_of, filters, options):
+    """The churn model trained, evaluated and scored as of ``as_of``, cached until the data changes."""
+    return _churn(str(db.default_path().resolve()), version(), as_of, filters, options)

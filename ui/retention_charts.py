@@ -55,3 +55,42 @@ def retention_curves(matrix: pd.DataFrame, average: pd.DataFrame, cohorts: list[
                       xaxis=dict(title=f"{grain.capitalize()}s since the first purchase"),
                       yaxis=dict(title="Still buying", tickformat=".0%", rangemode="tozero"))
     return fig
+
+
+MODEL_NAMES = {"gradient_boosting": "Gradient boosting", "logistic": "Logistic regression",
+               "rule": "Rule: longest without an order"}
+MODEL_COLORS = {"gradient_boosting": PALETTE[0], "logistic": PALETTE[2], "rule": NEUTRAL}
+
+
+def gains(metrics: dict, title: str) -> go.Figure:
+    """Share of churners found against share of customers contacted, per model, over random choice."""
+    traces = [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Random list", line=dict(color="#C9CED6",
+                                                                                         dash="dot"),
+                         hoverinfo="skip")]
+    for key, m in metrics.items():
+        g = m["gains"]
+        traces.append(go.Scatter(x=g["contacted"], y=g["churners_found"], mode="lines", name=MODEL_NAMES[key],
+                                 line=dict(color=MODEL_COLORS[key], width=3 if key == "gradient_boosting" else 2),
+                                 hovertemplate="Contacting %{x:.0%} finds %{y:.0%} of churners<extra></extra>"))
+    fig = go.Figure(traces)
+    fig.update_layout(template=TEMPLATE, title=title, height=360,
+                      xaxis=dict(title="Customers contacted, riskiest first", tickformat=".0%"),
+                      yaxis=dict(title="Churners found", tickformat=".0%"),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    return fig
+
+
+def calibration(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Observed churn rate against predicted probability, in ten groups; the diagonal is perfect."""
+    fig = go.Figure([
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#C9CED6", dash="dot"), name="Perfect",
+                   hoverinfo="skip"),
+        go.Scatter(x=frame["predicted"], y=frame["observed"], mode="lines+markers", name="Gradient boosting",
+                   line=dict(color=PALETTE[0], width=2),
+                   hovertemplate="Predicted %{x:.0%}: %{y:.0%} churned<extra></extra>"),
+    ])
+    fig.update_layout(template=TEMPLATE, title=title, height=360,
+                      xaxis=dict(title="Predicted churn probability", tickformat=".0%", range=[0, 1]),
+                      yaxis=dict(title="Share who churned", tickformat=".0%", range=[0, 1]),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    return fig
