@@ -134,8 +134,9 @@ def scatter_sample(assigned: pd.DataFrame, n: int = 3000, random_state: int = 42
 
 
 def with_contacts(cur, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (with customer_id) plus each customer's name, email, region, country and city."""
-    cur.register("listed", frame)
+    """``frame`` (with customer_id) plus each customer's name, email, region, country and city, in the
+    frame's own order."""
+    cur.register("listed", frame.assign(_position=np.arange(len(frame))))
     try:
         return db.query_df(cur, "with_contacts")
     finally:
@@ -143,5 +144,8 @@ def with_contacts(cur, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def members_of(assigned: pd.DataFrame, cluster_name: str) -> pd.DataFrame:
-    """The assigned customers of one cluster."""
-    return assigned[assigned["cluster_name"] == cluster_name]
+    """The assigned customers of one cluster, most revenue first."""
+    members = assigned[assigned["cluster_name"] == cluster_name]
+    if "revenue" in members.columns:
+        members = members.sort_values(["revenue", "customer_id"], ascending=[False, True])
+    return members

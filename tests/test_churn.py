@@ -102,3 +102,13 @@ def test_too_little_history_falls_back_to_the_rule(con, write):
 def test_report_serves_the_at_risk_list(sample_con):
     frame = report(sample_con, "churn")
     assert len(frame) and {"customer_id", "churn_probability", "value_at_risk", "recommended_action"} <= set(frame)
+
+
+def test_contact_fields_keep_the_ranking(sample_con):
+    from crm_metrics.clusters import with_contacts
+
+    result = churn.train_and_evaluate(sample_con.cursor())
+    ranked = churn.at_risk(result.scored).head(200)
+    listed = with_contacts(sample_con.cursor(), ranked)
+    assert listed["customer_id"].tolist() == ranked["customer_id"].tolist()
+    assert {"name", "email"} <= set(listed.columns)
