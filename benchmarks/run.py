@@ -350,9 +350,13 @@ def bench_churn(customers: int, repeat: int, database: Path) -> Result:
     ensure_current(cur)
     result = Result("churn model: features, training, test, scoring", customers, 0,
                     target=60.0 if customers >= 1_000_000 else None)
+    holder: dict = {}
+
+    def run() -> None:
+        holder["r"] = churn.train_and_evaluate(cur)
+
     for _ in range(repeat):
-        holder = {}
-        result.ours.append(timed(lambda: holder.setdefault("r", churn.train_and_evaluate(cur))))
+        result.ours.append(timed(run))
     outcome = holder["r"]
     result.rows = outcome.n_train
     if outcome.learned:
