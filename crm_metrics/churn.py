@@ -257,10 +257,14 @@ def drivers(model: ChurnModel, test: pd.DataFrame, random_state: int = 0, sample
     return frame
 
 
-def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None) -> pd.DataFrame:
+def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None,
+            segments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Today's active customers ranked by value at risk = churn probability x value (predicted CLV when
-    ``value`` (customer_id, clv) is given, else historical revenue). Grain: one row per customer."""
+    ``value`` (customer_id, clv) is given, else historical revenue), with their RFM segment when
+    ``segments`` (customer_id, segment) is given. Grain: one row per customer."""
     frame = scored.copy()
+    if segments is not None and len(segments):
+        frame = frame.merge(segments[["customer_id", "segment"]], on="customer_id", how="left")
     if value is not None and len(value):
         frame = frame.merge(value[["customer_id", "clv"]], on="customer_id", how="left")
         frame["value"] = frame["clv"].fillna(0.0)

@@ -109,16 +109,17 @@ if result.learned:
 st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")
 value = data.customer_value(as_of, chosen, CLVOptions(), 15.0)
 clv_values = value["predictions"] if value and len(value["predictions"]) else None
-ranked = at_risk(result.scored, clv_values)
+ranked = at_risk(result.scored, clv_values, data.report("rfm", as_of=as_of, filters=chosen))
 people = data.with_contacts(ranked.head(5000))
 st.dataframe(people.head(1000), hide_index=True, width="stretch",
-             column_order=["customer_id", "name", "email", "churn_probability", "value", "value_at_risk",
-                           "recency_days", "open_tickets", "satisfaction", "recommended_action"],
+             column_order=["customer_id", "name", "email", "segment", "churn_probability", "value", "value_at_risk",
+                           "last_purchase", "open_tickets", "satisfaction", "recommended_action"],
              column_config={"customer_id": "Customer", "name": "Name", "email": "Email",
                             "churn_probability": st.column_config.ProgressColumn(
                                 "Churn probability", format="percent", min_value=0.0, max_value=1.0),
                             "value": col.money("Value"), "value_at_risk": col.money("Value at risk"),
-                            "recency_days": col.number("Days since last order"),
+                            "segment": "Segment",
+                            "last_purchase": st.column_config.DateColumn("Last order", format="YYYY-MM-DD"),
                             "open_tickets": col.count("Open tickets"), "satisfaction": col.number("Satisfaction", 1),
                             "recommended_action": st.column_config.TextColumn("Recommended action", width="large")})
 st.caption(f"{fmt.count(len(ranked))} active customers; value is "

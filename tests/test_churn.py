@@ -86,7 +86,10 @@ def test_split_is_in_time_and_the_model_beats_the_rule(shipped_churn):
 
 
 def test_at_risk_list_ranks_by_value_at_risk(shipped_churn):
-    ranked = churn.at_risk(shipped_churn.scored)
+    segments = pd.DataFrame({"customer_id": shipped_churn.scored["customer_id"], "segment": "Champions"})
+    ranked = churn.at_risk(shipped_churn.scored, segments=segments)
+    assert (ranked["segment"] == "Champions").all()
+    assert (ranked["last_purchase"] <= pd.Timestamp(shipped_churn.as_of)).all()
     assert ranked["value_at_risk"].is_monotonic_decreasing
     assert (ranked["value_at_risk"] == ranked["churn_probability"] * ranked["revenue"]).all()
     assert ranked["recommended_action"].notna().all()

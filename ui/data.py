@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -54,13 +55,20 @@ def load_sample_files(con, progress=None) -> list[str]:
 def ensure_reports() -> None:
     """Bring the reporting layer up to date after an import, showing progress (it takes a few seconds on
     millions of orders); a no-op costing two tiny queries when nothing changed."""
-    cur = connection().cursor()
-    try:
+    with _cursor() as cur:
         if reporting.is_current(cur):
             return
         with st.status("Updating the reports for the new data…", expanded=False) as status:
             reporting.ensure_current(cur)
             status.update(label="Reports updated.", state="complete")
+
+
+@contextmanager
+def _cursor(path: str | None = None):
+    """A cursor of the process-wide connection for one unit of work, always closed."""
+    cur = (_connection(path) if path else connection()).cursor()
+    try:
+        yield cur
     finally:
         cur.close()
 
@@ -98,8 +106,7 @@ def _as_date(value) -> dt.date:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _overview(path: str, version_key: int, period, filters, grain: str, root_dims: tuple[str, ...]):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         table = kpis.kpi_table(cur, period, filters)
         # the sparklines are the weekly trend of the last 12 months: one query serves both when possible
         weekly = kpis.trend(cur, kpis.trend_window(period, "week"), filters, "week")
@@ -110,8 +117,6 @@ def _overview(path: str, version_key: int, period, filters, grain: str, root_dim
             level = drill_level(root, filters.selected)
             parts[root] = (level, kpis.breakdown(cur, period, filters, level))
         return table, spark, series, parts
-    finally:
-        cur.close()
 
 
 def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
@@ -122,12 +127,9 @@ def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _segments(path: str, version_key: int, as_of, filters, options):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         return (rfm.segment_summary(cur, as_of, filters, options), rfm.rf_grid(cur, as_of, filters, options),
                 rfm.cutoffs(cur, as_of, filters, options))
-    finally:
-        cur.close()
 
 
 def segments(as_of, filters, options):
@@ -137,11 +139,8 @@ def segments(as_of, filters, options):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _members(path: str, version_key: int, segment: str, as_of, filters, options):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         return rfm.segment_members(cur, segment, as_of, filters, options)
-    finally:
-        cur.close()
 
 
 def segment_members(segment: str, as_of, filters, options):
@@ -150,11 +149,8 @@ def segment_members(segment: str, as_of, filters, options):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _migration(path: str, version_key: int, before, as_of, filters, options):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         return rfm.migration(cur, before, as_of, filters, options)
-    finally:
-        cur.close()
 
 
 def migration(before, as_of, filters, options):
@@ -163,25 +159,19 @@ def migration(before, as_of, filters, options):
 
 
 def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
-    cur = connection().cursor()
-    try:
+    with _cursor() as cur:
         return rfm.flow_members(cur, from_segment, to_segment, before, as_of, filters, options)
-    finally:
-        cur.close()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _clusters(path: str, version_key: int, as_of, filters, options, n_clusters, extra_features):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         # at least three groups: a two-way split (often the silhouette's favourite) rarely helps a marketer
         model = clusters.CustomerClusters(n_clusters=n_clusters, k_range=(3, 8),
                                           features=clusters.RFM_FEATURES + tuple(extra_features))
         model, assigned, profile = clusters.cluster_customers(cur, as_of, filters, options, model)
         return {"k": model.k_, "silhouette": model.silhouette_, "profile": profile,
                 "sample": clusters.scatter_sample(assigned), "assigned": assigned}
-    finally:
-        cur.close()
 
 
 def customer_clusters(as_of, filters, options, n_clusters, extra_features):
@@ -191,25 +181,19 @@ def customer_clusters(as_of, filters, options, n_clusters, extra_features):
 
 
 def with_contacts(frame):
-    cur = connection().cursor()
-    try:
+    with _cursor() as cur:
         return clusters.with_contacts(cur, frame)
-    finally:
-        cur.close()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _campaigns(path: str, version_key: int, as_of, filters, options, min_lift: float):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         stats = campaigns.campaign_stats(cur, as_of, filters, options)
         increments = campaigns.incrementality(stats, min_lift)
         return {"stats": stats, "increments": increments, "totals": campaigns.totals(stats, increments),
                 "by_channel": campaigns.rollup(stats, "channel"), "by_objective": campaigns.rollup(stats, "objective"),
                 "attribution": campaigns.attribution(cur, as_of, filters, options),
                 "returns": campaigns.channel_returns(increments)}
-    finally:
-        cur.close()
 
 
 def campaign_results(as_of, filters, options, min_lift: float):
@@ -220,11 +204,8 @@ def campaign_results(as_of, filters, options, min_lift: float):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _converted(path: str, version_key: int, campaign_id: str, as_of, filters, options):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         return campaigns.converted_customers(cur, campaign_id, as_of, filters, options)
-    finally:
-        cur.close()
 
 
 def converted_customers(campaign_id: str, as_of, filters, options):
@@ -234,8 +215,7 @@ def converted_customers(campaign_id: str, as_of, filters, options):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: float):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         fit = clv.fit_models(cur, as_of, filters, options)
         if fit is None:
             return None
@@ -247,8 +227,6 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
         curve = worth.pareto_curve(cur, as_of, filters)
         return {"fit": fit, "predictions": predictions, "totals": clv.totals(fit), "customers": customers,
                 "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate)}
-    finally:
-        cur.close()
 
 
 def customer_value(as_of, filters, options, ticket_cost: float):
@@ -259,11 +237,8 @@ def customer_value(as_of, filters, options, ticket_cost: float):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _backtest(path: str, version_key: int, calibration_end, holdout_end, filters, options):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         return clv.backtest(cur, calibration_end, holdout_end, filters, options)
-    finally:
-        cur.close()
 
 
 def backtest(calibration_end, holdout_end, filters, options):
@@ -272,11 +247,8 @@ def backtest(calibration_end, holdout_end, filters, options):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _churn(path: str, version_key: int, as_of, filters, options):
-    cur = _connection(path).cursor()
-    try:
+    with _cursor(path) as cur:
         return churn.train_and_evaluate(cur, as_of, filters, options)
-    finally:
-        cur.close()
 
 
 def churn_model(as_of, filters, options):

@@ -31,34 +31,37 @@ def how_computed(table: pd.DataFrame, period, filters: Filters) -> None:
         st.code(db.load_sql("kpis"), language="sql")
 
 
-def how_campaigns_computed(params: dict) -> None:
-    """The Campaigns page's definitions (from the catalog), the statistics and the SQL with its parameters."""
+def _definitions(intro: str, metrics, sql_note: str, sql_name: str, params: dict) -> None:
+    """An expander with the concept, each metric's definition from the catalog, and the SQL with its
+    parameters."""
     with st.expander("How is this computed?", icon=":material/school:"):
-        st.markdown("**Attributed** results count what followed a campaign; **incremental** results compare the "
-                    "customers it reached (treatment) with the customers held out (control), so they count only "
-                    "what it caused. Only completed orders count.")
-        for metric in CAMPAIGN_METRICS:
+        st.markdown(intro)
+        for metric in metrics:
             st.markdown(f"**{metric.label}** ({metric.unit})")
             st.caption(f"{metric.definition}  \nFormula: {metric.formula}  \nReads: {metric.inputs}")
-        st.markdown("**The SQL** (`crm_metrics/sql/campaign_stats.sql` with the shared CTEs of "
-                    "`campaign_base.sql`; the reporting layer pairs every contact with the orders of the 90 days "
-                    "after it) with these parameters:")
+        st.markdown(sql_note)
         st.code("\n".join(f"${k} = {v!r}" for k, v in params.items()), language="text")
-        st.code(db.load_sql("campaign_stats"), language="sql")
+        st.code(db.load_sql(sql_name), language="sql")
+
+
+def how_campaigns_computed(params: dict) -> None:
+    """The Campaigns page's definitions (from the catalog), the statistics and the SQL with its parameters."""
+    _definitions(
+        "**Attributed** results count what followed a campaign; **incremental** results compare the customers it "
+        "reached (treatment) with the customers held out (control), so they count only what it caused. Only "
+        "completed orders count.", CAMPAIGN_METRICS,
+        "**The SQL** (`crm_metrics/sql/campaign_stats.sql` with the shared CTEs of `campaign_base.sql`; the "
+        "reporting layer pairs every contact with the orders of the 90 days after it) with these parameters:",
+        "campaign_stats", params)
 
 
 def how_value_computed(params: dict) -> None:
     """The Customer value page's definitions (from the catalog), the models and the summary SQL."""
-    with st.expander("How is this computed?", icon=":material/school:"):
-        st.markdown("Each customer is summarised by **x** (repeat purchase days), **tₓ** (time from the first to "
-                    "the last purchase), **T** (time from the first purchase to the calibration end) and the mean "
-                    "spend of the repeat purchases. **BG/NBD** (Fader, Hardie & Lee 2005) models how often they buy "
-                    "while alive and the chance they leave after each purchase; **Gamma-Gamma** (Fader & Hardie "
-                    "2013) models what a purchase is worth. Both are fitted by maximum likelihood; the tests "
-                    "reproduce the published CDNOW parameters.")
-        for metric in VALUE_METRICS:
-            st.markdown(f"**{metric.label}** ({metric.unit})")
-            st.caption(f"{metric.definition}  \nFormula: {metric.formula}  \nReads: {metric.inputs}")
-        st.markdown("**The summary SQL** (`crm_metrics/sql/clv_summary.sql`) with these parameters:")
-        st.code("\n".join(f"${k} = {v!r}" for k, v in params.items()), language="text")
-        st.code(db.load_sql("clv_summary"), language="sql")
+    _definitions(
+        "Each customer is summarised by **x** (repeat purchase days), **tₓ** (time from the first to the last "
+        "purchase), **T** (time from the first purchase to the calibration end) and the mean spend of the repeat "
+        "purchases. **BG/NBD** (Fader, Hardie & Lee 2005) models how often they buy while alive and the chance "
+        "they leave after each purchase; **Gamma-Gamma** (Fader & Hardie 2013) models what a purchase is worth. "
+        "Both are fitted by maximum likelihood; the tests reproduce the published CDNOW parameters.",
+        VALUE_METRICS, "**The summary SQL** (`crm_metrics/sql/clv_summary.sql`) with these parameters:",
+        "clv_summary", params)

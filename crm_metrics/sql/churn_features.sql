@@ -21,6 +21,7 @@ orders_so_far AS (
     SELECT customer_id,
            date_diff('day', max(order_date), CAST($cutoff AS DATE)) AS recency_days,
            date_diff('day', min(order_date), CAST($cutoff AS DATE)) AS tenure_days,
+           max(order_date) AS last_purchase,
            count(DISTINCT order_date) AS purchase_days,
            count(*) AS orders,
            sum(amount) AS revenue,
@@ -62,7 +63,7 @@ future AS (
     SELECT DISTINCT customer_id FROM scoped
     WHERE order_date > $cutoff AND order_date <= CAST($cutoff AS DATE) + $horizon
 )
-SELECT o.customer_id, o.recency_days, o.tenure_days, o.purchase_days, o.orders,
+SELECT o.customer_id, o.last_purchase, o.recency_days, o.tenure_days, o.purchase_days, o.orders,
        CAST(o.revenue AS DOUBLE) AS revenue, CAST(o.average_order AS DOUBLE) AS average_order,
        CAST(coalesce(o.revenue_last_90, 0) AS DOUBLE) AS revenue_last_90,
        CAST(coalesce(o.revenue_prior_90, 0) AS DOUBLE) AS revenue_prior_90,
