@@ -28,6 +28,8 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in (
     Dimension("product_category", "Product category", "order"),
     # the customers a campaign reached (its treatment group)
     Dimension("campaign", "Campaign", "customer", breakdown=False),
+    # the month of a customer's first completed order ("2024-03"): a cohort of the Retention page
+    Dimension("cohort", "Cohort (first purchase)", "customer", breakdown=False),
 )}
 
 

@@ -46,6 +46,15 @@ if matrix.empty:
 st.plotly_chart(rc.cohort_heatmap(matrix, measure, grain, "Each row a cohort, each column a "
                                                           f"{grain} later: darker is better"),
                 key=f"cohort_heatmap_{grain}_{by}_{measure}")
+if by == "acquisition_channel" or grain == "month":
+    f1, f2 = st.columns([2, 1], vertical_alignment="bottom")
+    choices = list(dict.fromkeys(matrix["cohort"]))
+    focus = f1.selectbox("Follow one cohort on every page", choices, key=f"cohort_focus_{grain}_{by}")
+    if f2.button("Show every page only this cohort", icon=":material/filter_alt:", key="cohort_filter_all"):
+        if by == "acquisition_channel":
+            filters.drill("acquisition_channel", focus)
+        else:
+            filters.drill("cohort", focus[:7])  # "2024-03-01" -> the month "2024-03"
 average = average_curve(matrix)
 cohorts = list(dict.fromkeys(matrix["cohort"]))
 default = [cohorts[0], cohorts[len(cohorts) // 2]] if len(cohorts) > 1 else cohorts

@@ -69,3 +69,14 @@ def test_weekly_and_quarterly_grains(tiny):
 def test_report_serves_the_matrix(tiny):
     frame = report(tiny, "cohorts", as_of=AS_OF)
     assert len(frame) == 7 and set(frame["cohort"]) == {"2024-01-01", "2024-02-01"}
+
+
+def test_cohort_filter_keeps_the_customers_of_a_month(tiny):
+    from crm_metrics.filters import Filters
+    from crm_metrics.kpis import Period, kpi_values
+
+    only_feb = Filters(selections=(("cohort", ("2024-02",)),))
+    m = cohort_matrix(tiny.cursor(), AS_OF, only_feb)
+    assert set(m["cohort"]) == {"2024-02-01"}
+    values = kpi_values(tiny.cursor(), Period(dt.date(2024, 1, 1), dt.date(2024, 4, 30)), only_feb)
+    assert values["revenue"] == 150 and values["active_customers"] == 1  # C: $70 + $80

@@ -230,3 +230,15 @@ def test_retention_page_follows_the_grain_and_grouping(sample_app):
     assert not at.exception
     at.segmented_control(key="cohort_measure").set_value("cumulative_revenue_per_customer").run()
     assert not at.exception
+
+
+def test_retention_page_filters_every_page_to_a_cohort(sample_app):
+    at = sample_app.switch_page("pages/retention.py").run()
+    focus = at.selectbox(key="cohort_focus_month_first_purchase")
+    focus.set_value("2025-03-01").run()
+    at.button(key="cohort_filter_all").click().run()
+    assert not at.exception
+    assert at.multiselect(key="cohort").value == ["2025-03"]
+    overview = at.switch_page("pages/overview.py").run()
+    assert not overview.exception
+    assert any(b.label.startswith("Mar 2025") for b in overview.button)  # the breadcrumb chip

@@ -15,4 +15,7 @@ UNION ALL
 SELECT 'product_category', product_category, NULL, product_category FROM orders WHERE product_category IS NOT NULL GROUP BY product_category
 UNION ALL
 SELECT 'campaign', campaign_id, NULL, campaign_id || ' · ' || name FROM campaigns
+UNION ALL
+SELECT DISTINCT 'cohort', strftime(first_date, '%Y-%m'), NULL, strftime(first_date, '%b %Y') FROM rpt_customers
+WHERE first_date IS NOT NULL
 ORDER BY 1, 2;

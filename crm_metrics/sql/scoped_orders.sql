@@ -1,7 +1,8 @@
 -- Shared CTEs (included with "-- @include scoped_orders" right after WITH), over the reporting layer.
 -- scoped_customers -- grain: one row per customer matching the customer-level filters.
 -- scoped           -- grain: one row per completed order matching every dimension filter (any date).
--- Empty filter lists mean "all". $campaign keeps the customers a campaign reached (its treatment group). Returned and cancelled orders are never revenue (not in rpt_orders).
+-- Empty filter lists mean "all". $campaign keeps the customers a campaign reached (its treatment group);
+-- $cohort the customers whose first completed order fell in one of the listed months ('2024-03'). Returned and cancelled orders are never revenue (not in rpt_orders).
 scoped_customers AS (
     SELECT customer_id, region, country, city, acquisition_channel, acquisition_cost, first_date
     FROM rpt_customers
@@ -12,6 +13,7 @@ scoped_customers AS (
       AND (len($campaign) = 0 OR customer_id IN (
           SELECT customer_id FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
+      AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
 ),
 scoped AS (
     SELECT order_date, customer_id, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
@@ -26,4 +28,5 @@ scoped AS (
       AND (len($campaign) = 0 OR customer_id IN (
           SELECT customer_id FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
+      AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
 ),
