@@ -13,6 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from crm_metrics import db
+from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span
 from crm_metrics.reporting import ensure_current
@@ -39,8 +40,13 @@ def cohort_matrix(cur, as_of: dt.date | None = None, filters: Filters | None = N
         as_of = data_span(cur)[1]
         if as_of is None:
             return pd.DataFrame(columns=COLUMNS)
-    frame = db.query_df(cur, "cohort_matrix", {"as_of": as_of, "grain": grain, "by": by,
-                                              **(filters or Filters()).params()})
+    filters = filters or Filters()
+    order_filters = any(DIMENSIONS[k].level == "order" for k in filters.selected)
+    last_order = data_span(cur)[1]
+    # monthly cohorts read per-customer months when every order up to the data's end counts
+    fast = grain == "month" and not order_filters and last_order is not None and as_of >= last_order
+    frame = db.query_df(cur, "cohort_matrix_monthly" if fast else "cohort_matrix",
+                        {"as_of": as_of, "grain": grain, "by": by, **filters.params()})
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     frame["active_share"] = frame["active"] / frame["customers"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from crm_metrics import report
@@ -80,3 +81,19 @@ def test_cohort_filter_keeps_the_customers_of_a_month(tiny):
     assert set(m["cohort"]) == {"2024-02-01"}
     values = kpi_values(tiny.cursor(), Period(dt.date(2024, 1, 1), dt.date(2024, 4, 30)), only_feb)
     assert values["revenue"] == 150 and values["active_customers"] == 1  # C: $70 + $80
+
+
+def test_the_monthly_fast_path_equals_the_general_query(sample_con):
+    from crm_metrics import db
+    from crm_metrics.filters import Filters
+
+    cur = sample_con.cursor()
+    end = cohort_matrix.__globals__["data_span"](cur)[1]
+    fast = cohort_matrix(cur, end)
+    for by in ("first_purchase", "acquisition_channel"):
+        general = db.query_df(cur, "cohort_matrix", {"as_of": end, "grain": "month", "by": by,
+                                                    **Filters().params()})
+        quick = db.query_df(cur, "cohort_matrix_monthly", {"as_of": end, "grain": "month", "by": by,
+                                                          **Filters().params()})
+        pd.testing.assert_frame_equal(general, quick)
+    assert len(fast) and (fast.groupby("cohort")["period"].min() == 0).all()

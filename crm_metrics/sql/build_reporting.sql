@@ -56,6 +56,12 @@ FROM completed AS o
 JOIN rpt_customers AS c USING (customer_id)
 ORDER BY o.order_date, o.customer_id;
 
+-- rpt_customer_months -- grain: one row per (customer, calendar month with a completed order): the
+--                        month's revenue. The monthly cohort matrix counts these instead of orders.
+CREATE OR REPLACE TABLE rpt_customer_months AS
+SELECT customer_id, date_trunc('month', order_date) AS month, sum(amount) AS revenue
+FROM rpt_orders GROUP BY customer_id, date_trunc('month', order_date);
+
 -- rpt_contact_orders -- grain: one row per (campaign, completed order) of contact_pairs, with what the
 --                       campaign reports filter and sum: the member's group, the order's facts and
 --                       attributes, and whether it is the customer's first order.
