@@ -86,3 +86,28 @@ def cohorts_report(cur, as_of=None, **options) -> pd.DataFrame:
     first_purchase/acquisition_channel)."""
     filters = options.pop("filters", None)
     return cohort_matrix(cur, as_of, filters, options.get("grain", "month"), options.get("by", "first_purchase"))
+
+
+def cohort_survivors(cur, cohort: str, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
+    """Survivors of one monthly cohort ("2024-03-01") per month after the first: customers whose last
+    order up to ``as_of`` is in that month or later. Grain: one row per period: period, survivors."""
+    ensure_current(cur)
+    return db.query_df(cur, "cohort_survivors", {"cohort_start": cohort, "as_of": as_of,
+                                                 **(filters or Filters()).params()})
+
+
+def project_cohort(survivors: pd.DataFrame, censored: int = 3, ahead: int = 12) -> dict | None:
+    """Fit the sBG model (:mod:`crm_metrics.sbg`) on a cohort's survivors, leaving out the last ``censored``
+    periods (a customer who buys every few months looks lost until they buy again), and project ``ahead``
+    periods past the data. None when fewer than three periods remain or nobody lapsed."""
+    from crm_metrics.sbg import ShiftedBetaGeometric
+
+    counts = survivors["survivors"].to_numpy(dtype="float64")
+    used = counts[: max(len(counts) - censored, 0)]
+    if len(used) < 3 or used[0] <= 0 or used[-1] == used[0]:
+        return None
+    model = ShiftedBetaGeometric().fit(used)
+    horizon = len(counts) - 1 + ahead
+    return {"model": model, "fitted_periods": len(used), "projection": pd.DataFrame(
+        {"period": range(horizon + 1), "expected": model.project(horizon)}),
+        "retention": model.retention_rates(horizon)}

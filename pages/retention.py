@@ -9,7 +9,7 @@ ensure_router()
 from crm_metrics.churn import ChurnOptions, at_risk  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
 from crm_metrics.clv import CLVOptions
-from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline
+from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
 from crm_metrics.export import to_safe_csv
 from ui import columns as col
 from ui import data, filters
@@ -62,6 +62,26 @@ picked = st.multiselect("Compare cohorts", cohorts, default=default, key=f"cohor
                         max_selections=6)
 st.plotly_chart(rc.retention_curves(matrix, average, picked, grain, "Retention curves: the chosen cohorts against "
                                                                     "the average"), key="cohort_curves")
+if grain == "month" and by == "first_purchase":
+    with st.expander("Project a cohort like a subscription (shifted-beta-geometric)", icon=":material/trending_down:"):
+        st.caption("Reads buying as a contract: a customer is lost after their last order. The sBG model (Fader & "
+                   "Hardie 2007) lets every customer leave with their own constant monthly chance, so the ones prone "
+                   "to leave go first and retention rises with tenure. The last three months are left out of the "
+                   "fit: a customer who buys every few months looks lost until they buy again.")
+        pick = st.selectbox("Cohort", cohorts, key="sbg_cohort")
+        survivors = data.cohort_survivors(pick, as_of, chosen)
+        projected = project_cohort(survivors)
+        if projected is None:
+            st.info("This cohort has too few months (or nobody lapsed yet) to fit the model.")
+        else:
+            model = projected["model"]
+            end = projected["projection"].iloc[-1]
+            st.markdown(f"alpha = {model.alpha_:.3f}, beta = {model.beta_:.3f}: the average customer's monthly "
+                        f"chance of leaving is {model.alpha_ / (model.alpha_ + model.beta_):.1%}; of the "
+                        f"{fmt.count(survivors['survivors'].iloc[0])} customers, about {end['expected']:,.0f} are "
+                        f"expected not to have lapsed {int(end['period'])} months after their first purchase.")
+            st.plotly_chart(rc.survival_projection(survivors, projected["projection"], projected["fitted_periods"],
+                                                   f"Cohort {pick}: the next twelve months"), key="sbg_chart")
 with st.expander("The cohort table"):
     st.dataframe(matrix, hide_index=True, width="stretch",
                  column_config={"cohort": "Cohort", "period": st.column_config.NumberColumn(grain.capitalize()),

@@ -97,3 +97,22 @@ def test_the_monthly_fast_path_equals_the_general_query(sample_con):
                                                           **Filters().params()})
         pd.testing.assert_frame_equal(general, quick)
     assert len(fast) and (fast.groupby("cohort")["period"].min() == 0).all()
+
+
+def test_cohort_survivors_by_hand(tiny):
+    from crm_metrics.cohorts import cohort_survivors
+
+    s = cohort_survivors(tiny.cursor(), "2024-01-01", AS_OF)
+    # A last bought in April (period 3), B in March (period 2): 2, 2, 2, 1
+    assert s["survivors"].tolist() == [2, 2, 2, 1]
+
+
+def test_project_cohort_fits_the_sbg_model():
+    from crm_metrics.cohorts import project_cohort
+
+    survivors = pd.DataFrame({"period": range(11), "survivors": [1000, 631, 468, 382, 326, 289, 262, 241, 223,
+                                                                 207, 194]})
+    out = project_cohort(survivors, censored=3, ahead=2)
+    assert out["fitted_periods"] == 8 and out["model"].alpha_ == pytest.approx(0.704, abs=0.005)
+    assert len(out["projection"]) == 13
+    assert project_cohort(survivors.head(4), censored=3) is None

@@ -242,3 +242,10 @@ def test_retention_page_filters_every_page_to_a_cohort(sample_app):
     overview = at.switch_page("pages/overview.py").run()
     assert not overview.exception
     assert any(b.label.startswith("Mar 2025") for b in overview.button)  # the breadcrumb chip
+
+
+def test_retention_page_projects_a_cohort(sample_app):
+    at = sample_app.switch_page("pages/retention.py").run()
+    at.selectbox(key="sbg_cohort").set_value("2024-06-01").run()
+    assert not at.exception
+    assert any(m.value.startswith("alpha = ") for m in at.markdown)

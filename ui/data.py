@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import campaigns, churn, clusters, clv, db, kpis, reporting, rfm, worth
+from crm_metrics import campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, worth
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
@@ -254,3 +254,14 @@ def _churn(path: str, version_key: int, as_of, filters, options):
 def churn_model(as_of, filters, options):
     """The churn model trained, evaluated and scored as of ``as_of``, cached until the data changes."""
     return _churn(str(db.default_path().resolve()), version(), as_of, filters, options)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _survivors(path: str, version_key: int, cohort: str, as_of, filters):
+    with _cursor(path) as cur:
+        return cohorts.cohort_survivors(cur, cohort, as_of, filters)
+
+
+def cohort_survivors(cohort: str, as_of, filters):
+    """A monthly cohort's customers not yet lapsed, per month, cached until the data changes."""
+    return _survivors(str(db.default_path().resolve()), version(), cohort, as_of, filters)

@@ -94,3 +94,26 @@ def calibration(frame: pd.DataFrame, title: str) -> go.Figure:
                       yaxis=dict(title="Share who churned", tickformat=".0%", range=[0, 1]),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
     return fig
+
+
+def survival_projection(survivors: pd.DataFrame, projection: pd.DataFrame, fitted: int, title: str) -> go.Figure:
+    """A cohort's survivors (dots: fitted; hollow: left out), the sBG curve and its projection."""
+    used, held = survivors.iloc[:fitted], survivors.iloc[fitted:]
+    fig = go.Figure([
+        go.Scatter(x=projection["period"], y=projection["expected"], mode="lines", name="sBG model",
+                   line=dict(color=PALETTE[0], width=2),
+                   hovertemplate="Month %{x}: about %{y:,.0f} expected<extra></extra>"),
+        go.Scatter(x=used["period"], y=used["survivors"], mode="markers", name="Not yet lapsed (fitted)",
+                   marker=dict(color=PALETTE[1], size=8),
+                   hovertemplate="Month %{x}: %{y:,} customers<extra></extra>"),
+        go.Scatter(x=held["period"], y=held["survivors"], mode="markers", name="Recent months (left out)",
+                   marker=dict(color=PALETTE[1], size=8, symbol="circle-open"),
+                   hovertemplate="Month %{x}: %{y:,} customers so far<extra></extra>"),
+    ])
+    fig.add_vline(x=len(survivors) - 1, line_dash="dot", line_color="#6b7280", annotation_text="today",
+                  annotation_position="top right", annotation_font_color="#6b7280")
+    fig.update_layout(template=TEMPLATE, title=title, height=360,
+                      xaxis=dict(title="Months since the first purchase"),
+                      yaxis=dict(title="Customers not yet lapsed", rangemode="tozero"),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    return fig
