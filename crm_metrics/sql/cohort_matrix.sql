@@ -8,15 +8,7 @@
 --   revenue     their revenue in period p
 WITH
 -- @include scoped_orders
-members AS (
-    SELECT customer_id, first_date,
-           CASE WHEN $by = 'acquisition_channel' THEN coalesce(acquisition_channel, '(not recorded)')
-                ELSE strftime(date_trunc($grain, first_date), '%Y-%m-%d') END AS cohort,
-           date_diff($grain, date_trunc($grain, first_date), date_trunc($grain, CAST($as_of AS DATE))) AS reach
-    FROM scoped_customers
-    WHERE first_date <= $as_of
-),
-reach_counts AS (SELECT cohort, reach, count(*) AS n FROM members GROUP BY cohort, reach),
+-- @include cohort_members
 activity AS (
     -- one row per (customer, period) with orders: the distinct count below is then a plain count
     SELECT m.cohort, date_diff($grain, date_trunc($grain, m.first_date), date_trunc($grain, o.order_date)) AS period,
@@ -28,13 +20,7 @@ activity AS (
 cells AS (
     SELECT cohort, period, count(*) AS active, sum(revenue) AS revenue FROM activity GROUP BY cohort, period
 ),
-grid AS (
-    -- every period some member of the cohort has reached by $as_of, with how many have reached it
-    SELECT c.cohort, p.period, CAST(sum(c.n) AS BIGINT) AS customers
-    FROM reach_counts AS c
-    JOIN (SELECT range AS period FROM range(0, (SELECT max(reach) + 1 FROM members))) AS p ON p.period <= c.reach
-    GROUP BY c.cohort, p.period
-)
+-- @include cohort_grid
 SELECT g.cohort, g.period, g.customers, coalesce(c.active, 0) AS active,
        CAST(coalesce(c.revenue, 0) AS DOUBLE) AS revenue
 FROM grid AS g LEFT JOIN cells AS c USING (cohort, period)
