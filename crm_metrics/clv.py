@@ -242,9 +242,11 @@ def predict(fit: CLVFit, intervals: bool = True) -> pd.DataFrame:
 
 def totals(fit: CLVFit) -> dict:
     """Total predicted CLV of the customer base with its 95% interval (delta method on the sum: the
-    interval of the total is not the sum of the customers' intervals) and the expected purchases."""
+    interval of the total is not the sum of the customers' intervals), the average CLV, the share of
+    customers with a probability alive of 50% or more, and the expected purchases."""
     if not fit.usable:
-        return {"customers": 0, "clv": math.nan, "low": math.nan, "high": math.nan, "expected_purchases": math.nan}
+        return {"customers": 0, "clv": math.nan, "low": math.nan, "high": math.nan, "average_clv": math.nan,
+                "alive_share": math.nan, "expected_purchases": math.nan}
     s = fit.summary
     x, t_x, T, m = (s[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "monetary"))
     parts = _parts(fit, x, t_x, T, m, True)
@@ -253,7 +255,10 @@ def totals(fit: CLVFit) -> dict:
     d_total = (parts.d_grad * parts.spend).sum(axis=1, keepdims=True)
     s_total = (parts.s_grad * parts.discounted).sum(axis=1, keepdims=True)
     sd = margin * math.sqrt(float(_variance(fit, d_total, s_total)[0]))
+    bg_params = tuple(fit.bg.params_[p] for p in fit.bg.param_names)
+    alive = _bgnbd_alive(*bg_params, x, t_x, T)
     return {"customers": len(s), "clv": total, "low": max(total - Z95 * sd, 0.0), "high": total + Z95 * sd,
+            "average_clv": total / len(s), "alive_share": float((alive >= 0.5).mean()),
             "expected_purchases": float(parts.expected.sum())}
 
 

@@ -40,6 +40,15 @@ def customer_worth(cur, as_of: dt.date, filters: Filters | None = None, margin_r
     return db.query_df(cur, "customer_worth", params)
 
 
+def with_predictions(worth: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """The five views in one table: ``worth`` (customer_worth) joined with the CLV predictions
+    (:func:`crm_metrics.clv.predict`), highest predicted CLV first; unchanged when there are none."""
+    if predictions.empty:
+        return worth
+    joined = worth.merge(predictions.drop(columns=["total_spend", "total_margin"]), on="customer_id", how="left")
+    return joined.sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+
+
 def pareto_curve(cur, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
     """Grain: one row per percentile of customers, best first: revenue_share, customers."""
     ensure_current(cur)

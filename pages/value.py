@@ -58,14 +58,13 @@ for problem in fit.problems:
     st.warning(problem, icon=":material/warning:")
 
 if fit.usable:
-    alive = predictions["p_alive"]
     cards = st.container(horizontal=True, wrap=True)
     cards.metric("Predicted CLV, all customers", fmt.money_short(totals["clv"]), border=True, width=240,
                  help=BY_KEY["clv"].help + f"\n\n95% interval {fmt.money_short(totals['low'])} to "
                                           f"{fmt.money_short(totals['high'])}.")
-    cards.metric("Average predicted CLV", fmt.money_exact(totals["clv"] / max(totals["customers"], 1)), border=True,
+    cards.metric("Average predicted CLV", fmt.money_exact(totals["average_clv"]), border=True,
                  width=220)
-    cards.metric("Likely still customers", fmt.percent((alive >= 0.5).mean()), border=True, width=220,
+    cards.metric("Likely still customers", fmt.percent(totals["alive_share"]), border=True, width=220,
                  help=BY_KEY["p_alive"].help + "\n\nShare of customers with a probability alive of 50% or more.")
     cards.metric("Expected purchases", fmt.count(round(totals["expected_purchases"])), border=True, width=200,
                  help=BY_KEY["expected_purchases"].help)

@@ -215,3 +215,9 @@ def test_cli_prints_the_model_and_the_per_customer_table(tmp_path, capsys):
     table = json.loads(capsys.readouterr().out)
     assert table and {"customer_id", "clv", "clv_low", "clv_high", "p_alive"} <= set(table[0])
     assert table[0]["clv"] >= table[-1]["clv"]
+
+
+def test_totals_carry_the_average_and_the_alive_share(sample_fit):
+    total, pred = clv.totals(sample_fit), clv.predict(sample_fit)
+    assert total["average_clv"] == pytest.approx(pred["clv"].mean())
+    assert total["alive_share"] == pytest.approx((pred["p_alive"] >= 0.5).mean())

@@ -76,3 +76,11 @@ def test_retention_economics_by_hand():
     discounted = worth.RetentionInputs(annual_margin=120, retention_cost=20, retention_rate=1.0, annual_discount=0.1,
                                        horizon_years=2)
     assert worth.customer_value(discounted) == pytest.approx(100 + 100 / 1.1)
+
+
+def test_worth_joins_predictions_highest_clv_first():
+    w = pd.DataFrame({"customer_id": ["A", "B"], "revenue": [10.0, 20.0]})
+    p = pd.DataFrame({"customer_id": ["A", "B"], "clv": [5.0, 1.0], "total_spend": [0, 0], "total_margin": [0, 0]})
+    joined = worth.with_predictions(w, p)
+    assert joined["customer_id"].tolist() == ["A", "B"] and "total_spend" not in joined
+    assert worth.with_predictions(w, p.iloc[0:0]) is w

@@ -220,10 +220,8 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
         if fit is None:
             return None
         predictions = clv.predict(fit)
-        customers = worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
-        if len(predictions):
-            customers = customers.merge(predictions.drop(columns=["total_spend", "total_margin"]), on="customer_id",
-                                        how="left").sort_values(["clv", "customer_id"], ascending=[False, True])
+        customers = worth.with_predictions(
+            worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost), predictions)
         curve = worth.pareto_curve(cur, as_of, filters)
         return {"fit": fit, "predictions": predictions, "totals": clv.totals(fit), "customers": customers,
                 "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate)}
