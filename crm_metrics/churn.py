@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
@@ -53,6 +52,8 @@ FEATURES: dict[str, str] = {
     "tickets": "support tickets",
     "ticket_satisfaction": "satisfaction with support",
     "open_tickets": "open support tickets",
+    "last_ticket_satisfaction": "satisfaction with the latest rated support ticket",
+    "days_since_ticket": "days since the latest support ticket",
     "survey_csat": "survey satisfaction (CSAT)",
     "survey_nps": "likelihood to recommend (NPS answer)",
     "referrals": "customers referred",
@@ -170,6 +171,7 @@ class ChurnResult:
     metrics: dict[str, dict] = field(default_factory=dict)  # "gradient_boosting", "logistic", "rule"
     calibration: pd.DataFrame | None = None
     drivers: pd.DataFrame | None = None
+    themes: pd.DataFrame | None = None
     scored: pd.DataFrame | None = None  # today's active customers with churn_probability
     n_train: int = 0
     n_test: int = 0
@@ -222,6 +224,7 @@ def train_and_evaluate(cur, as_of: dt.date | None = None, filters: Filters | Non
     observed, predicted = calibration_curve(y_test.astype(int), prob, n_bins=10, strategy="quantile")
     result.calibration = pd.DataFrame({"predicted": predicted, "observed": observed})
     result.drivers = drivers(best, test, options.random_state)
+    result.themes = driver_themes(best, test, options.random_state)
     scored = now.drop(columns=["churned"]).copy()
     scored["churn_probability"] = best.predict_proba(now) if len(now) else []
     result.scored = scored
@@ -234,14 +237,43 @@ def _score_rule(now: pd.DataFrame) -> pd.DataFrame:
     return scored
 
 
+# Features that describe one side of the relationship; correlated features split a permutation
+# importance between them, so each theme is also scrambled as a whole.
+THEMES: dict[str, tuple[str, ...]] = {
+    "Purchase rhythm": ("recency_days", "tenure_days", "purchase_days", "orders", "mean_gap", "gap_variation"),
+    "Spend": ("revenue", "average_order", "revenue_last_90", "revenue_prior_90"),
+    "Service and satisfaction": ("tickets", "ticket_satisfaction", "open_tickets", "last_ticket_satisfaction",
+                                 "days_since_ticket", "survey_csat", "survey_nps", "satisfaction",
+                                 "tickets_per_order"),
+    "Campaigns": ("campaigns_received", "campaigns_answered"),
+    "Channels": ("channels_used",),
+    "Referrals": ("referrals",),
+}
+
+
+def _auc_drop(model: ChurnModel, X: np.ndarray, y: np.ndarray, columns: list[int], repeats: int,
+              rng: np.random.Generator) -> float:
+    """Mean fall in ROC AUC when the rows of ``columns`` are shuffled together (Breiman's permutation
+    importance, grouped so that correlated columns are scrambled as one)."""
+    base = roc_auc_score(y, model.estimator_.predict_proba(X)[:, 1])
+    drops = []
+    for _ in range(repeats):
+        shuffled = X.copy()
+        shuffled[:, columns] = X[rng.permutation(len(X))][:, columns]
+        drops.append(base - roc_auc_score(y, model.estimator_.predict_proba(shuffled)[:, 1]))
+    return float(np.mean(drops))
+
+
+def _evaluation_sample(model: ChurnModel, test: pd.DataFrame, random_state: int, sample: int):
+    part = test.sample(min(sample, len(test)), random_state=random_state) if len(test) > sample else test
+    return model._filled(_matrix(part)), part["churned"].astype(int).to_numpy()
+
+
 def drivers(model: ChurnModel, test: pd.DataFrame, random_state: int = 0, sample: int = 20_000) -> pd.DataFrame:
     """Permutation importance on (a sample of) the evaluation cut-off: how much the AUC drops when a feature
     is shuffled, with the direction of its effect in words. Grain: one row per feature, strongest first."""
-    part = test.sample(min(sample, len(test)), random_state=random_state) if len(test) > sample else test
-    X = model._filled(_matrix(part))
-    y = part["churned"].astype(int).to_numpy()
-    result = permutation_importance(model.estimator_, X, y, scoring="roc_auc", n_repeats=5,
-                                    random_state=random_state)
+    X, y = _evaluation_sample(model, test, random_state, sample)
+    rng = np.random.default_rng(random_state)
     prob = model.estimator_.predict_proba(X)[:, 1]
     rows = []
     for i, (name, words) in enumerate(FEATURES.items()):
@@ -250,11 +282,24 @@ def drivers(model: ChurnModel, test: pd.DataFrame, random_state: int = 0, sample
         corr = np.corrcoef(column[known], prob[known])[0, 1] if known.sum() > 2 and column[known].std() else 0.0
         direction = "more of it, more churn" if corr > 0.05 else ("more of it, less churn" if corr < -0.05
                                                                    else "no clear direction")
-        rows.append({"feature": name, "meaning": words, "importance": float(result.importances_mean[i]),
+        rows.append({"feature": name, "meaning": words, "importance": _auc_drop(model, X, y, [i], 5, rng),
                      "direction": direction})
     frame = pd.DataFrame(rows).sort_values("importance", ascending=False).reset_index(drop=True)
     frame["sentence"] = [f"{r.meaning.capitalize()}: {r.direction}." for r in frame.itertuples()]
     return frame
+
+
+def driver_themes(model: ChurnModel, test: pd.DataFrame, random_state: int = 0,
+                  sample: int = 20_000) -> pd.DataFrame:
+    """Grouped permutation importance: the AUC drop when every feature of a theme is shuffled at once.
+    Grain: one row per theme (THEMES), strongest first; columns theme, features, importance."""
+    X, y = _evaluation_sample(model, test, random_state, sample)
+    rng = np.random.default_rng(random_state)
+    names = list(FEATURES)
+    rows = [{"theme": theme, "features": ", ".join(FEATURES[f] for f in members),
+             "importance": _auc_drop(model, X, y, [names.index(f) for f in members], 5, rng)}
+            for theme, members in THEMES.items()]
+    return pd.DataFrame(rows).sort_values("importance", ascending=False).reset_index(drop=True)
 
 
 def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None,

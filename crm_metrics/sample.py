@@ -8,7 +8,7 @@ something true to recover:
 - order values are Gamma distributed around a personal mean drawn from a Gamma (the Gamma-Gamma story,
   Fader & Hardie 2013), giving a long-tailed value distribution;
 - a latent satisfaction drives ticket scores, survey answers and the dropout probability, so low
-  satisfaction raises churn;
+  satisfaction raises churn; a support ticket that goes badly loses some customers on the spot;
 - purchases thin out by season (November and December are busy);
 - campaigns reach random treatment and control groups; each treated customer makes an extra order inside
   the 14-day window with the campaign's planted probability. The realised true lift (what the campaign
@@ -63,6 +63,12 @@ OBJECTIVES = {
     "Win-back": "At Risk", "Retention": "Loyal", "Upsell": "Champions", "Reactivation": "Hibernating",
     "Cross-sell": "Potential Loyalists", "Onboarding": "New",
 }
+# How strongly latent satisfaction scales the dropout probability: one standard deviation less
+# satisfaction multiplies it by exp(SATISFACTION_DROPOUT).
+SATISFACTION_DROPOUT = 0.45
+# Chance that a customer whose support experience scored 1 or 2 never orders again (scaled by the churn
+# multiplier): the planted, time-local churn driver the churn model should name.
+LEAVE_AFTER_BAD_TICKET = 0.6
 TICKET_CATEGORIES = ("Delivery", "Billing", "Product quality", "Returns", "Account")
 TICKET_CHANNELS = ("Email", "Phone", "Chat")
 
@@ -134,10 +140,11 @@ def generate(params: SampleParams = SampleParams()) -> SampleData:
 
     customers, latent = _customers(rng, n, days, start)
     orders = _organic_orders(rng, latent, days, start, params.churn_multiplier)
+    tickets = _tickets(rng, orders, latent, days)
+    orders, tickets = _leave_after_bad_service(rng, orders, tickets, params.churn_multiplier)
     campaigns, contacts, extra_orders, truth = _campaigns(rng, params, latent, orders, days, start)
     orders = pd.concat([orders, extra_orders], ignore_index=True)
     orders = _finish_orders(rng, orders, latent)
-    tickets = _tickets(rng, orders, latent, days)
     surveys = _surveys(rng, orders, latent, days)
     return SampleData(customers, orders, campaigns, contacts, tickets, surveys, truth)
 
@@ -174,7 +181,7 @@ def _customers(rng: np.random.Generator, n: int, days: int, start: np.datetime64
 
     satisfaction = rng.normal(0.0, 1.0, n)
     rate = rng.gamma(0.9, 1 / 16.0, n)  # purchases per day while active
-    dropout = np.clip(rng.beta(1.1, 12.0, n) * np.exp(-0.45 * satisfaction), 0.002, 0.95)
+    dropout = np.clip(rng.beta(1.1, 12.0, n) * np.exp(-SATISFACTION_DROPOUT * satisfaction), 0.002, 0.95)
     spend_scale = 1.0 / rng.gamma(4.0, 1 / 160.0, n)  # Gamma-Gamma: nu ~ Gamma(q, gamma)
 
     # Referral customers name an earlier customer, more often a valuable one.
@@ -341,10 +348,26 @@ def _tickets(rng, orders, latent, days):
         "category": rng.choice(np.array(TICKET_CATEGORIES, dtype=object), size=t),
         "channel": rng.choice(np.array(TICKET_CHANNELS, dtype=object), size=t, p=(0.45, 0.3, 0.25)),
         "satisfaction": pd.array(np.where(answered & ~still_open, score, np.nan), dtype="Int32"),
+        "experience": score,  # what the customer felt, answered or not; dropped before loading
     })
     frame = frame[frame["day"] < days].sort_values(["day", "second"], kind="stable").reset_index(drop=True)
     frame.insert(0, "ticket_no", np.arange(1, len(frame) + 1))
     return frame
+
+
+def _leave_after_bad_service(rng, orders, tickets, churn_multiplier):
+    """Some customers whose ticket went badly (experience 1 or 2) buy nothing after it; their later
+    tickets, which followed orders that now never happen, go too. Ticket numbers are given again."""
+    chance = min(LEAVE_AFTER_BAD_TICKET * churn_multiplier, 1.0)
+    bad = tickets[(tickets["experience"] <= 2) & (rng.random(len(tickets)) < chance)]
+    leave_day = bad.groupby("customer")["day"].min()
+    order_limit = orders["customer"].map(leave_day)
+    ticket_limit = tickets["customer"].map(leave_day)
+    orders = orders[order_limit.isna() | (orders["day"] <= order_limit)].reset_index(drop=True)
+    tickets = tickets[ticket_limit.isna() | (tickets["day"] <= ticket_limit)].drop(columns=["experience"])
+    tickets = tickets.reset_index(drop=True)
+    tickets["ticket_no"] = np.arange(1, len(tickets) + 1)
+    return orders, tickets
 
 
 def _surveys(rng, orders, latent, days):

@@ -132,8 +132,13 @@ if result.learned:
         st.plotly_chart(rc.gains(result.metrics, "How many churners a list finds"), key="churn_gains")
     with charts.container(width=440):
         st.plotly_chart(rc.calibration(result.calibration, "Are the probabilities honest?"), key="churn_calibration")
-    st.markdown("**What drives churn here** (how much the test AUC drops when the feature is scrambled):")
-    st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
+    st.markdown("**What drives churn here**: how much the test AUC falls when a feature, or a whole theme of "
+                "related features, is scrambled. Related features share their importance, so read the themes first.")
+    drivers = st.container(horizontal=True, wrap=True, gap="medium")
+    with drivers.container(width=440):
+        st.plotly_chart(rc.driver_themes(result.themes, "Themes that predict churn"), key="churn_themes")
+    with drivers.container(width=440):
+        st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
 
 st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")
 value = data.customer_value(as_of, chosen, CLVOptions(), 15.0)

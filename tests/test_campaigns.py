@@ -234,16 +234,17 @@ def shipped(tmp_path_factory):
     connection.close()
 
 
-def test_planted_lift_inside_every_interval_on_the_shipped_sample(shipped):
+def test_planted_lift_recovered_on_the_shipped_sample(shipped):
+    """A 95% interval misses one time in twenty: of the shipped sample's controlled campaigns at most one in
+    twenty may miss the planted lift, and no estimate lies further from it than its interval is wide."""
     truth = pd.read_csv("sample_data/campaign_truth.csv").set_index("campaign_id")
     inc = report(shipped, "campaigns").set_index("campaign_id")
     controlled = inc[inc["has_control"]]
-    assert len(controlled) == int(truth["has_control"].sum())
-    for cid, row in controlled.iterrows():
-        true = truth.loc[cid, "true_lift"]
-        width = row["lift_high"] - row["lift_low"]
-        assert row["lift_low"] <= true <= row["lift_high"], cid
-        assert abs(row["lift"] - true) <= width, cid
+    assert len(controlled) == int(truth["has_control"].sum()) >= 20
+    true = truth.loc[controlled.index, "true_lift"]
+    inside = (controlled["lift_low"] <= true) & (true <= controlled["lift_high"])
+    assert (~inside).sum() <= len(controlled) // 20
+    assert ((controlled["lift"] - true).abs() <= controlled["lift_high"] - controlled["lift_low"]).all()
     assert inc.loc[~inc["has_control"], "verdict"].str.startswith("No control group").all()
 
 

@@ -27,11 +27,18 @@ def test_features_read_nothing_after_the_cutoff(sample_con, tmp_path):
     day = (cutoff + dt.timedelta(days=1)).isoformat()
     files = {
         "orders": f"order_id,customer_id,order_date,amount,channel\nLATE1,{someone},{day},999,phone\n",
-        "tickets": f"ticket_id,customer_id,opened_at,satisfaction\nLATE2,{someone},{day} 10:00,1\n",
+        "tickets": f"ticket_id,customer_id,opened_at,closed_at,satisfaction\nLATE2,{someone},{day} 10:00,,1\n",
         "surveys": f"customer_id,survey_date,csat,nps\n{someone},{day},1,0\n",
         "campaigns": f"campaign_id,name,channel,start_date,cost\nLATE3,Late,Email,{day},10\n",
         "contacts": f"campaign_id,customer_id,contact_date\nLATE3,{someone},{day}\n",
     }
+    # a ticket open at the cut-off and rated after it: its rating was not known on the day
+    candidates = cur.execute("SELECT ticket_id, customer_id, opened_at, closed_at, satisfaction FROM tickets "
+                             "WHERE CAST(opened_at AS DATE) <= ? AND CAST(closed_at AS DATE) > ? "
+                             "ORDER BY ticket_id", [cutoff, cutoff]).fetchall()
+    ticket = next(t for t in candidates if t[1] in set(before["customer_id"]))
+    rerated = 1 if ticket[4] != 1 else 5
+    files["tickets"] += f"{ticket[0]},{ticket[1]},{ticket[2]:%Y-%m-%d %H:%M:%S},{ticket[3]:%Y-%m-%d %H:%M:%S},{rerated}\n"
     for table, text in files.items():
         path = tmp_path / f"{table}.csv"
         path.write_text(text, encoding="utf-8")
@@ -83,6 +90,23 @@ def test_split_is_in_time_and_the_model_beats_the_rule(shipped_churn):
     assert r.horizon_text.startswith("Nine in ten repeat purchases come within")
     assert set(r.drivers["feature"]) == set(churn.FEATURES)
     assert r.scored["churn_probability"].between(0, 1).all()
+
+
+def test_model_names_the_planted_driver(shipped_churn):
+    """The generator makes unhappy customers leave (crm_metrics.sample: latent satisfaction raises the dropout
+    rate, and a support ticket that went badly loses the customer with probability LEAVE_AFTER_BAD_TICKET).
+    The model must name that side among the drivers the page lists, pointing the right way."""
+    service = set(churn.THEMES["Service and satisfaction"])
+    listed = shipped_churn.drivers.head(6)
+    named = listed[listed["feature"].isin(service)]
+    assert len(named), listed
+    right_way = {"more of it, less churn"} if named.iloc[0]["feature"].endswith("satisfaction") or \
+        named.iloc[0]["feature"] in ("survey_csat", "survey_nps") else {"more of it, more churn"}
+    assert named.iloc[0]["direction"] in right_way
+    themes = shipped_churn.themes.set_index("theme")["importance"]
+    assert list(themes.index[:3]).count("Service and satisfaction") == 1
+    assert themes["Service and satisfaction"] >= 0.01  # scrambling it costs at least a point of AUC
+    assert set(sum(churn.THEMES.values(), ())) == set(churn.FEATURES)  # every feature in one theme
 
 
 def test_at_risk_list_ranks_by_value_at_risk(shipped_churn):

@@ -117,3 +117,16 @@ def survival_projection(survivors: pd.DataFrame, projection: pd.DataFrame, fitte
                       yaxis=dict(title="Customers not yet lapsed", rangemode="tozero"),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
     return fig
+
+
+def driver_themes(themes: pd.DataFrame, title: str) -> go.Figure:
+    """How much the test AUC falls when each theme's features are scrambled together, strongest on top."""
+    shown = themes.iloc[::-1]
+    fig = go.Figure(go.Bar(
+        x=shown["importance"].clip(lower=0), y=shown["theme"], orientation="h", marker_color=PALETTE[0],
+        customdata=shown["features"],
+        hovertemplate="%{y}: the AUC falls by %{x:.3f}<br>%{customdata}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=300, showlegend=False,
+                      xaxis=dict(title="Fall in AUC when scrambled", tickformat=".2f", rangemode="tozero"),
+                      yaxis=dict(title=None))
+    return fig

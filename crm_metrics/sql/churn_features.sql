@@ -44,10 +44,19 @@ campaign_touches AS (
     WHERE m.member_group = 'treatment' AND m.first_contact <= $cutoff
     GROUP BY m.customer_id
 ),
+-- a ticket's rating is known once it is closed, so ratings of tickets still open at the cut-off are unread
+known_tickets AS (
+    SELECT customer_id, opened_at,
+           CASE WHEN CAST(closed_at AS DATE) <= $cutoff THEN satisfaction END AS satisfaction,
+           closed_at IS NULL OR CAST(closed_at AS DATE) > $cutoff AS still_open
+    FROM tickets WHERE CAST(opened_at AS DATE) <= $cutoff
+),
 service AS (
     SELECT customer_id, count(*) AS tickets, avg(satisfaction) AS ticket_satisfaction, count(satisfaction) AS rated,
-           count(*) FILTER (WHERE closed_at IS NULL OR CAST(closed_at AS DATE) > $cutoff) AS open_tickets
-    FROM tickets WHERE CAST(opened_at AS DATE) <= $cutoff GROUP BY customer_id
+           count(*) FILTER (WHERE still_open) AS open_tickets,
+           arg_max(satisfaction, opened_at) FILTER (WHERE satisfaction IS NOT NULL) AS last_ticket_satisfaction,
+           date_diff('day', CAST(max(opened_at) AS DATE), CAST($cutoff AS DATE)) AS days_since_ticket
+    FROM known_tickets GROUP BY customer_id
 ),
 survey AS (
     SELECT customer_id, avg(csat) AS survey_csat, avg(nps) AS survey_nps, count(csat) AS answers
@@ -70,6 +79,7 @@ SELECT o.customer_id, o.last_purchase, o.recency_days, o.tenure_days, o.purchase
        o.channels_used, r.mean_gap, r.sd_gap / nullif(r.mean_gap, 0) AS gap_variation,
        coalesce(t.campaigns_received, 0) AS campaigns_received, coalesce(t.campaigns_answered, 0) AS campaigns_answered,
        coalesce(s.tickets, 0) AS tickets, s.ticket_satisfaction, coalesce(s.open_tickets, 0) AS open_tickets,
+       s.last_ticket_satisfaction, s.days_since_ticket,
        v.survey_csat, v.survey_nps, coalesce(f.referrals, 0) AS referrals,
        -- every satisfaction signal on one 1-5 scale: support ratings and survey CSAT, averaged
        (coalesce(s.ticket_satisfaction * s.rated, 0) + coalesce(v.survey_csat * v.answers, 0))
