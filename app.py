@@ -14,11 +14,14 @@ pages = {
     "Reporting": [
         st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview",
                 default=True),
+        st.Page("pages/customer.py", title="Customer 360", icon=":material/person_search:", url_path="customer"),
     ],
     "Analysis": [
         st.Page("pages/segments.py", title="Segments", icon=":material/groups:", url_path="segments"),
         st.Page("pages/campaigns.py", title="Campaigns", icon=":material/campaign:", url_path="campaigns"),
         st.Page("pages/retention.py", title="Retention", icon=":material/autorenew:", url_path="retention"),
+        st.Page("pages/satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:",
+                url_path="satisfaction"),
     ],
     "Prediction": [
         st.Page("pages/value.py", title="Customer value", icon=":material/diamond:", url_path="value"),

@@ -26,7 +26,8 @@ class Metric:
     formula : how it is computed, in symbols a trainer can write on a board.
     inputs : the tables and columns it reads.
     higher_is_better : whether a rise is good news (None: neither).
-    group : the family it belongs to on the overview (Revenue, Customers, Loyalty, Marketing and service).
+    group : the family it belongs to (on the overview: Revenue, Customers, Loyalty, Marketing and service;
+        elsewhere the page's own: Campaigns, Customer value, Satisfaction and service).
     """
 
     key: str
@@ -241,7 +242,39 @@ VALUE_METRICS: tuple[Metric, ...] = (
            "predicted CLV, probability alive; entered save rate", higher_is_better=None, group="Customer value"),
 )
 
-ALL_METRICS: tuple[Metric, ...] = METRICS + CAMPAIGN_METRICS + VALUE_METRICS
+SERVICE_METRICS: tuple[Metric, ...] = (
+    Metric("csat_grade", "CSAT grade", "count",
+           "How satisfied customers say they are, on a five-step scale: 1 very disappointed, 2 disappointed, "
+           "3 neutral, 4 satisfied, 5 very satisfied (customer satisfaction score).",
+           "survey answers per grade; the CSAT rate is answers graded 4 or 5 ÷ answers",
+           "surveys.csat, survey_date", higher_is_better=None, group="Satisfaction and service"),
+    Metric("nps_group", "Promoters, passives, detractors", "count",
+           "Who would recommend us: promoters answer 9-10, passives 7-8, detractors 0-6 to \"how likely are you "
+           "to recommend us?\" (Net Promoter Score, Reichheld 2003).",
+           "NPS = 100 × (promoters − detractors) ÷ answers, per month and over the period",
+           "surveys.nps, survey_date", higher_is_better=None, group="Satisfaction and service"),
+    Metric("median_hours_to_resolve", "Median time to resolve", "number",
+           "How long half of the closed support tickets took, at most, from opening to closing, in hours.",
+           "median of (closed_at − opened_at) in hours over closed tickets opened in the period",
+           "tickets.opened_at, closed_at", higher_is_better=False, group="Satisfaction and service"),
+    Metric("first_contact_rate", "First-contact resolution", "ratio",
+           "Share of closed tickets that solved the problem the first time: the customer did not come back "
+           "with another ticket of the same category within 7 days (a proxy: the data has no contact count).",
+           "closed tickets with no same-category ticket from the customer in the 7 days after ÷ closed tickets",
+           "tickets.customer_id, category, opened_at, closed_at", group="Satisfaction and service"),
+    Metric("support_rating", "Support rating", "number",
+           "How customers rated the help they got, 1 (very disappointed) to 5 (very satisfied).",
+           "mean of tickets.satisfaction over rated tickets opened in the period", "tickets.satisfaction",
+           group="Satisfaction and service"),
+    Metric("retention_by_grade", "Bought again, by satisfaction", "ratio",
+           "Of the customers whose latest survey answer (or latest support rating) was a given grade, the share "
+           "who bought again within 180 days after it: how much satisfaction keeps customers in this data.",
+           "customers with a completed order in the 180 days after their latest graded answer ÷ customers with "
+           "that grade; 95% Wilson interval; only answers at least 180 days old count",
+           f"surveys.csat; tickets.satisfaction; {_ORDERS}.order_date", group="Satisfaction and service"),
+)
+
+ALL_METRICS: tuple[Metric, ...] = METRICS + CAMPAIGN_METRICS + VALUE_METRICS + SERVICE_METRICS
 BY_KEY: dict[str, Metric] = {m.key: m for m in ALL_METRICS}
 GROUPS: tuple[str, ...] = ("Revenue", "Customers", "Loyalty", "Marketing and service")
 
@@ -253,6 +286,7 @@ def markdown_table() -> str:
     """The README's metric table."""
     rows = ["| page | metric | unit | what it means | formula |", "|---|---|---|---|---|"]
     for m in ALL_METRICS:
-        page = {"Campaigns": "Campaigns", "Customer value": "Customer value"}.get(m.group, "Overview")
+        page = {"Campaigns": "Campaigns", "Customer value": "Customer value",
+                "Satisfaction and service": "Satisfaction"}.get(m.group, "Overview")
         rows.append(f"| {page} | {m.label} | {m.unit} | {m.definition} | {m.formula.replace('|', '∣')} |")
     return "\n".join(rows)

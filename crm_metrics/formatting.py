@@ -4,6 +4,7 @@ differences of rates. Shared by sentences computed in crm_metrics and by the pag
 from __future__ import annotations
 
 import math
+import re
 
 
 def _missing(value) -> bool:
@@ -70,3 +71,15 @@ def change_text(unit: str, change) -> str | None:
     if unit == "multiple":
         return f"{change:+.1f}×"
     return f"{change * 100:+.1f}%"
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def inert(text) -> str:
+    """``text`` made safe to place inside Markdown: every ASCII punctuation character is backslash-escaped
+    (CommonMark treats an escaped character as itself), so user text never becomes a link, an image,
+    emphasis, a Streamlit directive such as ``:red[...]``, LaTeX or HTML; line breaks become spaces."""
+    if text is None:
+        return ""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))

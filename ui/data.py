@@ -8,6 +8,7 @@ every import or undo, so nobody sees stale numbers after an import.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -263,3 +264,23 @@ def _survivors(path: str, version_key: int, cohort: str, as_of, filters):
 def cohort_survivors(cohort: str, as_of, filters):
     """A monthly cohort's customers not yet lapsed, per month, cached until the data changes."""
     return _survivors(str(db.default_path().resolve()), version(), cohort, as_of, filters)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _call(path: str, version_key: int, function: str, args: tuple, kwargs: tuple):
+    module, name = function.rsplit(".", 1)
+    with _cursor(path) as cur:
+        return getattr(importlib.import_module(module), name)(cur, *args, **dict(kwargs))
+
+
+def cached(function, *args, **kwargs):
+    """``function(cur, *args, **kwargs)`` of crm_metrics on its own cursor, cached until the data changes
+    (keyed by database, data version, function and arguments; arguments must be hashable or picklable)."""
+    return _call(str(db.default_path().resolve()), version(), f"{function.__module__}.{function.__qualname__}",
+                 args, tuple(sorted(kwargs.items())))
+
+
+def open_customer(customer_id: str) -> None:
+    """Go to the Customer 360 page showing ``customer_id`` (from any list or chart)."""
+    st.session_state["customer_360_pending"] = str(customer_id)
+    st.switch_page("pages/customer.py")

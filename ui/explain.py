@@ -65,3 +65,14 @@ def how_value_computed(params: dict) -> None:
         "Both are fitted by maximum likelihood; the tests reproduce the published CDNOW parameters.",
         VALUE_METRICS, "**The summary SQL** (`crm_metrics/sql/clv_summary.sql`) with these parameters:",
         "clv_summary", params)
+
+
+def how_service_computed(params: dict, metrics) -> None:
+    """The Satisfaction page's definitions (from the catalog) and the loyalty SQL with its parameters."""
+    _definitions(
+        "**CSAT** asks how satisfied a customer is (1-5); **NPS** asks how likely they are to recommend us (0-10). "
+        "Support tickets carry their own rating (1-5). The loyalty link groups each customer by their latest "
+        "grade and follows whether they bought again afterwards.", metrics,
+        "**The loyalty SQL** (`crm_metrics/sql/loyalty_by_satisfaction.sql`; the other tables come from "
+        "`satisfaction_grades.sql`, `nps_trend.sql` and `ticket_service.sql`) with these parameters:",
+        "loyalty_by_satisfaction", params)

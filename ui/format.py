@@ -4,6 +4,7 @@ from crm_metrics.formatting import (
     by_unit,
     change_text,
     count,
+    inert,
     money_exact,
     money_short,
     multiple,
@@ -13,5 +14,5 @@ from crm_metrics.formatting import (
     rate_points,
 )
 
-__all__ = ["by_unit", "change_text", "count", "money_exact", "money_short", "multiple", "number", "percent",
+__all__ = ["by_unit", "change_text", "count", "inert", "money_exact", "money_short", "multiple", "number", "percent",
            "points", "rate_points"]

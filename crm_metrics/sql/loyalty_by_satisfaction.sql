@@ -1,0 +1,41 @@
+-- Do satisfied customers stay? For each customer the shared filters keep, their latest survey answer and
+-- their latest rated support ticket dated in [$start, $end] and at least $follow_days before $as_of (so the
+-- follow-up window is complete), grouped by grade; "stayed" = a completed order in the $follow_days days
+-- after it, "repeat" = two or more purchase days by $as_of.
+-- grain: one row per (basis, grade). basis: 'survey' (grade = CSAT 1-5) or 'ticket' (grade = the
+-- ticket's rating 1-5). Columns: basis, grade, customers, stayed, repeat_buyers.
+WITH
+-- @include scoped_orders
+latest_survey AS (
+    SELECT customer_id, arg_max(csat, survey_date) AS grade, max(survey_date) AS seen_on
+    FROM surveys
+    WHERE csat IS NOT NULL AND survey_date BETWEEN $start AND $end
+      AND survey_date <= CAST($as_of AS DATE) - CAST($follow_days AS INTEGER)
+      AND customer_id IN (SELECT customer_id FROM scoped_customers)
+    GROUP BY customer_id
+),
+latest_ticket AS (
+    SELECT customer_id, arg_max(satisfaction, opened_at) AS grade, CAST(max(opened_at) AS DATE) AS seen_on
+    FROM tickets
+    WHERE satisfaction IS NOT NULL AND CAST(closed_at AS DATE) <= $as_of
+      AND CAST(opened_at AS DATE) BETWEEN $start AND $end
+      AND CAST(opened_at AS DATE) <= CAST($as_of AS DATE) - CAST($follow_days AS INTEGER)
+      AND customer_id IN (SELECT customer_id FROM scoped_customers)
+    GROUP BY customer_id
+),
+graded AS (
+    SELECT 'survey' AS basis, * FROM latest_survey
+    UNION ALL
+    SELECT 'ticket', * FROM latest_ticket
+),
+purchase_days AS (
+    SELECT customer_id, count(DISTINCT order_date) AS days FROM scoped WHERE order_date <= $as_of
+    GROUP BY customer_id
+)
+SELECT g.basis, g.grade, count(*) AS customers,
+       count(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM scoped AS o WHERE o.customer_id = g.customer_id AND o.order_date > g.seen_on
+             AND o.order_date <= g.seen_on + CAST($follow_days AS INTEGER))) AS stayed,
+       count(*) FILTER (WHERE coalesce(p.days, 0) >= 2) AS repeat_buyers
+FROM graded AS g LEFT JOIN purchase_days AS p USING (customer_id)
+GROUP BY g.basis, g.grade ORDER BY g.basis, g.grade;

@@ -1,0 +1,49 @@
+"""Charts of one customer (Customer 360), on the shared template. User text reaches plotly HTML-escaped:
+plotly reads a few tags (links among them) in hover text, and a customer's name or a survey comment must
+stay text."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.charts import PALETTE, TEMPLATE
+
+KIND_COLORS = {"Order": PALETTE[0], "Campaign": PALETTE[1], "Ticket": PALETTE[5], "Survey": PALETTE[2]}
+
+
+def _safe(values: pd.Series) -> list[str]:
+    return [html.escape(str(v)) if v is not None and not pd.isna(v) else "" for v in values]
+
+
+def timeline(events: pd.DataFrame, title: str) -> go.Figure:
+    """One row per touchpoint type, a dot per touchpoint over time; order dots sized by amount."""
+    fig = go.Figure()
+    for kind, part in events.groupby("kind", sort=False):
+        size = 8.0 if kind != "Order" else (6 + 14 * (part["amount"].fillna(0) / max(events["amount"].max(), 1))
+                                            ** 0.5)
+        fig.add_trace(go.Scatter(
+            x=part["happened_at"], y=[kind] * len(part), mode="markers", name=kind,
+            marker=dict(color=KIND_COLORS.get(kind, PALETTE[3]), size=size, opacity=0.75,
+                        line=dict(width=0.5, color="white")),
+            customdata=list(zip(_safe(part["title"]), _safe(part["detail"]), _safe(part["status"]), strict=True)),
+            hovertemplate="%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=260, showlegend=False,
+                      xaxis=dict(title=None), yaxis=dict(title=None, categoryorder="array",
+                                                         categoryarray=["Survey", "Ticket", "Campaign", "Order"]))
+    return fig
+
+
+def routes(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars: how often each channel was used, grouped by route (buys / hears / asks)."""
+    labels = [f"{html.escape(str(r))}: {html.escape(str(c))}" for r, c in zip(frame["route"], frame["channel"],
+                                                                             strict=True)]
+    colors = frame["route"].map({"Buys through": PALETTE[0], "Hears from us by": PALETTE[1],
+                                 "Asks for help by": PALETTE[5]}).fillna(PALETTE[3])
+    fig = go.Figure(go.Bar(x=frame["times"][::-1], y=labels[::-1], orientation="h", marker_color=colors[::-1],
+                           hovertemplate="%{y}: %{x:,} times<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(200, 60 + 26 * len(frame)), showlegend=False,
+                      xaxis=dict(title="Times used", rangemode="tozero"), yaxis=dict(title=None))
+    return fig
