@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from crm_metrics import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/segments.py", "pages/campaigns.py", "pages/retention.py", "pages/value.py",
-         "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/customer.py", "pages/segments.py", "pages/campaigns.py", "pages/retention.py",
+         "pages/satisfaction.py", "pages/value.py", "pages/data.py"]
 
 
 def _app(monkeypatch, path: Path) -> AppTest:
@@ -266,3 +266,50 @@ def test_retention_page_projects_a_cohort(sample_app):
     at.selectbox(key="sbg_cohort").set_value("2024-06-01").run()
     assert not at.exception
     assert any(m.value.startswith("alpha = ") for m in at.markdown)
+
+
+def _customer_with(kind: str) -> str:
+    """A customer of the shipped sample: "one order" (exactly one order, nothing else) or "everything"
+    (orders, campaign contacts, tickets and surveys), read from the CSVs, not from the app."""
+    folder = ROOT / "sample_data"
+    orders = pd.read_csv(folder / "orders.csv", usecols=["customer_id"])["customer_id"].value_counts()
+    others = [set(pd.read_csv(folder / f"{t}.csv", usecols=["customer_id"])["customer_id"])
+              for t in ("contacts", "tickets", "surveys")]
+    if kind == "one order":
+        return next(c for c in sorted(orders[orders == 1].index) if not any(c in o for o in others))
+    return next(c for c in sorted(orders.index) if all(c in o for o in others))
+
+
+def test_customer_page_opens_a_customer_with_one_order_without_gaps(sample_app):
+    customer_id = _customer_with("one order")
+    sample_app.session_state["customer_360_pending"] = customer_id
+    at = sample_app.switch_page("pages/customer.py").run()
+    assert not at.exception
+    assert at.subheader[0].value.endswith(customer_id)
+    assert _metric(at, "Orders") == "1"
+    assert _metric(at, "Last order").endswith("days ago")
+    assert all(m.value not in ("", "nan", "None", "$nan") for m in at.metric)
+    assert any(s.value.startswith("**Next best action:**") for s in at.success)
+    assert not at.warning
+
+
+def test_customer_page_search_finds_and_opens(sample_app):
+    customer_id = _customer_with("everything")
+    at = sample_app.switch_page("pages/customer.py").run()
+    at.text_input(key="customer_query").set_value(customer_id).run()
+    assert not at.exception
+    at.session_state["customer_360_pending"] = customer_id  # what a click on the match row does
+    at.run()
+    assert at.subheader[0].value.endswith(customer_id)
+    kinds = at.pills(key="customer_kinds")
+    assert kinds.value == ["Order", "Campaign", "Ticket", "Survey"]
+    kinds.set_value(["Ticket"]).run()
+    assert not at.exception
+
+
+def test_satisfaction_page_states_the_loyalty_gap(sample_app):
+    at = sample_app.switch_page("pages/satisfaction.py").run()
+    assert not at.exception
+    assert at.markdown[0].value.startswith("Satisfied customers stay:")
+    at.segmented_control(key="ticket_dimension").set_value("channel").run()
+    assert not at.exception
