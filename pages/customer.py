@@ -118,7 +118,7 @@ if run_models:
     cards.metric("Probability alive", fmt.percent(view["p_alive"]) if view["p_alive"] is not None else "n/a",
                  border=True, width=190, help="BG/NBD: the chance they have not silently stopped buying.")
     cards.metric("Churn risk", fmt.percent(view["churn_probability"]) if view["churn_scored"] else "Not scored",
-                 border=True, width=180,
+                 border=True, width="content",
                  help="The churn model's probability of no order over the churn horizon (Retention page). Not "
                       "scored: no order in the last year, or too little history for a model.")
 else:

@@ -30,9 +30,13 @@ def timeline(events: pd.DataFrame, title: str) -> go.Figure:
                         line=dict(width=0.5, color="white")),
             customdata=list(zip(_safe(part["title"]), _safe(part["detail"]), _safe(part["status"]), strict=True)),
             hovertemplate="%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=title, height=260, showlegend=False,
-                      xaxis=dict(title=None), yaxis=dict(title=None, categoryorder="array",
-                                                         categoryarray=["Survey", "Ticket", "Campaign", "Order"]))
+    # a week either side, so that a single touchpoint sits on a readable date axis
+    pad = pd.Timedelta(days=7)
+    present = [k for k in ("Survey", "Ticket", "Campaign", "Order") if k in set(events["kind"])]
+    fig.update_layout(template=TEMPLATE, title=title, height=120 + 36 * len(present), showlegend=False,
+                      xaxis=dict(title=None,
+                                 range=[events["happened_at"].min() - pad, events["happened_at"].max() + pad]),
+                      yaxis=dict(title=None, categoryorder="array", categoryarray=present))
     return fig
 
 

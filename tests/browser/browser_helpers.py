@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+# customers whose names are markup: they must show as text
+HOSTILE = {"X1": "<script>alert(1)</script>", "X2": "[x](javascript:alert(1))"}
 
 
 def settle(page) -> None:

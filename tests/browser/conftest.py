@@ -79,3 +79,32 @@ def empty_app_url(tmp_path):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def hostile_app_url(tmp_path):
+    from browser_helpers import HOSTILE
+
+    """An app on a database whose customers, campaign and survey comment carry markup."""
+    from crm_metrics import db
+    from crm_metrics.importer import import_file
+
+    path = tmp_path / "hostile.duckdb"
+    con = db.connect(path)
+    files = {
+        "customers": "customer_id,name,email\n" + "".join(f'{k},"{v}",{k.lower()}@example.com\n'
+                                                            for k, v in HOSTILE.items()),
+        "campaigns": "campaign_id,name,channel,start_date,cost\nK1,<img src=x onerror=alert(2)>,Email,2024-01-01,10\n",
+        "orders": "order_id,customer_id,order_date,amount,campaign_id\nO1,X1,2024-01-05,10,K1\nO2,X2,2024-01-06,20,\n",
+        "contacts": "campaign_id,customer_id,contact_date\nK1,X1,2024-01-02\n",
+        "surveys": "customer_id,survey_date,csat,nps,comment\nX1,2024-01-10,1,0,\"[c](javascript:alert(3))\"\n",
+    }
+    for table, text in files.items():
+        csv_path = tmp_path / f"{table}.csv"
+        csv_path.write_text(text, encoding="utf-8")
+        import_file(con, table, csv_path)
+    con.close()
+    proc, url = start_app(path)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

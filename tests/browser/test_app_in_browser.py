@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from browser_helpers import settle, shoot
+from browser_helpers import HOSTILE, settle, shoot
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from crm_metrics import db
@@ -21,8 +21,8 @@ from crm_metrics.schema import TABLE_ORDER
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"overview": "/", "segments": "/segments", "campaigns": "/campaigns", "retention": "/retention",
-         "value": "/value", "data": "/data"}
+PAGES = {"overview": "/", "customer": "/customer", "segments": "/segments", "campaigns": "/campaigns",
+         "retention": "/retention", "satisfaction": "/satisfaction", "value": "/value", "data": "/data"}
 
 
 def _no_exception(page) -> None:
@@ -182,3 +182,22 @@ def test_click_a_segment_tile_lists_its_customers(browser_instance, app_url):
     _no_exception(page)
     assert rule.inner_text() != before, "the click did not pick the segment's list"
     page.close()
+
+
+@pytest.mark.parametrize("customer_id", list(HOSTILE))
+def test_personal_data_shows_as_literal_text(browser_instance, hostile_app_url, customer_id):
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2400})
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{hostile_app_url}/customer?customer={customer_id}")
+    settle(page)
+    _no_exception(page)
+    heading = page.get_by_role("heading", level=3).filter(has_text=customer_id).first
+    assert heading.inner_text().startswith(HOSTILE[customer_id])  # the markup, as text
+    page.locator('[data-testid="stPlotlyChart"]').first.hover()  # hover text of the timeline
+    page.wait_for_timeout(300)
+    assert page.locator('a[href^="javascript"]').count() == 0
+    assert page.locator("main script, main img[src='x']").count() == 0
+    shoot(page, f"customer-hostile-{customer_id}")
+    page.close()
+    assert not dialogs
