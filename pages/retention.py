@@ -15,6 +15,7 @@ from ui import columns as col
 from ui import data, filters
 from ui import format as fmt
 from ui import retention_charts as rc
+from ui.customer_links import customer_table
 from ui.empty import empty_state
 
 st.title("How long do customers keep buying?")
@@ -145,7 +146,7 @@ value = data.customer_value(as_of, chosen, CLVOptions(), 15.0)
 clv_values = value["predictions"] if value and len(value["predictions"]) else None
 ranked = at_risk(result.scored, clv_values, data.report("rfm", as_of=as_of, filters=chosen))
 people = data.with_contacts(ranked.head(5000))
-st.dataframe(people.head(1000), hide_index=True, width="stretch",
+customer_table(people.head(1000), "at_risk_table", hide_index=True, width="stretch",
              column_order=["customer_id", "name", "email", "segment", "churn_probability", "value", "value_at_risk",
                            "last_purchase", "open_tickets", "satisfaction", "recommended_action"],
              column_config={"customer_id": "Customer", "name": "Name", "email": "Email",
@@ -158,6 +159,6 @@ st.dataframe(people.head(1000), hide_index=True, width="stretch",
                             "recommended_action": st.column_config.TextColumn("Recommended action", width="large")})
 st.caption(f"{fmt.count(len(ranked))} active customers; value is "
            f"{ranked['value_basis'].iloc[0] if len(ranked) else 'historical revenue'}. The export holds the 5,000 "
-           "with the most value at risk.")
+           "with the most value at risk. Click a row to open the customer.")
 st.download_button("Download the at-risk list (CSV)", to_safe_csv(people), mime="text/csv",
                    file_name=f"at_risk_{as_of}.csv", icon=":material/download:", key="export_at_risk")

@@ -15,6 +15,7 @@ from crm_metrics.segments import describe
 from ui import charts, data, filters
 from ui import columns as col
 from ui import format as fmt
+from ui.customer_links import customer_table
 from ui.empty import empty_state
 from ui.segment_controls import scoring_options
 
@@ -88,12 +89,13 @@ rule = describe(segment, options.rules)
 if rule:
     st.markdown(f"**{segment}**: {rule.description} *Recommended:* {rule.action}")
 members = data.segment_members(segment, as_of, chosen, options)
-st.dataframe(members.head(1000), hide_index=True, width="stretch",
+customer_table(members.head(1000), "segment_members_table", hide_index=True, width="stretch",
              column_config={"revenue": col.money("Revenue"),
                             "monetary": col.money("Monetary"),
                             "last_order": st.column_config.DateColumn("Last order", format="YYYY-MM-DD")})
 st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most revenue shown" if len(members) > 1000
-                                                     else "") + ". Exports hold them all.")
+                                                     else "") + ". Exports hold them all; click a row to open "
+                                                                      "the customer.")
 buttons = st.container(horizontal=True)
 buttons.download_button("Download CSV", to_safe_csv(members),
                         file_name=f"segment_{segment}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
@@ -124,7 +126,7 @@ if choices:
         st.session_state["flow_pick"] = choices[0]
     flow = st.selectbox("Customers who moved", choices, key="flow_pick", format_func=lambda f: f"{f[0]} → {f[1]}")
     movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
-    st.dataframe(movers.head(1000), hide_index=True, width="stretch",
+    customer_table(movers.head(1000), "movers_table", hide_index=True, width="stretch",
                  column_config={"revenue": col.money("Revenue")})
     st.download_button("Download these customers (CSV)", to_safe_csv(movers), key="export_flow",
                        file_name=f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), mime="text/csv",

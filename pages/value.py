@@ -17,6 +17,7 @@ from ui import columns as col
 from ui import data, filters
 from ui import format as fmt
 from ui import value_charts as vc
+from ui.customer_links import customer_table
 from ui.empty import empty_state
 from ui.explain import how_value_computed
 
@@ -87,9 +88,9 @@ if fit.usable:
 st.subheader("Every customer's worth, five ways")
 st.caption("Historical value (revenue and margin so far), potential value (predicted CLV with its interval), "
            "profitability (margin minus tickets and acquisition cost), influence (customers they referred) and "
-           "where they stand in the distribution above.")
+           "where they stand in the distribution above. Click a row to open the customer.")
 shown = customers.head(1000)
-st.dataframe(shown, hide_index=True, width="stretch",
+customer_table(shown, "worth_table", hide_index=True, width="stretch",
              column_order=["customer_id", "name", "region", "revenue", "margin", "profit", "referred",
                            "referred_revenue", "p_alive", "expected_purchases", "clv", "clv_low", "clv_high"],
              column_config={"customer_id": "Customer", "name": "Name", "region": "Region",

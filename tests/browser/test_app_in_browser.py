@@ -201,3 +201,21 @@ def test_personal_data_shows_as_literal_text(browser_instance, hostile_app_url, 
     shoot(page, f"customer-hostile-{customer_id}")
     page.close()
     assert not dialogs
+
+
+def test_click_an_at_risk_row_opens_the_customer(browser_instance, app_url):
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 3000})
+    page.goto(app_url + "/retention")
+    settle(page)
+    table = page.locator(".st-key-at_risk_table")
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection cell
+    settle(page)
+    _no_exception(page)
+    assert "/customer?customer=" in page.url
+    customer_id = page.url.rsplit("=", 1)[1]
+    heading = page.locator('[data-testid="stMain"]').get_by_role("heading", level=3).first.inner_text()
+    assert heading.endswith(customer_id)
+    assert page.get_by_text("Next best action:").first.is_visible()
+    page.close()
