@@ -28,6 +28,7 @@ pages = {
     ],
     "Data": [
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+        st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
     ],
 }
 routing.mark_routed()

@@ -11,7 +11,9 @@ from crm_metrics import churn as _churn  # noqa: F401  (registers the churn repo
 from crm_metrics import clv as _clv  # noqa: F401  (registers the CLV reports)
 from crm_metrics import cohorts as _cohorts  # noqa: F401  (registers the cohort report)
 from crm_metrics import kpis as _kpis  # noqa: F401  (registers the KPI reports)
+from crm_metrics import learn as _learn  # noqa: F401  (registers the loyalty-ladder report)
 from crm_metrics import rfm as _rfm  # noqa: F401  (registers the RFM reports)
+from crm_metrics import satisfaction as _satisfaction  # noqa: F401  (registers the satisfaction report)
 from crm_metrics.db import DatabaseInUse, connect
 from crm_metrics.importer import ImportOptions, ImportRejected, import_file, propose, undo_import
 from crm_metrics.reports import REPORTS, report

@@ -22,7 +22,9 @@ import pandas as pd
 
 from crm_metrics import db
 from crm_metrics.filters import Filters
+from crm_metrics.kpis import data_span
 from crm_metrics.reporting import ensure_current
+from crm_metrics.reports import register
 
 CSAT_LABELS = {1: "Very disappointed", 2: "Disappointed", 3: "Neutral", 4: "Satisfied", 5: "Very satisfied"}
 TICKET_DIMENSIONS = {"category": "category", "channel": "channel"}
@@ -153,3 +155,14 @@ def loyalty_sentence(frame: pd.DataFrame, follow_days: int) -> str:
     return "Satisfied customers stay: " + text + "." if all(
         (loyalty_gap(frame, b) or {"points": 0})["points"] >= 0 for b in ("survey", "ticket")) \
         else text[0].upper() + text[1:] + "."
+
+
+@register("satisfaction")
+def satisfaction_report(cur, as_of=None, **options) -> pd.DataFrame:
+    """Retention and repeat purchase by latest CSAT grade and by latest support rating, as the Satisfaction
+    page shows (follow-up 180 days, all history up to ``as_of``). Grain: one row per (basis, grade)."""
+    if as_of is None:
+        as_of = data_span(cur)[1]
+        if as_of is None:
+            return pd.DataFrame()
+    return loyalty(cur, as_of, None, options.pop("filters", None))

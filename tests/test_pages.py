@@ -13,7 +13,7 @@ from crm_metrics import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/customer.py", "pages/segments.py", "pages/campaigns.py", "pages/retention.py",
-         "pages/satisfaction.py", "pages/value.py", "pages/data.py"]
+         "pages/satisfaction.py", "pages/value.py", "pages/data.py", "pages/learn.py"]
 
 
 def _app(monkeypatch, path: Path) -> AppTest:
@@ -313,3 +313,14 @@ def test_satisfaction_page_states_the_loyalty_gap(sample_app):
     assert at.markdown[0].value.startswith("Satisfied customers stay:")
     at.segmented_control(key="ticket_dimension").set_value("channel").run()
     assert not at.exception
+
+
+def test_learn_page_switches_a_scenario(sample_app):
+    at = sample_app.switch_page("pages/learn.py").run()
+    assert not at.exception
+    assert any(m.value == "Loaded now: **The workshop sample**." for m in at.markdown)
+    assert at.button(key="learn_apply").disabled  # already loaded
+    at.radio(key="learn_scenario").set_value("no_lift").run()
+    at.button(key="learn_apply").click().run()
+    assert not at.exception
+    assert any(m.value == "Loaded now: **Campaigns that do nothing**." for m in at.markdown)

@@ -116,3 +116,10 @@ def test_wilson_interval_textbook_values():
     low, high = sat.wilson(0, 10)
     assert low == pytest.approx(0.0, abs=1e-12) and high == pytest.approx(0.2775, abs=1e-4)
     assert all(math.isnan(v) for v in sat.wilson(0, 0))
+
+
+def test_report_serves_what_the_page_shows(con, cur):
+    from crm_metrics import report
+
+    served = report(con, "satisfaction")
+    assert served.equals(sat.loyalty(cur, dt.date(2024, 9, 1)))  # as_of defaults to the last order date

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = {"overview": "/", "customer": "/customer", "segments": "/segments", "campaigns": "/campaigns",
-         "retention": "/retention", "satisfaction": "/satisfaction", "value": "/value", "data": "/data"}
+         "retention": "/retention", "satisfaction": "/satisfaction", "value": "/value", "data": "/data",
+         "learn": "/learn"}
 
 
 def _no_exception(page) -> None:

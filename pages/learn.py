@@ -1,0 +1,122 @@
+"""Learn: a workshop walk through analytical CRM on the data loaded now, each idea with its numbers and a
+link to the page where it lives; and the trainer's controls to reset the sample or switch a scenario."""
+
+import streamlit as st
+
+from ui.routing import ensure_router
+
+ensure_router()
+
+from crm_metrics import learn  # noqa: E402
+from crm_metrics import satisfaction as sat
+from crm_metrics.campaigns import CampaignOptions
+from crm_metrics.catalog import BY_KEY
+from crm_metrics.clv import CLVOptions
+from crm_metrics.kpis import headline as kpi_headline
+from crm_metrics.rfm import RFMOptions
+from crm_metrics.rfm import headline as rfm_headline
+from ui import data, filters
+from ui import format as fmt
+from ui import learn_charts as lc
+from ui.empty import empty_state
+
+st.title("Learn: analytical CRM on your own data")
+st.markdown("Analytical CRM turns customer records into decisions in three phases: **reporting** (what happened), "
+            "**analysis** (who, and why) and **prediction** (what will happen, and what it is worth to act). Each "
+            "section below explains one idea with the numbers of the data loaded now, then links to the page where "
+            "it lives. Every number has its definition, formula and SQL under *How is this computed?* on its page.")
+
+
+def trainer_panel() -> None:
+    with st.container(border=True):
+        st.markdown("**For trainers: the workshop data and its scenarios**")
+        scenario = data.cached(learn.current_scenario)
+        user_data = data.cached(learn.holds_user_data)
+        now = learn.SCENARIOS[scenario].title if scenario else "your own data" if user_data else "a custom sample"
+        st.markdown(f"Loaded now: **{now}**.")
+        keys = list(learn.SCENARIOS)
+        choice = st.radio("Switch to", keys, index=keys.index(scenario) if scenario else 0, key="learn_scenario",
+                          format_func=lambda k: learn.SCENARIOS[k].title, horizontal=True)
+        picked = learn.SCENARIOS[choice]
+        st.caption(f"{picked.story} What to watch: {picked.watch} The sample is generated again under this "
+                   "process (generator parameters, not edited numbers) and replaces every table.")
+        agreed = True
+        if user_data:
+            agreed = st.checkbox("Replace my imported data with the workshop sample (it cannot be undone)",
+                                 key="learn_replace_ok")
+        label = "Reset to the workshop sample" if choice == "workshop" else f"Switch to: {picked.title}"
+        if st.button(label, key="learn_apply", disabled=not agreed or choice == scenario,
+                     icon=":material/restart_alt:"):
+            with st.status(f"Generating {picked.title.lower()}…", expanded=True) as status:
+                counts = learn.apply_scenario(data.connection(), choice)
+                data.ensure_reports()
+                status.update(label=f"Loaded {picked.title.lower()}: {fmt.count(counts['customers'])} customers, "
+                                    f"{fmt.count(counts['orders'])} orders.", state="complete")
+            st.rerun()
+
+
+trainer_panel()
+if data.is_empty():
+    empty_state()
+    st.stop()
+
+chosen, period = filters.current(), filters.current_period()
+as_of = period.end
+filters.breadcrumb(chosen, period)
+
+st.header("1. Reporting: what happened")
+table, _, _, _ = data.overview(period, chosen, "week", ())
+st.markdown(kpi_headline(table, period))
+st.markdown("Executives start from a handful of KPIs, each compared with the period before, then click a chart to "
+            "drill down to the cause: a region, a channel, a campaign, a cohort.")
+st.page_link("pages/overview.py", label="Open the Overview", icon=":material/monitoring:")
+
+st.header("2. Analysis: who are our customers?")
+st.markdown(f"**RFM** scores each customer 1-5 on **recency** (days since the last purchase), **frequency** "
+            f"(purchase days) and **monetary** value (spend), against the other customers; rules then name "
+            f"segments such as Champions or At Risk. {rfm_headline(data.segments(as_of, chosen, RFMOptions())[0])}")
+st.page_link("pages/segments.py", label="Open Segments", icon=":material/groups:")
+
+st.subheader("The loyalty ladder")
+ladder = data.cached(learn.loyalty_ladder, as_of, chosen)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.plotly_chart(lc.ladder(ladder, "Where customers stand on the loyalty ladder"), key="learn_ladder")
+with right:
+    st.markdown(learn.ladder_sentence(ladder))
+    st.caption("Prospect: signed up, not bought. Customer: bought on one day. Client: bought on two or more days. "
+               "Supporter: a client who last rated us 4-5. Advocate: referred someone, or last answered 9-10 to "
+               "\"would you recommend us?\" (Christopher, Payne & Ballantyne 1991).")
+st.page_link("pages/customer.py", label="Look at one customer in Customer 360", icon=":material/person_search:")
+
+st.subheader("Satisfaction and loyalty")
+loyalty = data.cached(sat.loyalty, as_of, None, chosen, 180)
+st.markdown(sat.loyalty_sentence(loyalty, 180))
+st.page_link("pages/satisfaction.py", label="Open Satisfaction", icon=":material/sentiment_satisfied:")
+
+st.header("3. Why attributed revenue is not what a campaign caused")
+results = data.campaign_results(as_of, chosen, CampaignOptions(), 0.0)
+st.markdown(learn.incrementality_sentence(results["totals"]))
+st.markdown(f"**{BY_KEY['attributed_revenue'].label}**: {BY_KEY['attributed_revenue'].definition} "
+            f"**{BY_KEY['incremental_revenue'].label}**: {BY_KEY['incremental_revenue'].definition}")
+st.page_link("pages/campaigns.py", label="Open Campaigns", icon=":material/campaign:")
+
+st.header("4. Prediction: what customers will be worth")
+with st.status("Fitting the customer-value models…", expanded=False) as status:
+    value = data.customer_value(as_of, chosen, CLVOptions(), 15.0)
+    status.update(label="Customer-value models fitted.", state="complete")
+if value and value["fit"].usable:
+    totals = value["totals"]
+    st.markdown(f"**Historical** value is what a customer has spent so far; **predicted CLV** is the margin they "
+                f"are expected to bring over the next 12 months. BG/NBD models how often each customer buys and the "
+                f"chance they have quietly left; Gamma-Gamma models what a purchase is worth. Here the average "
+                f"customer is expected to bring {fmt.money_exact(totals['average_clv'])}, and "
+                f"{fmt.percent(totals['alive_share'])} of customers are more likely alive than not.")
+else:
+    st.markdown("Predicted CLV needs customers with repeat purchases; the Customer value page says what is missing.")
+st.page_link("pages/value.py", label="Open Customer value", icon=":material/diamond:")
+
+st.subheader("Keeping a customer against winning a new one")
+if value:
+    st.markdown(learn.acquisition_vs_retention(value["defaults"]))
+st.page_link("pages/retention.py", label="Open Retention: who is about to leave", icon=":material/autorenew:")
