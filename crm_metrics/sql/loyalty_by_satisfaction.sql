@@ -28,14 +28,16 @@ graded AS (
     UNION ALL
     SELECT 'ticket', * FROM latest_ticket
 ),
-purchase_days AS (
-    SELECT customer_id, count(DISTINCT order_date) AS days FROM scoped WHERE order_date <= $as_of
-    GROUP BY customer_id
+-- one pass over each graded customer's orders: any in the follow-up window, and purchase days by $as_of
+followed AS (
+    SELECT g.basis, g.customer_id, g.grade,
+           count(o.order_id) FILTER (WHERE o.order_date > g.seen_on
+                                       AND o.order_date <= g.seen_on + CAST($follow_days AS INTEGER)) > 0 AS stayed,
+           count(DISTINCT o.order_date) FILTER (WHERE o.order_date <= $as_of) AS days
+    FROM graded AS g LEFT JOIN scoped AS o ON o.customer_id = g.customer_id
+    GROUP BY g.basis, g.customer_id, g.grade
 )
-SELECT g.basis, g.grade, count(*) AS customers,
-       count(*) FILTER (WHERE EXISTS (
-           SELECT 1 FROM scoped AS o WHERE o.customer_id = g.customer_id AND o.order_date > g.seen_on
-             AND o.order_date <= g.seen_on + CAST($follow_days AS INTEGER))) AS stayed,
-       count(*) FILTER (WHERE coalesce(p.days, 0) >= 2) AS repeat_buyers
-FROM graded AS g LEFT JOIN purchase_days AS p USING (customer_id)
-GROUP BY g.basis, g.grade ORDER BY g.basis, g.grade;
+SELECT basis, grade, count(*) AS customers,
+       count(*) FILTER (WHERE stayed) AS stayed,
+       count(*) FILTER (WHERE days >= 2) AS repeat_buyers
+FROM followed GROUP BY basis, grade ORDER BY basis, grade;

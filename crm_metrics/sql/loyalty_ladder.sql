@@ -13,7 +13,8 @@ base AS (
     WHERE c.signup_date <= $as_of OR s.first_date <= $as_of
 ),
 bought AS (
-    SELECT customer_id, count(DISTINCT order_date) AS days FROM scoped WHERE order_date <= $as_of
+    -- first_of_day marks a customer's first order of a day: counting it counts purchase days cheaply
+    SELECT customer_id, count(*) FILTER (WHERE first_of_day) AS days FROM scoped WHERE order_date <= $as_of
     GROUP BY customer_id
 ),
 answers AS (
