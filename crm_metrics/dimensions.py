@@ -30,6 +30,8 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in (
     Dimension("campaign", "Campaign", "customer", breakdown=False),
     # the month of a customer's first completed order ("2024-03"): a cohort of the Retention page
     Dimension("cohort", "Cohort (first purchase)", "customer", breakdown=False),
+    # the customers whose RFM segment, as of the last order date with the default rules, is this one
+    Dimension("segment", "Segment (RFM, latest)", "customer", breakdown=False),
 )}
 
 

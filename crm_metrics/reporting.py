@@ -10,7 +10,7 @@ from __future__ import annotations
 from crm_metrics import db
 
 # Bump when the layer's tables change shape: databases built by an older release then rebuild too.
-LAYER_VERSION = 6
+LAYER_VERSION = 7
 
 
 def _version(cur) -> tuple[int, int | None]:
@@ -44,6 +44,7 @@ def ensure_current(cur) -> bool:
             committed = False
             try:
                 db.execute(writer, "build_reporting", {"data_version": current})
+                _build_segments(writer)
                 writer.execute("COMMIT")
                 committed = True
             finally:
@@ -52,3 +53,16 @@ def ensure_current(cur) -> bool:
         finally:
             writer.close()
     return True
+
+
+def _build_segments(writer) -> None:
+    """Fill rpt_customer_segments (inside the rebuild's transaction): RFM with the default options as of
+    the last order date, no filters."""
+    from crm_metrics.filters import Filters
+    from crm_metrics.rfm import RFMOptions
+
+    as_of = writer.execute("SELECT max(order_date) FROM rpt_orders").fetchone()[0]
+    if as_of is None:
+        return
+    db.execute(writer, "build_segments", {"as_of": as_of, "before": None, **Filters().params(),
+                                          **RFMOptions().params()})

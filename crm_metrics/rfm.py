@@ -117,7 +117,7 @@ def segment_members(cur, segment: str, as_of=None, filters=None, options=None) -
     params = rfm_params(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame()
-    frame = db.query_df(cur, "rfm_members", {**params, "segment": segment})
+    frame = db.query_df(cur, "rfm_members", {**params, "segment_name": segment})
     rule = describe(segment, options.rules)
     frame["segment_rule"] = ((f"{rule_text(rule)}; " if rule else "") + f"as of {params['as_of']}; scores by "
                              f"{options.method}; frequency = {options.frequency}; monetary = {options.monetary}")

@@ -103,6 +103,10 @@ buttons.download_button("Download CSV", to_safe_csv(members),
 buttons.download_button("Download Parquet", safe_frame(members).to_parquet(index=False),
                         file_name=f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
                         mime="application/octet-stream", key="export_parquet")
+if buttons.button("Show every page only this segment", icon=":material/filter_alt:", key="segment_filter_all",
+                  help="Filters every page to the customers in this segment as of the last order date, scored "
+                       "with the default options (the sidebar's Segment filter)."):
+    filters.drill("segment", segment)
 
 st.subheader("How did customers move between segments?")
 months = st.segmented_control("Compared with", [1, 3, 6, 12], default=3, required=True, key="migration_months",

@@ -148,3 +148,25 @@ def test_revenue_over_a_breakdown_equals_total_revenue(sample_con, dim):
     cur.close()
     assert round(parts["revenue"].sum(), 2) == total  # to the cent: the parts are floats
     assert parts["orders"].sum() == values(sample_con, SAMPLE_PERIOD)["orders"]
+
+
+def test_segment_filter_keeps_that_segments_customers_on_every_query(sample_con):
+    """The shared segment filter: the customers whose RFM segment (default options, as of the last order
+    date) is chosen. Revenue and active customers are checked against the orders of those customers,
+    summed here in pandas."""
+    from crm_metrics.rfm import rfm_scores
+
+    cur = sample_con.cursor()
+    scores = rfm_scores(cur)  # default options, as of the last order date: what the filter means
+    champions = set(scores.loc[scores["segment"] == "Champions", "customer_id"])
+    orders = cur.execute("SELECT customer_id, order_date, amount FROM orders WHERE status = 'completed'").df()
+    orders["order_date"] = orders["order_date"].dt.date
+    mine = orders[orders["customer_id"].isin(champions)
+                  & orders["order_date"].between(SAMPLE_PERIOD.start, SAMPLE_PERIOD.end)]
+    got = kpi_values(cur, SAMPLE_PERIOD, Filters().with_values("segment", ["Champions"]))
+    assert float(got["revenue"]) == pytest.approx(float(mine["amount"].sum()), abs=0.005)
+    assert got["active_customers"] == mine["customer_id"].nunique()
+    both = kpi_values(cur, SAMPLE_PERIOD, Filters().with_values("segment", ["Champions", "Loyal"]))
+    assert float(both["revenue"]) > float(got["revenue"])
+    options = report(sample_con, "filter-options")
+    assert set(options.loc[options["dimension"] == "segment", "value"]) == set(scores["segment"])

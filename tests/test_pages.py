@@ -324,3 +324,14 @@ def test_learn_page_switches_a_scenario(sample_app):
     at.button(key="learn_apply").click().run()
     assert not at.exception
     assert any(m.value == "Loaded now: **Campaigns that do nothing**." for m in at.markdown)
+
+
+def test_segments_page_filters_every_page_to_a_segment(sample_app):
+    at = sample_app.switch_page("pages/segments.py").run()
+    at.selectbox(key="segment_pick").set_value("Champions").run()
+    at.button(key="segment_filter_all").click().run()
+    assert not at.exception
+    assert at.multiselect(key="segment").value == ["Champions"]
+    overview = at.switch_page("pages/overview.py").run()
+    assert not overview.exception
+    assert any(b.label.startswith("Champions") for b in overview.button)  # the breadcrumb chip

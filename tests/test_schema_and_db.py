@@ -79,3 +79,17 @@ def test_database_in_use_by_another_process(tmp_path):
         assert result.returncode == 2 and "in use by another process" in result.stderr
     finally:
         holder.close()
+
+
+def test_no_query_reuses_a_filter_name_for_another_parameter():
+    """Every query binds the shared filters as lists named after the dimensions ($region, $segment ...);
+    a query that used one of those names for a single value would be handed the list instead."""
+    import re
+    from pathlib import Path
+
+    from crm_metrics.dimensions import DIMENSIONS
+
+    names = "|".join(DIMENSIONS)
+    scalar_use = re.compile(r"(=|<>|\bIN)\s*\$(" + names + r")\b|\$(" + names + r")\s*(=|<>)")
+    for path in (Path(__file__).resolve().parents[1] / "crm_metrics" / "sql").glob("*.sql"):
+        assert not scalar_use.search(path.read_text(encoding="utf-8")), path.name

@@ -84,5 +84,10 @@ FROM contacts AS t LEFT JOIN rpt_customers AS c USING (customer_id)
 WHERE t."group" = 'treatment'
 GROUP BY ALL;
 
+-- rpt_customer_segments -- grain: one row per customer with a completed order by the last order date: their
+--                          RFM segment with the default options as of that date (filled by
+--                          build_segments.sql in the same transaction; the shared segment filter reads it).
+CREATE OR REPLACE TABLE rpt_customer_segments (customer_id VARCHAR, segment VARCHAR);
+
 DELETE FROM rpt_state;
 INSERT INTO rpt_state VALUES ($data_version);

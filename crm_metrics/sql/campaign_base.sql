@@ -24,6 +24,8 @@ members AS (
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
       AND (len($cohort) = 0 OR m.customer_id IN (
           SELECT customer_id FROM rpt_customers WHERE list_contains($cohort, strftime(first_date, '%Y-%m'))))
+      AND (len($segment) = 0 OR m.customer_id IN (
+          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
 ),
 -- window_orders -- grain: one row per (in-scope campaign, order) where a completed order on or before
 -- $until inside every filter falls in the window of one of its customer's contacts for that campaign;
@@ -43,6 +45,8 @@ window_orders AS (
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
       AND (len($cohort) = 0 OR p.customer_id IN (
           SELECT customer_id FROM rpt_customers WHERE list_contains($cohort, strftime(first_date, '%Y-%m'))))
+      AND (len($segment) = 0 OR p.customer_id IN (
+          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
       AND (len($channel) = 0 OR list_contains($channel, p.channel))
       AND (len($product_category) = 0 OR list_contains($product_category, p.product_category))
 ),

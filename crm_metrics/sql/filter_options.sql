@@ -18,4 +18,6 @@ SELECT 'campaign', campaign_id, NULL, campaign_id || ' · ' || name FROM campaig
 UNION ALL
 SELECT DISTINCT 'cohort', strftime(first_date, '%Y-%m'), NULL, strftime(first_date, '%b %Y') FROM rpt_customers
 WHERE first_date IS NOT NULL
+UNION ALL
+SELECT DISTINCT 'segment', segment, NULL, segment FROM rpt_customer_segments
 ORDER BY 1, 2;

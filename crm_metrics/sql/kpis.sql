@@ -30,17 +30,17 @@ campaign_share AS (
                                       AND (len($acquisition_channel) = 0
                                            OR list_contains($acquisition_channel, acquisition_channel)))
                 AS DOUBLE) / sum(treated) AS share
-    FROM rpt_campaign_reach WHERE len($campaign) + len($cohort) = 0 GROUP BY campaign_id
+    FROM rpt_campaign_reach WHERE len($campaign) + len($cohort) + len($segment) = 0 GROUP BY campaign_id
     UNION ALL
     -- with a campaign or cohort filter: the share of each campaign's treated customers the filters keep
     SELECT campaign_id,
            avg(CASE WHEN customer_id IN (SELECT customer_id FROM scoped_customers) THEN 1.0 ELSE 0.0 END)
-    FROM rpt_campaign_members WHERE len($campaign) + len($cohort) > 0 AND member_group = 'treatment'
+    FROM rpt_campaign_members WHERE len($campaign) + len($cohort) + len($segment) > 0 AND member_group = 'treatment'
     GROUP BY campaign_id
 ),
 spend AS (
     SELECT sum(k.cost * coalesce(s.share, CASE WHEN len($region) + len($country) + len($city)
-                                                    + len($acquisition_channel) + len($campaign) + len($cohort) = 0
+                                                    + len($acquisition_channel) + len($campaign) + len($cohort) + len($segment) = 0
                                                THEN 1.0 ELSE 0.0 END)) AS spend
     FROM campaigns AS k LEFT JOIN campaign_share AS s USING (campaign_id)
     WHERE k.start_date BETWEEN $start AND $end

@@ -2,7 +2,8 @@
 -- scoped_customers -- grain: one row per customer matching the customer-level filters.
 -- scoped           -- grain: one row per completed order matching every dimension filter (any date).
 -- Empty filter lists mean "all". $campaign keeps the customers a campaign reached (its treatment group);
--- $cohort the customers whose first completed order fell in one of the listed months ('2024-03'). Returned and cancelled orders are never revenue (not in rpt_orders).
+-- $cohort the customers whose first completed order fell in one of the listed months ('2024-03');
+-- $segment the customers whose latest RFM segment (rpt_customer_segments) is listed. Returned and cancelled orders are never revenue (not in rpt_orders).
 scoped_customers AS (
     SELECT customer_id, region, country, city, acquisition_channel, acquisition_cost, first_date
     FROM rpt_customers
@@ -14,6 +15,8 @@ scoped_customers AS (
           SELECT customer_id FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
       AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
+      AND (len($segment) = 0 OR customer_id IN (
+          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
 ),
 scoped AS (
     SELECT order_date, customer_id, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
@@ -29,4 +32,6 @@ scoped AS (
           SELECT customer_id FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
       AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
+      AND (len($segment) = 0 OR customer_id IN (
+          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
 ),

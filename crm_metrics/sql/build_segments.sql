@@ -1,0 +1,8 @@
+-- Fills rpt_customer_segments: every customer's RFM segment as of $as_of (the last order date) with the
+-- default scoring options and rules, no filters (so the segment filter means the same on every page).
+-- grain: one row per customer with a completed order on or before $as_of.
+INSERT INTO rpt_customer_segments
+WITH
+-- @include scoped_orders
+-- @include rfm_base
+SELECT customer_id, coalesce(segment, 'Unassigned') FROM rfm_now;
