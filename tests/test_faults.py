@@ -1,0 +1,157 @@
+"""Faults and concurrency through the real data-access code.
+
+- Eight threads on one process-wide connection: two importing (the same table, overlapping keys, one file
+  twice) and six reading KPIs in a loop. No thread fails; a reader's snapshot always holds exactly the rows
+  the ledger says were inserted (never part of an import); the final counts equal the ledger's sums.
+- kill -9 of an import process at random moments: the database opens again, the earlier data is intact,
+  and the import is either wholly present (and in the ledger) or wholly absent.
+
+The quick tier runs in CI; the longer tier repeats the kill ``CRM_FAULT_ITERATIONS`` times:
+
+    CRM_FAULT_ITERATIONS=20 python -m pytest tests/test_faults.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from crm_metrics import db
+from crm_metrics.filters import Filters
+from crm_metrics.importer import import_file
+from crm_metrics.kpis import Period, kpi_values
+from crm_metrics.sample import SampleParams, load_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+ITERATIONS = int(os.environ.get("CRM_FAULT_ITERATIONS", "3"))
+
+
+def _orders_csv(path: Path, ids: range, prefix: str, customers: list[str], amount: float) -> Path:
+    lines = ["order_id,customer_id,order_date,amount,status"]
+    lines += [f"{prefix}{i},{customers[i % len(customers)]},2026-09-{1 + i % 28:02d},{amount:.2f},completed"
+              for i in ids]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _orders_and_ledger(cur) -> tuple[int, int]:
+    """Orders, and rows the ledger says were inserted into orders, read in one snapshot."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        orders = cur.execute("SELECT count(*) FROM orders").fetchone()[0]
+        inserted = cur.execute("SELECT coalesce(sum(rows_inserted), 0) FROM import_ledger "
+                               "WHERE table_name = 'orders' AND undone_at IS NULL").fetchone()[0]
+    finally:
+        cur.execute("COMMIT")
+    return int(orders), int(inserted)
+
+
+def test_imports_and_readers_at_once(tmp_path):
+    con = db.connect(tmp_path / "busy.duckdb")
+    load_sample(con, SampleParams(customers=600, seed=5))
+    customers = [r[0] for r in con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall()]
+    first = _orders_csv(tmp_path / "a.csv", range(0, 3000), "NA", customers, 10)
+    overlapping = _orders_csv(tmp_path / "b.csv", range(1500, 4500), "NA", customers, 20)  # 1,500 shared keys
+    other = _orders_csv(tmp_path / "c.csv", range(0, 2000), "NC", customers, 30)
+    before, _ = _orders_and_ledger(con.cursor())
+    period = Period(dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    done, failures, snapshots = threading.Event(), [], []
+
+    def importer(files: list[Path]) -> None:
+        try:
+            for path in files:
+                import_file(con, "orders", path)
+        except BaseException as exc:  # noqa: BLE001 - any failure of the thread fails the test
+            failures.append(exc)
+
+    def reader() -> None:
+        cur = con.cursor()
+        try:
+            while not done.is_set():
+                kpi_values(cur, period, Filters())
+                snapshots.append(_orders_and_ledger(cur))
+        except BaseException as exc:  # noqa: BLE001
+            failures.append(exc)
+        finally:
+            cur.close()
+
+    writers = [threading.Thread(target=importer, args=([first, other],)),
+               threading.Thread(target=importer, args=([overlapping, first],))]  # `first` twice: a no-op
+    readers = [threading.Thread(target=reader) for _ in range(6)]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join(timeout=300)
+    done.set()
+    for t in readers:
+        t.join(timeout=120)
+
+    assert not failures, failures
+    assert snapshots and all(orders == inserted for orders, inserted in snapshots)  # never part of an import
+    orders, inserted = _orders_and_ledger(con.cursor())
+    assert orders == inserted == before + 4500 + 2000  # NA0..NA4499 once each, NC0..NC1999
+    amounts = dict(con.execute("SELECT order_id, CAST(amount AS DOUBLE) FROM orders WHERE order_id IN "
+                               "('NA0', 'NA2000', 'NA4000')").fetchall())
+    assert amounts["NA0"] == 10.0 and amounts["NA4000"] == 20.0 and amounts["NA2000"] in (10.0, 20.0)
+    con.close()
+
+
+_CHILD = """
+import sys
+from crm_metrics import db
+from crm_metrics.importer import import_file
+con = db.connect(sys.argv[1])
+import_file(con, "orders", sys.argv[2])
+con.close()
+"""
+
+
+def test_kill_9_during_an_import_leaves_all_or_nothing(tmp_path):
+    path = tmp_path / "killed.duckdb"
+    con = db.connect(path)
+    load_sample(con, SampleParams(customers=800, seed=9))
+    customers = [r[0] for r in con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall()]
+    base_orders, _ = _orders_and_ledger(con.cursor())
+    base_customers = con.execute("SELECT count(*) FROM customers").fetchone()[0]
+    con.close()
+    rows = 200_000
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run_child(csv: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", _CHILD, str(path), str(csv)], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    # how long a whole import takes here, so that the kills land before, during and after it
+    started = time.monotonic()
+    assert run_child(_orders_csv(tmp_path / "full.csv", range(rows), "FULL", customers, 5)).wait(timeout=300) == 0
+    duration = time.monotonic() - started
+    expected_orders = base_orders + rows
+    rng = random.Random(2026)
+    outcomes = []
+    for i in range(ITERATIONS):
+        csv = _orders_csv(tmp_path / f"k{i}.csv", range(rows), f"K{i}_", customers, 7)
+        child = run_child(csv)
+        time.sleep(rng.uniform(0.05, 1.2) * duration)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        con = db.connect(path)  # opens again after the kill
+        orders, inserted = _orders_and_ledger(con.cursor())
+        assert orders == inserted, "the table and the ledger disagree"
+        landed = con.execute("SELECT count(*) FROM orders WHERE starts_with(order_id, ?)", [f"K{i}_"]).fetchone()[0]
+        assert landed in (0, rows), f"part of an import is stored: {landed:,} of {rows:,} rows"
+        in_ledger = con.execute("SELECT count(*) FROM import_ledger WHERE file_name = ?", [csv.name]).fetchone()[0]
+        assert in_ledger == (1 if landed else 0)
+        expected_orders += landed
+        assert orders == expected_orders
+        assert con.execute("SELECT count(*) FROM customers").fetchone()[0] == base_customers
+        outcomes.append(bool(landed))
+        con.close()
+    if ITERATIONS >= 10:  # the longer tier must have seen both outcomes
+        assert any(outcomes) and not all(outcomes)
