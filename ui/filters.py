@@ -49,7 +49,9 @@ def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
     for key in MAIN:
         chosen[key] = _multiselect(options, key, chosen)
     extra = [k for k in DIMENSIONS if k not in MAIN]
-    with st.expander("More filters", expanded=any(st.session_state.get(KEYS[k]) for k in extra)):
+    # open when one of its filters is set, also by a shared link (the URL holds it before the widget does)
+    with st.expander("More filters", expanded=any(st.session_state.get(KEYS[k]) or st.query_params.get(KEYS[k])
+                                                  for k in extra)):
         for key in extra:
             chosen[key] = _multiselect(options, key, chosen)
     filters = Filters(start, end, tuple((k, tuple(v)) for k, v in sorted(chosen.items()) if v))
