@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -170,3 +171,29 @@ def test_segment_filter_keeps_that_segments_customers_on_every_query(sample_con)
     assert float(both["revenue"]) > float(got["revenue"])
     options = report(sample_con, "filter-options")
     assert set(options.loc[options["dimension"] == "segment", "value"]) == set(scores["segment"])
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month"])
+@pytest.mark.parametrize("order_filter", [False, True])
+def test_trend_customers_match_a_count_distinct(sample_con, grain, order_filter):
+    """Active and new customers per bucket come from precomputed first-order flags (or, under an order-level
+    filter, an exact count); both must equal pandas counting distinct customers per bucket."""
+    cur = sample_con.cursor()
+    filters = Filters().with_values("channel", ["store"]) if order_filter else Filters()
+    got = trend(cur, SAMPLE_PERIOD, filters, grain).set_index("bucket")
+    orders = cur.execute("SELECT o.customer_id, o.order_date, o.channel, f.first_date FROM orders AS o JOIN "
+                         "(SELECT customer_id, min(order_date) AS first_date FROM orders WHERE status = 'completed' "
+                         "GROUP BY customer_id) AS f USING (customer_id) WHERE o.status = 'completed'").df()
+    if order_filter:
+        orders = orders[orders["channel"] == "store"]
+    orders = orders[(orders["order_date"].dt.date >= SAMPLE_PERIOD.start)
+                    & (orders["order_date"].dt.date <= SAMPLE_PERIOD.end)]
+    freq = {"day": "D", "week": "W-SUN", "month": "M"}[grain]
+    orders["bucket"] = orders["order_date"].dt.to_period(freq).dt.start_time
+    orders["new"] = orders["first_date"].dt.to_period(freq).dt.start_time == orders["bucket"]
+    expected = orders.groupby("bucket").agg(active=("customer_id", "nunique"))
+    expected["new"] = orders[orders["new"]].groupby("bucket")["customer_id"].nunique()
+    expected = expected.fillna(0).astype(int)
+    got.index = pd.to_datetime(got.index)
+    assert list(got["active_customers"]) == list(expected["active"])
+    assert list(got["new_customers"]) == list(expected["new"])

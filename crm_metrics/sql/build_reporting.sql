@@ -4,7 +4,8 @@
 --                  (period filters then skip whole row groups). campaign_touched: the order carries a
 --                  campaign, or falls within 14 days (the contact day and 13 more) of a contact of a
 --                  campaign whose treatment group holds its customer.
---                  first_of_day: the customer's first order of that day (counts purchase days cheaply).
+--                  first_of_day, first_of_week, first_of_month: the customer's first order of that day,
+--                  ISO week or month (count customers per bucket without a count distinct).
 --                  order_id, cost and campaign_id serve campaign attribution and margin.
 CREATE OR REPLACE TABLE rpt_customers AS
 WITH first_order AS (
@@ -51,8 +52,14 @@ touched AS (
 SELECT o.order_date, o.customer_id, o.order_id, o.amount, o.cost, o.campaign_id, o.channel, o.product_category,
        c.region, c.country, c.city, c.acquisition_channel, c.first_date,
        o.campaign_id IS NOT NULL OR o.order_id IN (SELECT order_id FROM touched) AS campaign_touched,
-       row_number() OVER (PARTITION BY o.customer_id, o.order_date ORDER BY o.order_id) = 1 AS first_of_day
-FROM completed AS o
+       -- one window (the customer's previous order) serves the three flags
+       o.previous_date IS NULL OR o.previous_date <> o.order_date AS first_of_day,
+       o.previous_date IS NULL OR date_trunc('week', o.previous_date) <> date_trunc('week', o.order_date)
+           AS first_of_week,
+       o.previous_date IS NULL OR date_trunc('month', o.previous_date) <> date_trunc('month', o.order_date)
+           AS first_of_month
+FROM (SELECT *, lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date, order_id) AS previous_date
+      FROM completed) AS o
 JOIN rpt_customers AS c USING (customer_id)
 ORDER BY o.order_date, o.customer_id;
 

@@ -20,7 +20,7 @@ scoped_customers AS (
 ),
 scoped AS (
     SELECT order_date, customer_id, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
-           acquisition_channel, first_date, campaign_touched, first_of_day
+           acquisition_channel, first_date, campaign_touched, first_of_day, first_of_week, first_of_month
     FROM rpt_orders
     WHERE (len($region) = 0 OR list_contains($region, region))
       AND (len($country) = 0 OR list_contains($country, country))
