@@ -489,7 +489,8 @@ def converted_customers(cur, campaign_id: str, as_of: dt.date | None = None, fil
     rfm = (rfm_options or RFMOptions()).params()
     segment_day = started[0] - dt.timedelta(days=1)
     return db.query_df(cur, "campaign_converted",
-                       {**params, **rfm, "as_of": segment_day, "before": None, "campaign_id": campaign_id})
+                       {**params, **rfm, "as_of": segment_day, "before": None, "from_totals": False,
+                        "campaign_id": campaign_id})
 
 
 def by_segment(converted: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from crm_metrics import db
 
 # Bump when the layer's tables change shape: databases built by an older release then rebuild too.
-LAYER_VERSION = 8
+LAYER_VERSION = 9
 
 
 def _version(cur) -> tuple[int, int | None]:
@@ -64,5 +64,5 @@ def _build_segments(writer) -> None:
     as_of = writer.execute("SELECT max(order_date) FROM rpt_orders").fetchone()[0]
     if as_of is None:
         return
-    db.execute(writer, "build_segments", {"as_of": as_of, "before": None, **Filters().params(),
+    db.execute(writer, "build_segments", {"as_of": as_of, "before": None, "from_totals": True, **Filters().params(),
                                           **RFMOptions().params()})

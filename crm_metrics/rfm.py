@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from crm_metrics import db
+from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span
 from crm_metrics.reporting import ensure_current
 from crm_metrics.reports import register
 from crm_metrics.segments import DEFAULT_RULES, SegmentRule, describe, rule_text, rules_param
+
+ORDER_LEVEL = tuple(k for k, d in DIMENSIONS.items() if d.level == "order")
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,15 @@ class RFMOptions:
 def rfm_params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOptions | None) -> dict | None:
     """The named parameters of the RFM queries (None when there are no orders yet)."""
     ensure_current(cur)
-    if as_of is None:
-        as_of = data_span(cur)[1]
-        if as_of is None:
-            return None
-    return {"as_of": as_of, "before": None, **(filters or Filters()).params(), **(options or RFMOptions()).params()}
+    last = data_span(cur)[1]
+    if last is None:
+        return None
+    as_of = as_of or last
+    filters = filters or Filters()
+    # every order counts (as_of on or after the last one, no order-level filter): per-customer totals serve
+    from_totals = as_of >= last and not any(filters.selected.get(d) for d in ORDER_LEVEL)
+    return {"as_of": as_of, "before": None, "from_totals": from_totals, **filters.params(),
+            **(options or RFMOptions()).params()}
 
 
 def _run(cur, name: str, as_of, filters, options, columns: list[str]) -> pd.DataFrame:

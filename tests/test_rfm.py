@@ -188,3 +188,22 @@ def test_migration_flows_cover_every_customer(sample_con):
     assert flows["customers"].sum() == len(now)
     with pytest.raises(ValueError):
         migration(sample_con.cursor(), dt.date(2026, 7, 1), dt.date(2026, 6, 30))
+
+
+@pytest.mark.parametrize("region", [None, "Europe"])
+def test_rfm_from_customer_totals_equals_rfm_from_orders(sample_con, region):
+    """As of the last order, with no order-level filter, RFM reads per-customer totals of the reporting
+    layer; an order-level filter that keeps every order forces the path through the orders, and the two
+    must agree to the last row."""
+    from crm_metrics.filters import Filters
+    from crm_metrics.rfm import rfm_params, rfm_scores
+
+    cur = sample_con.cursor()
+    channels = [r[0] for r in cur.execute("SELECT DISTINCT channel FROM orders").fetchall()]
+    assert None not in channels  # otherwise the channel filter would drop orders
+    base = Filters().with_values("region", [region]) if region else Filters()
+    fast_params = rfm_params(cur, None, base, None)
+    slow_filters = base.with_values("channel", channels)
+    assert fast_params["from_totals"] and not rfm_params(cur, None, slow_filters, None)["from_totals"]
+    fast, slow = rfm_scores(cur, None, base), rfm_scores(cur, None, slow_filters)
+    pd.testing.assert_frame_equal(fast, slow)

@@ -91,6 +91,14 @@ FROM contacts AS t LEFT JOIN rpt_customers AS c USING (customer_id)
 WHERE t."group" = 'treatment'
 GROUP BY ALL;
 
+-- rpt_customer_totals -- grain: one row per customer with a completed order: their whole history (RFM as of
+--                       the last order date, with no order-level filter, reads this instead of every order).
+CREATE OR REPLACE TABLE rpt_customer_totals AS
+SELECT customer_id, max(order_date) AS last_order, min(order_date) AS first_order,
+       count(*) FILTER (WHERE first_of_day) AS purchase_days, count(*) AS orders, sum(amount) AS revenue,
+       CAST(avg(amount) AS DECIMAL(18, 2)) AS average_order
+FROM rpt_orders GROUP BY customer_id;
+
 -- rpt_customer_segments -- grain: one row per customer with a completed order by the last order date: their
 --                          RFM segment with the default options as of that date (filled by
 --                          build_segments.sql in the same transaction; the shared segment filter reads it).

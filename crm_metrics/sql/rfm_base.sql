@@ -1,8 +1,10 @@
 -- Shared CTEs of the RFM queries (included after scoped_orders); see rfm_scores.sql for the rules.
 -- Scores are computed per snapshot: 'now' as of $as_of, and 'before' as of $before when that is given
 -- (segment migration); every aggregate and rank is partitioned by snapshot. rfm_now holds 'now'.
+-- $from_totals (set by crm_metrics.rfm.rfm_params) reads 'now' from rpt_customer_totals instead of the orders.
 history AS (
-    SELECT 'now' AS snapshot, CAST($as_of AS DATE) AS snapshot_date, * FROM scoped WHERE order_date <= $as_of
+    SELECT 'now' AS snapshot, CAST($as_of AS DATE) AS snapshot_date, * FROM scoped
+    WHERE order_date <= $as_of AND NOT $from_totals
     UNION ALL
     SELECT 'before', CAST($before AS DATE), * FROM scoped WHERE $before IS NOT NULL AND order_date <= $before
 ),
@@ -23,6 +25,13 @@ per_customer AS (
            min(h.order_date) AS first_order
     FROM history AS h LEFT JOIN exact_days AS e USING (snapshot, customer_id)
     GROUP BY h.snapshot, h.customer_id
+    UNION ALL
+    -- $from_totals: 'now' is on or after the last order and no order-level filter is set, so each
+    -- customer's whole history counts; rpt_customer_totals holds it, and the customer filters still apply
+    SELECT 'now', t.customer_id, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
+           t.revenue, t.average_order, t.last_order, t.first_order
+    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_id)
+    WHERE $from_totals
 ),
 measured AS (
     SELECT *,
