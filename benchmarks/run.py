@@ -467,7 +467,7 @@ def write_report(results: list[Result], path: Path, command: str) -> None:
         "  from the orders held in memory.",
         "- **churn model** is the whole Retention-page run: features in SQL at the training, test and",
         "  today's cut-offs, gradient boosting and logistic regression fitted and tested, permutation drivers",
-        "  on 20,000 test customers, today's customers scored. Rows: training customers.",
+        "  on 10,000 test customers, today's customers scored. Rows: training customers.",
         "- **CLV fit** fits BG/NBD and Gamma-Gamma by maximum likelihood on the per-customer summary",
         "  (computed once in SQL, not timed); ours compresses customers with identical (x, t_x, T) into",
         "  weighted rows and uses analytic gradients; Lifetimes fits the same models on the same summary.",

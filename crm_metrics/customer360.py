@@ -86,6 +86,11 @@ def referrals(cur, customer_id: str, as_of: dt.date) -> pd.DataFrame:
     return db.query_df(cur, "customer_referrals", {"customer_id": customer_id, "as_of": as_of})
 
 
+def segment_dates(as_of: dt.date) -> list[dt.date]:
+    """The dates a segment path reads: every quarter (90 days) over the year to ``as_of``, oldest first."""
+    return [as_of - dt.timedelta(days=days) for days in (360, 270, 180, 90, 0)]
+
+
 def segment_path(scores_by_date: dict[dt.date, pd.DataFrame], customer_id: str) -> pd.DataFrame:
     """The customer's RFM segment at each date, oldest first, from whole-base RFM frames (customer_id,
     segment, r_score, f_score, m_score). A date where they had not bought yet reads "Not yet a customer".

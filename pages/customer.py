@@ -2,8 +2,6 @@
 they are worth now and later, their segment and how it moved, churn risk, every touchpoint, the routes
 they take, whom they referred, and the next thing to do."""
 
-import datetime as dt
-
 import streamlit as st
 
 from ui.routing import ensure_router
@@ -100,8 +98,7 @@ if not run_models:
 view, path = c360.model_view(customer_id), None
 if run_models:
     with st.status("Reading the customer's segment, predicted value and churn risk…", expanded=False) as status:
-        steps = [as_of - dt.timedelta(days=d) for d in (360, 270, 180, 90, 0)]
-        path = c360.segment_path({d: data.report("rfm", as_of=d) for d in steps}, customer_id)
+        path = c360.segment_path({d: data.report("rfm", as_of=d) for d in c360.segment_dates(as_of)}, customer_id)
         value = data.customer_value(as_of, Filters(), CLVOptions(), 15.0)
         risk = data.churn_model(as_of, Filters(), ChurnOptions())
         view = c360.model_view(customer_id, value["predictions"] if value else None,

@@ -86,8 +86,8 @@ else:
     cards.metric("First-contact resolution", fmt.percent(totals["first_contact_rate"]), border=True, width=220,
                  help="Closed tickets the customer did not come back about (no ticket of the same category within "
                       "7 days); the data has no contact count, so this is the usual proxy.")
-    cards.metric("Support rating", fmt.number(totals["satisfaction"]) + " of 5"
-                 if totals["satisfaction"] == totals["satisfaction"] else "n/a", border=True, width=190)
+    cards.metric("Support rating", fmt.number(totals["satisfaction"]), border=True, width=190,
+                 help="Mean rating of the rated tickets, 1 (very disappointed) to 5 (very satisfied).")
     st.dataframe(service, hide_index=True, width="stretch",
                  column_config={"value": dimension.capitalize(), "tickets": col.count("Tickets"),
                                 "closed": col.count("Closed"), "open": col.count("Open"),

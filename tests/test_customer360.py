@@ -138,6 +138,9 @@ def test_segment_path_and_model_view():
     scores = {day2: pd.DataFrame({"customer_id": ["A"], "segment": ["Champions"], "r_score": [5], "f_score": [4],
                                   "m_score": [3]}),
               day1: pd.DataFrame(columns=["customer_id", "segment", "r_score", "f_score", "m_score"])}
+    assert c360.segment_dates(dt.date(2024, 12, 31)) == [dt.date(2024, 1, 6), dt.date(2024, 4, 5),
+                                                          dt.date(2024, 7, 4), dt.date(2024, 10, 2),
+                                                          dt.date(2024, 12, 31)]
     path = c360.segment_path(scores, "A")
     assert list(path["segment"]) == ["Not yet a customer", "Champions"] and path["rfm"].iloc[-1] == "5-4-3"
     predictions = pd.DataFrame({"customer_id": list("ABCDEFGHIJ"), "clv": [10.0 * i for i in range(10, 0, -1)],
