@@ -36,6 +36,17 @@ def empty_app(monkeypatch, tmp_path):
     return _app(monkeypatch, tmp_path / "empty.duckdb")
 
 
+def _shipped_sample():
+    """An in-memory database holding the shipped sample_data CSVs, imported as a user would."""
+    from crm_metrics.importer import import_file
+    from crm_metrics.schema import TABLE_ORDER
+
+    con = db.connect(":memory:")
+    for table in TABLE_ORDER:
+        import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    return con
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -130,19 +141,13 @@ def test_segments_page_finds_clusters(sample_app):
 
 
 def test_campaigns_page_answers_with_the_report_numbers(sample_app):
-    import crm_metrics
     from crm_metrics.campaigns import campaign_stats, headline, incrementality, totals
 
     at = sample_app.switch_page("pages/campaigns.py").run()
     assert not at.exception
     at.segmented_control(key="campaign_scope").set_value("all").run()
     assert not at.exception
-    con = crm_metrics.connect(":memory:")
-    from crm_metrics.importer import import_file
-    from crm_metrics.schema import TABLE_ORDER
-
-    for table in TABLE_ORDER:
-        import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    con = _shipped_sample()
     cur = con.cursor()
     stats = campaign_stats(cur)
     expected = headline(totals(stats, incrementality(stats)))
@@ -193,14 +198,9 @@ def test_campaigns_page_suggests_a_budget_split(sample_app):
     assert sum(values) == pytest.approx(total)
     # margin m (s / S) ^ 0.5 summed over channels, under a fixed total, is largest with s proportional to
     # m^2 / S (Lagrange), so the channel with the largest m^2 / S gets the largest share
-    import crm_metrics
     from crm_metrics.campaigns import campaign_stats, channel_returns, incrementality
-    from crm_metrics.importer import import_file
-    from crm_metrics.schema import TABLE_ORDER
 
-    con = crm_metrics.connect(":memory:")
-    for table in TABLE_ORDER:
-        import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    con = _shipped_sample()
     stats = campaign_stats(con.cursor())
     returns = channel_returns(incrementality(stats))
     returns = returns[returns["incremental_margin"] > 0]
