@@ -1,8 +1,9 @@
 -- Fills rpt_customer_segments: every customer's RFM segment as of $as_of (the last order date) with the
 -- default scoring options and rules, no filters (so the segment filter means the same on every page).
 -- grain: one row per customer with a completed order on or before $as_of.
-INSERT INTO rpt_customer_segments
+INSERT INTO rpt_customer_segments (customer_id, segment, customer_key)
 WITH
 -- @include scoped_orders
 -- @include rfm_base
-SELECT customer_id, coalesce(segment, 'Unassigned') FROM rfm_now;
+SELECT r.customer_id, coalesce(r.segment, 'Unassigned'), c.customer_key
+FROM rfm_now AS r JOIN rpt_customers AS c USING (customer_id);

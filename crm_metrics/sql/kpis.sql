@@ -2,18 +2,38 @@
 -- Periods are inclusive: [$start, $end]; the previous period [$prev_start, $prev_end] has equal length.
 WITH
 -- @include scoped_orders
-in_period AS (SELECT * FROM scoped WHERE order_date BETWEEN $start AND $end),
+window_orders AS (
+    -- the period and the previous one; rpt_orders is sorted by date, so only their row groups are read
+    SELECT customer_key, order_date, amount, first_date, campaign_touched
+    FROM scoped WHERE order_date BETWEEN least($start, $prev_start) AND greatest($end, $prev_end)
+),
 per_customer AS (
-    SELECT customer_id, count(*) AS orders, sum(amount) AS revenue, min(first_date) AS first_date
-    FROM in_period GROUP BY customer_id
+    -- grain: one row per customer who bought in the period or in the previous one
+    SELECT customer_key,
+           count(*) FILTER (WHERE order_date BETWEEN $start AND $end) AS orders,
+           sum(amount) FILTER (WHERE order_date BETWEEN $start AND $end) AS revenue,
+           sum(amount) FILTER (WHERE order_date BETWEEN $start AND $end AND campaign_touched) AS attributed,
+           count(*) FILTER (WHERE order_date BETWEEN $prev_start AND $prev_end) AS previous_orders,
+           sum(amount) FILTER (WHERE order_date BETWEEN $prev_start AND $prev_end) AS previous_revenue,
+           min(first_date) AS first_date
+    FROM window_orders GROUP BY customer_key
 ),
-previous_customers AS (
-    SELECT customer_id, sum(amount) AS revenue FROM scoped
-    WHERE order_date BETWEEN $prev_start AND $prev_end GROUP BY customer_id
-),
-new_customers AS (SELECT customer_id FROM per_customer WHERE first_date >= $start),
 ranked AS (
-    SELECT revenue, row_number() OVER (ORDER BY revenue DESC, customer_id) AS rank_no, count(*) OVER () AS n
+    -- ties at the 20% line do not change the sum of the top revenues, so no tie-breaker is needed
+    SELECT revenue, row_number() OVER (ORDER BY revenue DESC) AS rank_no, count(*) OVER () AS n
+    FROM per_customer WHERE orders > 0
+),
+counts AS (
+    SELECT sum(revenue) AS revenue,
+           coalesce(sum(orders), 0) AS orders,
+           count(*) FILTER (WHERE orders > 0) AS active_customers,
+           count(*) FILTER (WHERE orders > 0 AND first_date >= $start) AS new_customers,
+           count(*) FILTER (WHERE orders >= 2) AS repeat_customers,
+           count(*) FILTER (WHERE previous_orders > 0) AS previous_customers,
+           count(*) FILTER (WHERE previous_orders > 0 AND orders > 0) AS retained_customers,
+           sum(previous_revenue) AS previous_revenue,
+           sum(revenue) FILTER (WHERE previous_orders > 0) AS retained_revenue,
+           sum(attributed) AS attributed_revenue
     FROM per_customer
 ),
 history AS (
@@ -34,7 +54,7 @@ campaign_share AS (
     UNION ALL
     -- with a campaign or cohort filter: the share of each campaign's treated customers the filters keep
     SELECT campaign_id,
-           avg(CASE WHEN customer_id IN (SELECT customer_id FROM scoped_customers) THEN 1.0 ELSE 0.0 END)
+           avg(CASE WHEN customer_key IN (SELECT customer_key FROM scoped_customers) THEN 1.0 ELSE 0.0 END)
     FROM rpt_campaign_members WHERE len($campaign) + len($cohort) + len($segment) > 0 AND member_group = 'treatment'
     GROUP BY campaign_id
 ),
@@ -45,7 +65,6 @@ spend AS (
     FROM campaigns AS k LEFT JOIN campaign_share AS s USING (campaign_id)
     WHERE k.start_date BETWEEN $start AND $end
 ),
-attributed AS (SELECT sum(amount) AS revenue FROM in_period WHERE campaign_touched),
 survey_scores AS (
     SELECT count(csat) AS csat_answers, count(*) FILTER (WHERE csat >= 4) AS satisfied,
            count(nps) AS nps_answers, count(*) FILTER (WHERE nps >= 9) AS promoters,
@@ -55,29 +74,16 @@ survey_scores AS (
 ),
 base AS (
     SELECT
-        coalesce((SELECT sum(revenue) FROM per_customer), 0) AS revenue,
-        (SELECT count(*) FROM in_period) AS orders,
-        (SELECT count(*) FROM per_customer) AS active_customers,
-        (SELECT count(*) FROM new_customers) AS new_customers,
-        (SELECT count(*) FROM per_customer WHERE orders >= 2) AS repeat_customers,
-        (SELECT count(*) FROM previous_customers) AS previous_customers,
-        (SELECT count(*) FROM previous_customers WHERE customer_id IN (SELECT customer_id FROM per_customer))
-            AS retained_customers,
-        (SELECT sum(revenue) FROM previous_customers) AS previous_revenue,
-        (SELECT sum(revenue) FROM per_customer WHERE customer_id IN (SELECT customer_id FROM previous_customers))
-            AS retained_revenue,
-        (SELECT revenue FROM history) AS history_revenue,
-        (SELECT customers FROM history) AS history_customers,
-        (SELECT avg(c.acquisition_cost) FROM new_customers AS n JOIN scoped_customers AS c USING (customer_id))
-            AS mean_acquisition_cost,
+        coalesce(c.revenue, 0) AS revenue, c.orders, c.active_customers, c.new_customers, c.repeat_customers,
+        c.previous_customers, c.retained_customers, c.previous_revenue, c.retained_revenue,
+        h.revenue AS history_revenue, h.customers AS history_customers,
+        (SELECT avg(k.acquisition_cost) FROM per_customer AS p JOIN rpt_customers AS k USING (customer_key)
+         WHERE p.orders > 0 AND p.first_date >= $start) AS mean_acquisition_cost,
         (SELECT spend FROM spend) AS campaign_spend,
-        coalesce((SELECT revenue FROM attributed), 0) AS attributed_revenue,
+        coalesce(c.attributed_revenue, 0) AS attributed_revenue,
         (SELECT sum(revenue) FROM ranked WHERE rank_no <= ceil(0.2 * n)) AS top20_revenue,
-        (SELECT csat_answers FROM survey_scores) AS csat_answers,
-        (SELECT satisfied FROM survey_scores) AS satisfied,
-        (SELECT nps_answers FROM survey_scores) AS nps_answers,
-        (SELECT promoters FROM survey_scores) AS promoters,
-        (SELECT detractors FROM survey_scores) AS detractors
+        s.csat_answers, s.satisfied, s.nps_answers, s.promoters, s.detractors
+    FROM counts AS c, history AS h, survey_scores AS s
 )
 SELECT
     revenue,

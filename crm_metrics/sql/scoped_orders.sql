@@ -5,21 +5,21 @@
 -- $cohort the customers whose first completed order fell in one of the listed months ('2024-03');
 -- $segment the customers whose latest RFM segment (rpt_customer_segments) is listed. Returned and cancelled orders are never revenue (not in rpt_orders).
 scoped_customers AS (
-    SELECT customer_id, region, country, city, acquisition_channel, acquisition_cost, first_date
+    SELECT customer_id, customer_key, region, country, city, acquisition_channel, acquisition_cost, first_date
     FROM rpt_customers
     WHERE (len($region) = 0 OR list_contains($region, region))
       AND (len($country) = 0 OR list_contains($country, country))
       AND (len($city) = 0 OR list_contains($city, city))
       AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
-      AND (len($campaign) = 0 OR customer_id IN (
-          SELECT customer_id FROM rpt_campaign_members
+      AND (len($campaign) = 0 OR customer_key IN (
+          SELECT customer_key FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
       AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
-      AND (len($segment) = 0 OR customer_id IN (
-          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
+      AND (len($segment) = 0 OR customer_key IN (
+          SELECT customer_key FROM rpt_customer_segments WHERE list_contains($segment, segment)))
 ),
-scoped AS (
-    SELECT order_date, customer_id, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
+scoped AS NOT MATERIALIZED (
+    SELECT order_date, customer_id, customer_key, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
            acquisition_channel, first_date, campaign_touched, first_of_day, first_of_week, first_of_month
     FROM rpt_orders
     WHERE (len($region) = 0 OR list_contains($region, region))
@@ -28,10 +28,10 @@ scoped AS (
       AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
       AND (len($channel) = 0 OR list_contains($channel, channel))
       AND (len($product_category) = 0 OR list_contains($product_category, product_category))
-      AND (len($campaign) = 0 OR customer_id IN (
-          SELECT customer_id FROM rpt_campaign_members
+      AND (len($campaign) = 0 OR customer_key IN (
+          SELECT customer_key FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
       AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
-      AND (len($segment) = 0 OR customer_id IN (
-          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
+      AND (len($segment) = 0 OR customer_key IN (
+          SELECT customer_key FROM rpt_customer_segments WHERE list_contains($segment, segment)))
 ),
