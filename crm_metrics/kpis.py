@@ -55,6 +55,7 @@ def _minus_year(day: dt.date) -> dt.date:
 
 def data_span(cur) -> tuple[dt.date | None, dt.date | None]:
     """First and last completed order dates (None, None when there are none)."""
+    ensure_current(cur)
     first, last = db.run(cur, "data_span").fetchall()[0]
     return first, last
 
@@ -71,6 +72,11 @@ def default_period(cur, as_of: dt.date | None = None, days: int = DEFAULT_DAYS) 
 def kpi_values(cur, period: Period, filters: Filters) -> dict[str, float | int | None]:
     """Every catalog metric (and the counts behind them) for one period. Grain: one value per key."""
     ensure_current(cur)
+    return _kpi_values(cur, period, filters)
+
+
+def _kpi_values(cur, period: Period, filters: Filters) -> dict[str, float | int | None]:
+    """:func:`kpi_values` over a reporting layer the caller has made current."""
     previous = period.previous()
     params = {"start": period.start, "end": period.end, "prev_start": previous.start, "prev_end": previous.end,
               **filters.params()}
@@ -86,12 +92,13 @@ def kpi_table(cur, period: Period, filters: Filters) -> pd.DataFrame:
     year_change, higher_is_better. ``previous`` is None when the data does not reach the previous
     period; ``year_ago`` likewise.
     """
+    ensure_current(cur)
     first, _ = data_span(cur)
-    current = kpi_values(cur, period, filters)
+    current = _kpi_values(cur, period, filters)
     prev_period = period.previous()
-    prev = kpi_values(cur, prev_period, filters) if first is not None and first <= prev_period.end else None
+    prev = _kpi_values(cur, prev_period, filters) if first is not None and first <= prev_period.end else None
     year_period = period.year_earlier()
-    year = kpi_values(cur, year_period, filters) if first is not None and first <= year_period.start else None
+    year = _kpi_values(cur, year_period, filters) if first is not None and first <= year_period.start else None
     rows = []
     for m in METRICS:
         value = current.get(m.key)
@@ -164,8 +171,9 @@ def breakdown(cur, period: Period, filters: Filters, dimension: str) -> pd.DataF
     if dimension not in DIMENSIONS or not DIMENSIONS[dimension].breakdown:
         raise ValueError(f"no breakdown by {dimension!r}")
     ensure_current(cur)
-    frame = db.query_df(cur, "kpi_breakdown", {"start": period.start, "end": period.end, **filters.params()},
-                        idents={"dimension": dimension})
+    params = {"start": period.start, "end": period.end, "customer_level": DIMENSIONS[dimension].level == "customer",
+              **filters.params()}
+    frame = db.query_df(cur, "kpi_breakdown", params, idents={"dimension": dimension})
     total = frame["revenue"].sum()
     frame["share"] = frame["revenue"].astype(float) / float(total) if total else 0.0
     return frame

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from crm_metrics import db
+from crm_metrics.reporting import ensure_current
 
 Report = Callable[..., pd.DataFrame]
 REPORTS: dict[str, Report] = {}
@@ -79,6 +80,7 @@ def filter_options(cur, as_of=None) -> pd.DataFrame:
 @register("data-span")
 def data_span(cur, as_of=None) -> pd.DataFrame:
     """First and last completed order dates. Grain: one row (NULLs when there are no orders)."""
+    ensure_current(cur)
     return db.query_df(cur, "data_span")
 
 

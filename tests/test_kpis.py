@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -197,3 +198,56 @@ def test_trend_customers_match_a_count_distinct(sample_con, grain, order_filter)
     got.index = pd.to_datetime(got.index)
     assert list(got["active_customers"]) == list(expected["active"])
     assert list(got["new_customers"]) == list(expected["new"])
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters().with_values("channel", ["store"]),
+                                     Filters().with_values("region", ["Europe"]),
+                                     Filters().with_values("product_category", ["Home", "Beauty"])],
+                         ids=["none", "channel", "region", "category"])
+def test_customer_counts_match_pandas_per_customer(sample_con, filters):
+    """Active, new, repeat, previous-period and retained customers and the revenue behind retention come
+    from previous-order dates (or, under a channel or category filter, from the previous period's buyers);
+    pandas groups the filtered orders by customer to check them."""
+    cur = sample_con.cursor()
+    got = kpi_values(cur, SAMPLE_PERIOD, filters)
+    orders = cur.execute("SELECT o.customer_id, o.order_date, o.amount, o.channel, o.product_category, c.region "
+                         "FROM orders AS o JOIN customers AS c USING (customer_id) "
+                         "WHERE o.status = 'completed'").df()
+    cur.close()
+    orders["order_date"] = orders["order_date"].dt.date
+    orders["amount"] = orders["amount"].astype(float)
+    first = orders.groupby("customer_id")["order_date"].min()
+    for dim, values_ in filters.selected.items():
+        orders = orders[orders[dim].isin(values_)]
+    previous = SAMPLE_PERIOD.previous()
+    now = orders[orders["order_date"].between(SAMPLE_PERIOD.start, SAMPLE_PERIOD.end)].groupby("customer_id")
+    before = orders[orders["order_date"].between(previous.start, previous.end)]
+    per = now.agg(orders=("amount", "size"), revenue=("amount", "sum"))
+    retained = per[per.index.isin(before["customer_id"])]
+    top = per["revenue"].sort_values(ascending=False).head(int(np.ceil(0.2 * len(per))))
+    assert got["active_customers"] == len(per)
+    assert got["new_customers"] == int((first.loc[per.index] >= SAMPLE_PERIOD.start).sum())
+    assert got["repeat_rate"] == pytest.approx((per["orders"] >= 2).mean())
+    assert got["previous_customers"] == before["customer_id"].nunique()
+    assert got["retention_rate"] == pytest.approx(len(retained) / before["customer_id"].nunique())
+    assert got["revenue_retention"] == pytest.approx(retained["revenue"].sum() / before["amount"].sum())
+    assert got["top20_share"] == pytest.approx(top.sum() / per["revenue"].sum())
+
+
+@pytest.mark.parametrize("dim", ["region", "country", "channel", "acquisition_channel"])
+@pytest.mark.parametrize("order_filter", [False, True])
+def test_breakdown_customers_match_a_count_distinct(sample_con, dim, order_filter):
+    """Customers per value: first orders in the period for customer attributes, a count distinct under an
+    order-level filter or for order attributes. pandas counts distinct customers per value."""
+    filters = Filters().with_values("product_category", ["Home"]) if order_filter else Filters()
+    cur = sample_con.cursor()
+    got = breakdown(cur, SAMPLE_PERIOD, filters, dim).set_index("value")["customers"]
+    orders = cur.execute("SELECT o.customer_id, o.order_date, o.channel, o.product_category, c.region, c.country, "
+                         "c.acquisition_channel FROM orders AS o JOIN customers AS c USING (customer_id) "
+                         "WHERE o.status = 'completed'").df()
+    cur.close()
+    orders = orders[orders["order_date"].dt.date.between(SAMPLE_PERIOD.start, SAMPLE_PERIOD.end)]
+    if order_filter:
+        orders = orders[orders["product_category"] == "Home"]
+    expected = orders.groupby(dim)["customer_id"].nunique()
+    assert got.sort_index().to_dict() == expected.sort_index().to_dict()

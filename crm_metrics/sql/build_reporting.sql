@@ -8,6 +8,8 @@
 --                  campaign whose treatment group holds its customer.
 --                  first_of_day, first_of_week, first_of_month: the customer's first order of that day,
 --                  ISO week or month (count customers per bucket without a count distinct).
+--                  previous_date: the customer's previous completed order (NULL for the first): the first
+--                  order of a customer in any date range is the one whose previous_date falls before it.
 --                  order_id, cost and campaign_id serve campaign attribution and margin.
 CREATE OR REPLACE TABLE rpt_customers AS
 WITH first_order AS (
@@ -55,6 +57,7 @@ touched AS (
 SELECT o.order_date, o.customer_id, o.order_id, o.amount, o.cost, o.campaign_id, o.channel, o.product_category,
        c.region, c.country, c.city, c.acquisition_channel, c.first_date, c.customer_key,
        o.campaign_id IS NOT NULL OR o.order_id IN (SELECT order_id FROM touched) AS campaign_touched,
+       o.previous_date,
        -- one window (the customer's previous order) serves the three flags
        o.previous_date IS NULL OR o.previous_date <> o.order_date AS first_of_day,
        o.previous_date IS NULL OR date_trunc('week', o.previous_date) <> date_trunc('week', o.order_date)
@@ -71,6 +74,13 @@ ORDER BY o.order_date, o.customer_id;
 CREATE OR REPLACE TABLE rpt_customer_months AS
 SELECT customer_id, date_trunc('month', order_date) AS month, sum(amount) AS revenue
 FROM rpt_orders GROUP BY customer_id, date_trunc('month', order_date);
+
+-- rpt_order_months -- grain: one row per (month, customer attributes, sales channel, product category):
+--                     revenue and orders. Sums over whole months of history read this (~50 times fewer rows).
+CREATE OR REPLACE TABLE rpt_order_months AS
+SELECT CAST(date_trunc('month', order_date) AS DATE) AS month, region, country, city, acquisition_channel,
+       channel, product_category, sum(amount) AS revenue, count(*) AS orders
+FROM rpt_orders GROUP BY ALL;
 
 -- rpt_contact_orders -- grain: one row per (campaign, completed order) of contact_pairs, with what the
 --                       campaign reports filter and sum: the member's group, the order's facts and

@@ -12,8 +12,8 @@ in_window AS (
     FROM scoped WHERE order_date BETWEEN $start AND $end
 ),
 exact AS (
-    SELECT bucket, count(DISTINCT customer_id) AS active_customers,
-           count(DISTINCT customer_id) FILTER (WHERE CAST(date_trunc($grain, first_date) AS DATE) = bucket)
+    SELECT bucket, count(DISTINCT customer_key) AS active_customers,
+           count(DISTINCT customer_key) FILTER (WHERE CAST(date_trunc($grain, first_date) AS DATE) = bucket)
                AS new_customers
     -- a bucket that starts before the window may have its flagged order outside it: count it exactly too
     FROM in_window WHERE len($channel) + len($product_category) > 0 OR bucket < CAST($start AS DATE)

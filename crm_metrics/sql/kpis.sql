@@ -4,41 +4,63 @@ WITH
 -- @include scoped_orders
 window_orders AS (
     -- the period and the previous one; rpt_orders is sorted by date, so only their row groups are read
-    SELECT customer_key, order_date, amount, first_date, campaign_touched
+    SELECT customer_key, order_date, amount, first_date, campaign_touched, previous_date
     FROM scoped WHERE order_date BETWEEN least($start, $prev_start) AND greatest($end, $prev_end)
 ),
+previous_buyers AS (
+    -- under a sales channel or product category filter only: previous_date (over all of a customer's
+    -- orders) cannot tell whether they bought in the previous period within the filter, so list them
+    SELECT DISTINCT customer_key FROM window_orders
+    WHERE len($channel) + len($product_category) > 0 AND order_date BETWEEN $prev_start AND $prev_end
+),
 per_customer AS (
-    -- grain: one row per customer who bought in the period or in the previous one
-    SELECT customer_key,
+    -- grain: one row per customer who bought in the period. A customer who also bought in the previous
+    -- period has exactly one order in the period whose previous order falls in the previous period.
+    SELECT customer_key, count(*) AS orders, sum(amount) AS revenue, min(first_date) AS first_date,
+           count(*) FILTER (WHERE previous_date BETWEEN $prev_start AND $prev_end) > 0 AS bought_before
+    FROM window_orders WHERE order_date BETWEEN $start AND $end
+    GROUP BY customer_key
+),
+retention AS (
+    SELECT CASE WHEN len($channel) + len($product_category) > 0 THEN p.customer_key IN (SELECT customer_key FROM previous_buyers)
+                ELSE p.bought_before END AS retained,
+           p.revenue
+    FROM per_customer AS p
+),
+window_totals AS (
+    SELECT sum(amount) FILTER (WHERE order_date BETWEEN $start AND $end) AS revenue,
            count(*) FILTER (WHERE order_date BETWEEN $start AND $end) AS orders,
-           sum(amount) FILTER (WHERE order_date BETWEEN $start AND $end) AS revenue,
-           sum(amount) FILTER (WHERE order_date BETWEEN $start AND $end AND campaign_touched) AS attributed,
-           count(*) FILTER (WHERE order_date BETWEEN $prev_start AND $prev_end) AS previous_orders,
            sum(amount) FILTER (WHERE order_date BETWEEN $prev_start AND $prev_end) AS previous_revenue,
-           min(first_date) AS first_date
-    FROM window_orders GROUP BY customer_key
+           sum(amount) FILTER (WHERE order_date BETWEEN $start AND $end AND campaign_touched) AS attributed_revenue,
+           -- each customer's first order in the previous period
+           count(*) FILTER (WHERE order_date BETWEEN $prev_start AND $prev_end
+                            AND (previous_date IS NULL OR previous_date < $prev_start)) AS previous_buyers
+    FROM window_orders
 ),
 ranked AS (
     -- ties at the 20% line do not change the sum of the top revenues, so no tie-breaker is needed
     SELECT revenue, row_number() OVER (ORDER BY revenue DESC) AS rank_no, count(*) OVER () AS n
-    FROM per_customer WHERE orders > 0
+    FROM per_customer
 ),
 counts AS (
-    SELECT sum(revenue) AS revenue,
-           coalesce(sum(orders), 0) AS orders,
-           count(*) FILTER (WHERE orders > 0) AS active_customers,
-           count(*) FILTER (WHERE orders > 0 AND first_date >= $start) AS new_customers,
-           count(*) FILTER (WHERE orders >= 2) AS repeat_customers,
-           count(*) FILTER (WHERE previous_orders > 0) AS previous_customers,
-           count(*) FILTER (WHERE previous_orders > 0 AND orders > 0) AS retained_customers,
-           sum(previous_revenue) AS previous_revenue,
-           sum(revenue) FILTER (WHERE previous_orders > 0) AS retained_revenue,
-           sum(attributed) AS attributed_revenue
-    FROM per_customer
+    SELECT (SELECT count(*) FROM per_customer) AS active_customers,
+           (SELECT count(*) FROM per_customer WHERE first_date >= $start) AS new_customers,
+           (SELECT count(*) FROM per_customer WHERE orders >= 2) AS repeat_customers,
+           CASE WHEN len($channel) + len($product_category) > 0 THEN (SELECT count(*) FROM previous_buyers)
+                ELSE (SELECT previous_buyers FROM window_totals) END AS previous_customers,
+           (SELECT count(*) FROM retention WHERE retained) AS retained_customers,
+           (SELECT sum(revenue) FROM retention WHERE retained) AS retained_revenue
 ),
 history AS (
     -- customers who had bought by the period end, within the customer-level filters
-    SELECT (SELECT sum(amount) FROM scoped WHERE order_date <= $end) AS revenue,
+    -- whole months from the monthly totals, the month of $end from the orders (all orders under a
+    -- campaign, cohort or segment filter, which the monthly totals cannot apply)
+    SELECT (SELECT sum(part) FROM (
+                SELECT revenue AS part FROM scoped_months WHERE month < date_trunc('month', $end)
+                UNION ALL
+                SELECT amount FROM scoped WHERE order_date <= $end
+                  AND (len($campaign) + len($cohort) + len($segment) > 0 OR order_date >= date_trunc('month', $end))
+           ) AS parts) AS revenue,
            (SELECT count(*) FROM scoped_customers WHERE first_date <= $end) AS customers
 ),
 campaign_share AS (
@@ -74,16 +96,16 @@ survey_scores AS (
 ),
 base AS (
     SELECT
-        coalesce(c.revenue, 0) AS revenue, c.orders, c.active_customers, c.new_customers, c.repeat_customers,
-        c.previous_customers, c.retained_customers, c.previous_revenue, c.retained_revenue,
+        coalesce(w.revenue, 0) AS revenue, w.orders, c.active_customers, c.new_customers, c.repeat_customers,
+        c.previous_customers, c.retained_customers, w.previous_revenue, c.retained_revenue,
         h.revenue AS history_revenue, h.customers AS history_customers,
         (SELECT avg(k.acquisition_cost) FROM per_customer AS p JOIN rpt_customers AS k USING (customer_key)
-         WHERE p.orders > 0 AND p.first_date >= $start) AS mean_acquisition_cost,
+         WHERE p.first_date >= $start) AS mean_acquisition_cost,
         (SELECT spend FROM spend) AS campaign_spend,
-        coalesce(c.attributed_revenue, 0) AS attributed_revenue,
+        coalesce(w.attributed_revenue, 0) AS attributed_revenue,
         (SELECT sum(revenue) FROM ranked WHERE rank_no <= ceil(0.2 * n)) AS top20_revenue,
         s.csat_answers, s.satisfied, s.nps_answers, s.promoters, s.detractors
-    FROM counts AS c, history AS h, survey_scores AS s
+    FROM counts AS c, window_totals AS w, history AS h, survey_scores AS s
 )
 SELECT
     revenue,

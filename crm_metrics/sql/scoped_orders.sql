@@ -1,6 +1,9 @@
 -- Shared CTEs (included with "-- @include scoped_orders" right after WITH), over the reporting layer.
 -- scoped_customers -- grain: one row per customer matching the customer-level filters.
 -- scoped           -- grain: one row per completed order matching every dimension filter (any date).
+-- scoped_months    -- grain: one row per (month, customer attributes, channel, category) of rpt_order_months
+--                     matching the attribute filters; empty under a campaign, cohort or segment filter (a set
+--                     of customers, not an attribute), where callers sum scoped instead.
 -- Empty filter lists mean "all". $campaign keeps the customers a campaign reached (its treatment group);
 -- $cohort the customers whose first completed order fell in one of the listed months ('2024-03');
 -- $segment the customers whose latest RFM segment (rpt_customer_segments) is listed. Returned and cancelled orders are never revenue (not in rpt_orders).
@@ -20,7 +23,7 @@ scoped_customers AS (
 ),
 scoped AS NOT MATERIALIZED (
     SELECT order_date, customer_id, customer_key, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
-           acquisition_channel, first_date, campaign_touched, first_of_day, first_of_week, first_of_month
+           acquisition_channel, first_date, campaign_touched, previous_date, first_of_day, first_of_week, first_of_month
     FROM rpt_orders
     WHERE (len($region) = 0 OR list_contains($region, region))
       AND (len($country) = 0 OR list_contains($country, country))
@@ -34,4 +37,15 @@ scoped AS NOT MATERIALIZED (
       AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
       AND (len($segment) = 0 OR customer_key IN (
           SELECT customer_key FROM rpt_customer_segments WHERE list_contains($segment, segment)))
+),
+scoped_months AS NOT MATERIALIZED (
+    SELECT month, revenue, orders
+    FROM rpt_order_months
+    WHERE len($campaign) + len($cohort) + len($segment) = 0
+      AND (len($region) = 0 OR list_contains($region, region))
+      AND (len($country) = 0 OR list_contains($country, country))
+      AND (len($city) = 0 OR list_contains($city, city))
+      AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
+      AND (len($channel) = 0 OR list_contains($channel, channel))
+      AND (len($product_category) = 0 OR list_contains($product_category, product_category))
 ),
