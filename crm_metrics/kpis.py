@@ -158,9 +158,23 @@ def trend(cur, period: Period, filters: Filters, grain: str = "month") -> pd.Dat
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}")
     frame = db.query_df(cur, "kpi_trend", {"start": period.start, "end": period.end, "grain": grain,
+                                           "partial_until": _first_bucket_end(period.start, grain),
                                            **filters.params()})
     frame["returning_customers"] = frame["active_customers"] - frame["new_customers"]
     return frame
+
+
+def _first_bucket_end(start: dt.date, grain: str) -> dt.date:
+    """The first day after the bucket holding ``start``, or ``start`` itself if a bucket begins there."""
+    if grain == "week":
+        bucket = start - dt.timedelta(days=start.weekday())
+        following = bucket + dt.timedelta(days=7)
+    elif grain == "month":
+        bucket = start.replace(day=1)
+        following = (bucket + dt.timedelta(days=32)).replace(day=1)
+    else:
+        return start
+    return start if bucket == start else following
 
 
 def breakdown(cur, period: Period, filters: Filters, dimension: str) -> pd.DataFrame:

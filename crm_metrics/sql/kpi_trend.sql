@@ -16,7 +16,8 @@ exact AS (
            count(DISTINCT customer_key) FILTER (WHERE CAST(date_trunc($grain, first_date) AS DATE) = bucket)
                AS new_customers
     -- a bucket that starts before the window may have its flagged order outside it: count it exactly too
-    FROM in_window WHERE len($channel) + len($product_category) > 0 OR bucket < CAST($start AS DATE)
+    -- ($partial_until: where that first bucket ends, or $start when the window starts on a bucket boundary)
+    FROM in_window WHERE len($channel) + len($product_category) > 0 OR order_date < $partial_until
     GROUP BY bucket
 ),
 flagged AS (

@@ -39,8 +39,7 @@ window_totals AS (
 ),
 ranked AS (
     -- ties at the 20% line do not change the sum of the top revenues, so no tie-breaker is needed
-    SELECT revenue, row_number() OVER (ORDER BY revenue DESC) AS rank_no, count(*) OVER () AS n
-    FROM per_customer
+    SELECT revenue, row_number() OVER (ORDER BY revenue DESC) AS rank_no FROM per_customer
 ),
 counts AS (
     SELECT (SELECT count(*) FROM per_customer) AS active_customers,
@@ -103,7 +102,8 @@ base AS (
          WHERE p.first_date >= $start) AS mean_acquisition_cost,
         (SELECT spend FROM spend) AS campaign_spend,
         coalesce(w.attributed_revenue, 0) AS attributed_revenue,
-        (SELECT sum(revenue) FROM ranked WHERE rank_no <= ceil(0.2 * n)) AS top20_revenue,
+        -- the top ceil(n / 5) customers: 5 * rank <= n + 4 in whole numbers
+        (SELECT sum(revenue) FROM ranked WHERE 5 * rank_no <= c.active_customers + 4) AS top20_revenue,
         s.csat_answers, s.satisfied, s.nps_answers, s.promoters, s.detractors
     FROM counts AS c, window_totals AS w, history AS h, survey_scores AS s
 )
