@@ -107,7 +107,7 @@ GROUP BY ALL;
 -- rpt_customer_totals -- grain: one row per customer with a completed order: their whole history (RFM as of
 --                       the last order date, with no order-level filter, reads this instead of every order).
 CREATE OR REPLACE TABLE rpt_customer_totals AS
-SELECT customer_id, max(order_date) AS last_order, min(order_date) AS first_order,
+SELECT customer_id, min(customer_key) AS customer_key, max(order_date) AS last_order, min(order_date) AS first_order,
        count(*) FILTER (WHERE first_of_day) AS purchase_days, count(*) AS orders, sum(amount) AS revenue,
        CAST(avg(amount) AS DECIMAL(18, 2)) AS average_order
 FROM rpt_orders GROUP BY customer_id;

@@ -5,5 +5,4 @@ INSERT INTO rpt_customer_segments (customer_id, segment, customer_key)
 WITH
 -- @include scoped_orders
 -- @include rfm_base
-SELECT r.customer_id, coalesce(r.segment, 'Unassigned'), c.customer_key
-FROM rfm_now AS r JOIN rpt_customers AS c USING (customer_id);
+SELECT customer_id, coalesce(segment, 'Unassigned'), customer_key FROM rfm_now;

@@ -11,11 +11,11 @@ history AS (
 exact_days AS (
     -- distinct purchase days, counted exactly only when an order-level filter is active (it may have
     -- removed a day's first order); otherwise empty, and the precomputed first_of_day flag serves
-    SELECT snapshot, customer_id, count(DISTINCT order_date) AS days FROM history
-    WHERE len($channel) + len($product_category) > 0 GROUP BY snapshot, customer_id
+    SELECT snapshot, customer_key, count(DISTINCT order_date) AS days FROM history
+    WHERE len($channel) + len($product_category) > 0 GROUP BY snapshot, customer_key
 ),
 per_customer AS (
-    SELECT h.snapshot, h.customer_id,
+    SELECT h.snapshot, min(h.customer_id) AS customer_id, h.customer_key,
            date_diff('day', max(h.order_date), max(h.snapshot_date)) AS recency_days,
            coalesce(min(e.days), count(*) FILTER (WHERE h.first_of_day)) AS purchase_days,
            count(*) AS orders,
@@ -23,29 +23,49 @@ per_customer AS (
            CAST(avg(h.amount) AS DECIMAL(18, 2)) AS average_order,
            max(h.order_date) AS last_order,
            min(h.order_date) AS first_order
-    FROM history AS h LEFT JOIN exact_days AS e USING (snapshot, customer_id)
-    GROUP BY h.snapshot, h.customer_id
+    FROM history AS h LEFT JOIN exact_days AS e USING (snapshot, customer_key)
+    GROUP BY h.snapshot, h.customer_key
     UNION ALL
     -- $from_totals: 'now' is on or after the last order and no order-level filter is set, so each
     -- customer's whole history counts; rpt_customer_totals holds it, and the customer filters still apply
-    SELECT 'now', t.customer_id, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
+    SELECT 'now', t.customer_id, t.customer_key, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
            t.revenue, t.average_order, t.last_order, t.first_order
-    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_id)
+    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
     WHERE $from_totals
 ),
-measured AS (
+measured AS MATERIALIZED (
     SELECT *,
            CASE WHEN $frequency = 'orders' THEN orders ELSE purchase_days END AS frequency,
-           CASE WHEN $monetary = 'average' THEN average_order ELSE revenue END AS monetary
+           CASE WHEN $monetary = 'average' THEN average_order ELSE revenue END AS monetary,
+           CASE WHEN snapshot = 'now' THEN 0 ELSE 1 END AS snapshot_no
     FROM per_customer
 ),
+-- Ranks per distinct value (rank = 1 + how many customers come strictly before): the windows then sort
+-- a few thousand distinct recencies and frequencies, not every customer's row. The recency and frequency
+-- lookups join on one whole-number key (value * 2 + snapshot) so the planner has no column shared between
+-- the lookups that would tempt it to join them to each other first.
+recency_ranks AS (
+    SELECT recency_days * 2 + snapshot_no AS recency_key,
+           sum(customers) OVER (PARTITION BY snapshot_no ORDER BY recency_days DESC) - customers + 1 AS r_rank,
+           sum(customers) OVER (PARTITION BY snapshot_no) AS n
+    FROM (SELECT snapshot_no, recency_days, count(*) AS customers FROM measured GROUP BY snapshot_no, recency_days) AS v
+),
+frequency_ranks AS (
+    SELECT frequency * 2 + snapshot_no AS frequency_key,
+           sum(customers) OVER (PARTITION BY snapshot_no ORDER BY frequency) - customers + 1 AS f_rank
+    FROM (SELECT snapshot_no, frequency, count(*) AS customers FROM measured GROUP BY snapshot_no, frequency) AS v
+),
+monetary_ranks AS (
+    SELECT snapshot_no, monetary,
+           sum(customers) OVER (PARTITION BY snapshot_no ORDER BY monetary) - customers + 1 AS m_rank
+    FROM (SELECT snapshot_no, monetary, count(*) AS customers FROM measured GROUP BY snapshot_no, monetary) AS v
+),
 ranked AS (
-    SELECT *,
-           rank() OVER (PARTITION BY snapshot ORDER BY recency_days DESC) AS r_rank,
-           rank() OVER (PARTITION BY snapshot ORDER BY frequency) AS f_rank,
-           rank() OVER (PARTITION BY snapshot ORDER BY monetary) AS m_rank,
-           count(*) OVER (PARTITION BY snapshot) AS n
-    FROM measured
+    SELECT m.*, r.r_rank, f.f_rank, k.m_rank, r.n
+    FROM measured AS m
+    JOIN recency_ranks AS r ON r.recency_key = m.recency_days * 2 + m.snapshot_no
+    JOIN frequency_ranks AS f ON f.frequency_key = m.frequency * 2 + m.snapshot_no
+    JOIN monetary_ranks AS k ON k.snapshot_no = m.snapshot_no AND k.monetary = m.monetary
 ),
 scored AS (
     SELECT *,

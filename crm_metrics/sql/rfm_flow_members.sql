@@ -8,7 +8,7 @@ movers AS (
            a.action AS recommended_action, a.r_score, a.f_score, a.m_score, a.recency_days, a.orders,
            a.revenue, a.last_order
     FROM rfm_now AS a
-    LEFT JOIN (SELECT * FROM named WHERE snapshot = 'before') AS b USING (customer_id)
+    LEFT JOIN (SELECT * FROM named WHERE snapshot = 'before') AS b USING (customer_key)
     WHERE coalesce(b.segment, 'Not yet a customer') = $from_segment AND a.segment = $to_segment
 )
 SELECT m.*, c.name, c.email, c.region, c.country, c.city

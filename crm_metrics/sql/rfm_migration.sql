@@ -10,7 +10,7 @@ flows AS (
            count(*) AS customers, sum(a.revenue) AS revenue,
            sum(a.revenue - coalesce(b.revenue, 0)) AS revenue_between
     FROM rfm_now AS a
-    LEFT JOIN (SELECT * FROM named WHERE snapshot = 'before') AS b USING (customer_id)
+    LEFT JOIN (SELECT * FROM named WHERE snapshot = 'before') AS b USING (customer_key)
     GROUP BY 1, 2
 )
 SELECT *, from_segment <> to_segment AS moved FROM flows ORDER BY customers DESC, from_segment, to_segment;
