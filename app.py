@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from ui import data, filters, routing
+from ui import auth, data, filters, routing
 
 st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
+auth.sign_in_gate()  # with sign-in configured (CRM_AUTH), nothing below runs until the user signs in
 
 data.connection()  # opens (and on the very first start, fills) the database before any page runs
 data.ensure_reports()  # after an import: rebuild the reporting layer once, with a progress message
 filters.sidebar()
+auth.sidebar_identity()
 
 pages = {
     "Reporting": [

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 
-from crm_metrics import db
+from crm_metrics import accounts, db
+from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
 from crm_metrics.export import safe_frame
 from crm_metrics.importer import ImportOptions, ImportRejected, UndoRefused, import_file, ledger, undo_import
@@ -49,6 +51,21 @@ def build_parser() -> argparse.ArgumentParser:
     undo = sub.add_parser("undo", help="undo an import")
     undo.add_argument("import_id", type=int)
 
+    users = sub.add_parser("users", help="manage the local accounts of CRM_AUTH=local (no database needed)")
+    users.add_argument("--file", help="accounts file (default: $CRM_USERS, then data/users.json)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    users_sub.add_parser("list", help="list users and their roles")
+    add = users_sub.add_parser("add", help="create a user, or replace their password and role")
+    add.add_argument("name")
+    add.add_argument("--role", choices=list(ROLES), required=True)
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input instead of prompting")
+    role = users_sub.add_parser("role", help="change a user's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=list(ROLES))
+    remove = users_sub.add_parser("remove", help="delete a user")
+    remove.add_argument("name")
+
     rep = sub.add_parser("report", help="print a report")
     rep.add_argument("name", choices=sorted(REPORTS))
     rep.add_argument("--as-of", type=dt.date.fromisoformat, help="reporting date YYYY-MM-DD")
@@ -62,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "users":
+        return _users(args)
     try:
         con = db.connect(args.db)
     except db.DatabaseInUse as exc:
@@ -71,6 +90,28 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](con, args)
     finally:
         con.close()
+
+
+def _users(args) -> int:
+    path = Path(args.file) if args.file else None
+    try:
+        if args.users_command == "list":
+            for row in accounts.list_users(path):
+                print(f"{row['user']}\t{row['role']}")
+        elif args.users_command == "add":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+            accounts.add_user(args.name, args.role, password, path)
+            print(f"{args.name} can now sign in as {args.role}.")
+        elif args.users_command == "role":
+            accounts.set_role(args.name, args.role, path)
+            print(f"{args.name} is now {args.role}.")
+        else:
+            accounts.remove_user(args.name, path)
+            print(f"{args.name} was removed.")
+    except accounts.AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _init(con, args) -> int:

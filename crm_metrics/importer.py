@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from crm_metrics import db
+from crm_metrics.access import LOCAL_ADMIN, Principal, require
 from crm_metrics.schema import TABLES, Table, match_column, normalise_header
 
 CHUNK = 16 * 1024 * 1024
@@ -490,14 +491,19 @@ def map_columns(spec: Table, headers: list[str], overrides: dict[str, str], name
 
 def import_file(con, table: str, path: Path | str, options: ImportOptions | None = None, *,
                 file_name: str | None = None, imported_by: str | None = None,
-                progress: Progress | None = None) -> ImportResult:
-    """Import one CSV file into ``table``; all or nothing.
+                progress: Progress | None = None, actor: Principal = LOCAL_ADMIN) -> ImportResult:
+    """Import one CSV file into ``table``; all or nothing. ``actor`` must be allowed to import; the
+    ledger records ``imported_by`` (default: the actor's name).
 
     Raises
     ------
+    AccessDenied
+        when ``actor``'s role may not import; nothing was read or changed.
     ImportRejected
         with every problem found (at most 100); no table was changed.
     """
+    require(actor, "import")
+    imported_by = imported_by or actor.user
     path = Path(path)
     name = file_name or path.name
     options = options or ImportOptions()
@@ -888,13 +894,19 @@ class UndoRefused(RuntimeError):
     """The import cannot be undone (unknown, already undone, or later imports build on it)."""
 
 
-def undo_import(con, import_id: int) -> str:
-    """Undo one import: remove the rows it wrote and restore the rows it replaced. Returns a summary."""
+def undo_import(con, import_id: int, actor: Principal = LOCAL_ADMIN) -> str:
+    """Undo one import: remove the rows it wrote and restore the rows it replaced. Returns a summary.
+
+    An admin may undo any import, an editor only their own (the ledger's ``imported_by``); otherwise
+    :class:`~crm_metrics.access.AccessDenied` is raised and nothing changes."""
+    require(actor, "undo_own_import")
     with db.transaction(con) as cur:
         rows = db.run(cur, "ledger_entry", {"import_id": import_id}).fetchall()
         if not rows:
             raise UndoRefused(f"there is no import #{import_id}")
-        _, table, created, undone_at = rows[0]
+        _, table, created, undone_at, imported_by = rows[0]
+        if imported_by != actor.user:
+            require(actor, "undo_any_import")
         if undone_at is not None:
             raise UndoRefused(f"import #{import_id} was already undone on {undone_at:%Y-%m-%d %H:%M}")
         tables = [table] + (["customers"] if created else [])

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from crm_metrics import db
+from crm_metrics.access import LOCAL_ADMIN, Principal
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import count, money_short, percent
 from crm_metrics.kpis import data_span
@@ -88,11 +89,12 @@ def holds_user_data(cur) -> bool:
     return bool((~(ledger["file_name"].str.startswith("sample_data/") | (ledger["file_name"] == "sample"))).any())
 
 
-def apply_scenario(con, key: str, imported_by: str | None = None) -> dict[str, int]:
-    """Replace every table with the sample generated under scenario ``key`` (one transaction)."""
+def apply_scenario(con, key: str, imported_by: str | None = None, actor: Principal = LOCAL_ADMIN) -> dict[str, int]:
+    """Replace every table with the sample generated under scenario ``key`` (one transaction); only an
+    admin may (:class:`~crm_metrics.access.AccessDenied` otherwise)."""
     if key not in SCENARIOS:
         raise ValueError(f"unknown scenario {key!r}; one of {sorted(SCENARIOS)}")
-    return load_sample(con, SCENARIOS[key].params, replace=True, imported_by=imported_by)
+    return load_sample(con, SCENARIOS[key].params, replace=True, imported_by=imported_by, actor=actor)
 
 
 def loyalty_ladder(cur, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from crm_metrics import db
+from crm_metrics.access import LOCAL_ADMIN, Principal, restrict
 from crm_metrics.reporting import ensure_current
 
 Report = Callable[..., pd.DataFrame]
@@ -27,13 +28,13 @@ def register(name: str) -> Callable[[Report], Report]:
     return decorator
 
 
-def report(con, name: str, as_of: dt.date | None = None, **options) -> pd.DataFrame:
-    """Run the report ``name`` (see :data:`REPORTS`) on a fresh cursor."""
+def report(con, name: str, as_of: dt.date | None = None, *, principal: Principal = LOCAL_ADMIN,
+           **options) -> pd.DataFrame:
+    """Run the report ``name`` (see :data:`REPORTS`) on a fresh cursor, for ``principal`` (personal
+    fields come back masked unless their role may see them; the command line acts as the local admin)."""
     if name not in REPORTS:
         raise KeyError(f"unknown report {name!r}; available: {', '.join(sorted(REPORTS))}")
-    from crm_metrics.reporting import ensure_current
-
-    cur = con.cursor()
+    cur = restrict(con.cursor(), principal)
     try:
         ensure_current(cur)
         return REPORTS[name](cur, as_of, **options)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crm_metrics import db
+from crm_metrics.access import LOCAL_ADMIN, Principal, require
 from crm_metrics.schema import TABLE_ORDER
 
 REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -394,7 +395,7 @@ class NotEmpty(RuntimeError):
 
 
 def load_sample(con, params: SampleParams = SampleParams(), *, replace: bool = False,
-                imported_by: str | None = None) -> dict[str, int]:
+                imported_by: str | None = None, actor: Principal = LOCAL_ADMIN) -> dict[str, int]:
     """Generate the sample and write it into the canonical tables in one transaction.
 
     Each table gets an import-ledger row (file name ``sample``), so the sample can be undone like any
@@ -403,6 +404,8 @@ def load_sample(con, params: SampleParams = SampleParams(), *, replace: bool = F
 
     Returns the number of rows written per table.
     """
+    require(actor, "reset_sample" if replace else "import")
+    imported_by = imported_by or actor.user
     data = generate(params)
     frames = {"customers": data.customers, "orders": data.orders, "campaigns": data.campaigns,
               "contacts": data.contacts, "tickets": data.tickets, "surveys": data.surveys}

@@ -13,9 +13,9 @@ from crm_metrics.churn import ChurnOptions
 from crm_metrics.clv import CLVOptions
 from crm_metrics.export import to_safe_csv
 from crm_metrics.filters import Filters
+from ui import auth, data, filters
 from ui import columns as col
 from ui import customer_charts as cc
-from ui import data, filters
 from ui import format as fmt
 from ui.empty import empty_state
 
@@ -139,7 +139,7 @@ else:
                                 "detail": st.column_config.TextColumn("Details", width="large"),
                                 "amount": col.money("Amount"), "score": col.number("Score (1-5)"),
                                 "status": "Status"})
-    st.download_button("Download the timeline (CSV)", to_safe_csv(events), mime="text/csv",
+    st.download_button("Download the timeline (CSV)", to_safe_csv(auth.exportable(events)), mime="text/csv",
                        file_name=f"timeline_{customer_id}_{as_of}.csv", icon=":material/download:",
                        key="customer_timeline_csv")
 

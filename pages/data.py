@@ -10,6 +10,7 @@ from ui import data
 from ui import format as fmt
 from ui.importing import upload_panel
 from ui.ledger import history_panel, quality_panel, sample_panel
+from ui.users import users_panel
 
 st.title("What data is in the dashboard?")
 tables = data.report("tables")
@@ -42,3 +43,5 @@ st.subheader("Data quality")
 quality_panel()
 
 sample_panel()
+
+users_panel()

@@ -15,7 +15,7 @@ from crm_metrics.clv import CLVOptions
 from crm_metrics.kpis import headline as kpi_headline
 from crm_metrics.rfm import RFMOptions
 from crm_metrics.rfm import headline as rfm_headline
-from ui import data, filters
+from ui import auth, data, filters
 from ui import format as fmt
 from ui import learn_charts as lc
 from ui.empty import empty_state
@@ -40,6 +40,9 @@ def trainer_panel() -> None:
         picked = learn.SCENARIOS[choice]
         st.caption(f"{picked.story} What to watch: {picked.watch} The sample is generated again under this "
                    "process (generator parameters, not edited numbers) and replaces every table.")
+        if not auth.allowed("reset_sample"):
+            st.caption(auth.refusal("reset_sample"))
+            return
         agreed = True
         if user_data:
             agreed = st.checkbox("Replace my imported data with the workshop sample (it cannot be undone)",
@@ -48,7 +51,7 @@ def trainer_panel() -> None:
         if st.button(label, key="learn_apply", disabled=not agreed or choice == scenario,
                      icon=":material/restart_alt:"):
             with st.status(f"Generating {picked.title.lower()}…", expanded=True) as status:
-                counts = learn.apply_scenario(data.connection(), choice)
+                counts = learn.apply_scenario(data.connection(), choice, actor=auth.current())
                 data.ensure_reports()
                 status.update(label=f"Loaded {picked.title.lower()}: {fmt.count(counts['customers'])} customers, "
                                     f"{fmt.count(counts['orders'])} orders.", state="complete")

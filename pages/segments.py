@@ -12,7 +12,7 @@ from crm_metrics.clusters import members_of
 from crm_metrics.export import safe_frame, to_safe_csv
 from crm_metrics.rfm import headline, highlights, migration_headline
 from crm_metrics.segments import describe
-from ui import charts, data, filters
+from ui import auth, charts, data, filters
 from ui import columns as col
 from ui import format as fmt
 from ui.customer_links import customer_table
@@ -97,10 +97,10 @@ st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most 
                                                      else "") + ". Exports hold them all; click a row to open "
                                                                       "the customer.")
 buttons = st.container(horizontal=True)
-buttons.download_button("Download CSV", to_safe_csv(members),
+buttons.download_button("Download CSV", to_safe_csv(auth.exportable(members)),
                         file_name=f"segment_{segment}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
                         icon=":material/download:", key="export_csv")
-buttons.download_button("Download Parquet", safe_frame(members).to_parquet(index=False),
+buttons.download_button("Download Parquet", safe_frame(auth.exportable(members)).to_parquet(index=False),
                         file_name=f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
                         mime="application/octet-stream", key="export_parquet")
 if buttons.button("Show every page only this segment", icon=":material/filter_alt:", key="segment_filter_all",
@@ -132,7 +132,7 @@ if choices:
     movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
     customer_table(movers.head(1000), "movers_table", hide_index=True, width="stretch",
                  column_config={"revenue": col.money("Revenue")})
-    st.download_button("Download these customers (CSV)", to_safe_csv(movers), key="export_flow",
+    st.download_button("Download these customers (CSV)", to_safe_csv(auth.exportable(movers)), key="export_flow",
                        file_name=f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
                        icon=":material/download:")
 
@@ -177,6 +177,7 @@ if st.session_state.get("clusters_on"):
     names = found["profile"]["name"].tolist()
     pick = st.selectbox("Cluster to export", names, key="cluster_pick")
     members = data.with_contacts(members_of(found["assigned"], pick))
-    st.download_button(f"Download the {len(members):,} customers of this cluster (CSV)", to_safe_csv(members),
+    st.download_button(f"Download the {len(members):,} customers of this cluster (CSV)",
+                       to_safe_csv(auth.exportable(members)),
                        file_name=f"cluster_{pick}_{as_of}.csv".replace(" ", "_").replace(",", ""),
                        mime="text/csv", icon=":material/download:", key="export_cluster")

@@ -13,8 +13,8 @@ from crm_metrics.catalog import BY_KEY  # noqa: E402
 from crm_metrics.clv import CLVOptions, clv_bins, headline
 from crm_metrics.export import to_safe_csv
 from crm_metrics.worth import RetentionInputs, at_risk_summary, concentration, retention_economics, value_matrix
+from ui import auth, data, filters
 from ui import columns as col
-from ui import data, filters
 from ui import format as fmt
 from ui import value_charts as vc
 from ui.customer_links import customer_table
@@ -104,7 +104,7 @@ customer_table(shown, "worth_table", hide_index=True, width="stretch",
                             "clv_high": col.money("CLV to")})
 st.caption(f"{fmt.count(len(customers))} customers" + (", the 1,000 with the highest predicted CLV shown"
                                                        if len(customers) > 1000 else "") + ". The export holds all.")
-st.download_button("Download every customer's worth (CSV)", to_safe_csv(customers), mime="text/csv",
+st.download_button("Download every customer's worth (CSV)", to_safe_csv(auth.exportable(customers)), mime="text/csv",
                    file_name=f"customer_worth_{as_of}.csv", icon=":material/download:", key="export_worth")
 
 if fit.usable:

@@ -17,11 +17,13 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, worth
+from crm_metrics import access, campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, worth
+from crm_metrics.access import Principal
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
+from ui import auth
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -42,13 +44,15 @@ def _connection(path: str):
     return con
 
 
-def load_sample_files(con, progress=None) -> list[str]:
-    """Import the shipped workshop CSVs through the normal import pipeline."""
+def load_sample_files(con, progress=None, actor: Principal = access.LOCAL_ADMIN) -> list[str]:
+    """Import the shipped workshop CSVs through the normal import pipeline (on the very first start,
+    as the local admin: the app itself sets the database up)."""
     summaries = []
     for i, table in enumerate(TABLE_ORDER):
         if progress:
             progress(i / len(TABLE_ORDER), f"Importing sample {table}…")
-        result = import_file(con, table, SAMPLE_DIR / f"{table}.csv", file_name=f"sample_data/{table}.csv")
+        result = import_file(con, table, SAMPLE_DIR / f"{table}.csv", file_name=f"sample_data/{table}.csv",
+                             actor=actor)
         summaries.append(result.summary())
     return summaries
 
@@ -56,7 +60,7 @@ def load_sample_files(con, progress=None) -> list[str]:
 def ensure_reports() -> None:
     """Bring the reporting layer up to date after an import, showing progress (it takes a few seconds on
     millions of orders); a no-op costing two tiny queries when nothing changed."""
-    with _cursor() as cur:
+    with _cursor(role=auth.role()) as cur:
         if reporting.is_current(cur):
             return
         with st.status("Updating the reports for the new data…", expanded=False) as status:
@@ -65,9 +69,12 @@ def ensure_reports() -> None:
 
 
 @contextmanager
-def _cursor(path: str | None = None):
-    """A cursor of the process-wide connection for one unit of work, always closed."""
+def _cursor(path: str | None = None, role: str = "admin"):
+    """A cursor of the process-wide connection for one unit of work, always closed. It reads masked
+    personal data unless ``role`` may see it (every cached function takes the role as part of its key,
+    so one role's results are never served to another)."""
     cur = (_connection(path) if path else connection()).cursor()
+    access.restrict(cur, Principal("session", role))
     try:
         yield cur
     finally:
@@ -79,14 +86,15 @@ def version() -> int:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _report(path: str, name: str, as_of: dt.date | None, version_key: int, options: tuple) -> pd.DataFrame:
-    return crm_metrics.report(_connection(path), name, as_of=as_of, **dict(options))
+def _report(path: str, role: str, name: str, as_of: dt.date | None, version_key: int, options: tuple) -> pd.DataFrame:
+    return crm_metrics.report(_connection(path), name, as_of=as_of, principal=Principal("session", role),
+                              **dict(options))
 
 
 def report(name: str, as_of: dt.date | None = None, **options) -> pd.DataFrame:
     """A report from crm_metrics, cached until the data changes (keyed by database and data version)."""
     path = str(db.default_path().resolve())
-    return _report(path, name, as_of, version(), tuple(sorted(options.items())))
+    return _report(path, auth.role(), name, as_of, version(), tuple(sorted(options.items())))
 
 
 def is_empty() -> bool:
@@ -106,8 +114,8 @@ def _as_date(value) -> dt.date:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _overview(path: str, version_key: int, period, filters, grain: str, root_dims: tuple[str, ...]):
-    with _cursor(path) as cur:
+def _overview(path: str, role: str, version_key: int, period, filters, grain: str, root_dims: tuple[str, ...]):
+    with _cursor(path, role) as cur:
         table = kpis.kpi_table(cur, period, filters)
         # the sparklines are the weekly trend of the last 12 months: one query serves both when possible
         weekly = kpis.trend(cur, kpis.trend_window(period, "week"), filters, "week")
@@ -123,50 +131,50 @@ def _overview(path: str, version_key: int, period, filters, grain: str, root_dim
 def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
     """KPI table, weekly 12-month sparkline series, the trend at ``grain`` (see ``kpis.trend_window``) and one
     breakdown per root dimension (at its current drill level), cached until the data or filters change."""
-    return _overview(str(db.default_path().resolve()), version(), period, filters, grain, root_dims)
+    return _overview(str(db.default_path().resolve()), auth.role(), version(), period, filters, grain, root_dims)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _segments(path: str, version_key: int, as_of, filters, options):
-    with _cursor(path) as cur:
+def _segments(path: str, role: str, version_key: int, as_of, filters, options):
+    with _cursor(path, role) as cur:
         return (rfm.segment_summary(cur, as_of, filters, options), rfm.rf_grid(cur, as_of, filters, options),
                 rfm.cutoffs(cur, as_of, filters, options))
 
 
 def segments(as_of, filters, options):
     """Segment summary, R x F grid and cut-off table, cached until the data, filters or options change."""
-    return _segments(str(db.default_path().resolve()), version(), as_of, filters, options)
+    return _segments(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _members(path: str, version_key: int, segment: str, as_of, filters, options):
-    with _cursor(path) as cur:
+def _members(path: str, role: str, version_key: int, segment: str, as_of, filters, options):
+    with _cursor(path, role) as cur:
         return rfm.segment_members(cur, segment, as_of, filters, options)
 
 
 def segment_members(segment: str, as_of, filters, options):
-    return _members(str(db.default_path().resolve()), version(), segment, as_of, filters, options)
+    return _members(str(db.default_path().resolve()), auth.role(), version(), segment, as_of, filters, options)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _migration(path: str, version_key: int, before, as_of, filters, options):
-    with _cursor(path) as cur:
+def _migration(path: str, role: str, version_key: int, before, as_of, filters, options):
+    with _cursor(path, role) as cur:
         return rfm.migration(cur, before, as_of, filters, options)
 
 
 def migration(before, as_of, filters, options):
     """Segment flows between two dates, cached until the data, filters or options change."""
-    return _migration(str(db.default_path().resolve()), version(), before, as_of, filters, options)
+    return _migration(str(db.default_path().resolve()), auth.role(), version(), before, as_of, filters, options)
 
 
 def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
-    with _cursor() as cur:
+    with _cursor(role=auth.role()) as cur:
         return rfm.flow_members(cur, from_segment, to_segment, before, as_of, filters, options)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _clusters(path: str, version_key: int, as_of, filters, options, n_clusters, extra_features):
-    with _cursor(path) as cur:
+def _clusters(path: str, role: str, version_key: int, as_of, filters, options, n_clusters, extra_features):
+    with _cursor(path, role) as cur:
         # at least three groups: a two-way split (often the silhouette's favourite) rarely helps a marketer
         model = clusters.CustomerClusters(n_clusters=n_clusters, k_range=(3, 8),
                                           features=clusters.RFM_FEATURES + tuple(extra_features))
@@ -177,18 +185,18 @@ def _clusters(path: str, version_key: int, as_of, filters, options, n_clusters, 
 
 def customer_clusters(as_of, filters, options, n_clusters, extra_features):
     """The fitted clusters (k, silhouette curve, profile, a scatter sample, every assignment), cached."""
-    return _clusters(str(db.default_path().resolve()), version(), as_of, filters, options, n_clusters,
+    return _clusters(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, n_clusters,
                      tuple(extra_features))
 
 
 def with_contacts(frame):
-    with _cursor() as cur:
+    with _cursor(role=auth.role()) as cur:
         return clusters.with_contacts(cur, frame)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _campaigns(path: str, version_key: int, as_of, filters, options, min_lift: float):
-    with _cursor(path) as cur:
+def _campaigns(path: str, role: str, version_key: int, as_of, filters, options, min_lift: float):
+    with _cursor(path, role) as cur:
         stats = campaigns.campaign_stats(cur, as_of, filters, options)
         increments = campaigns.incrementality(stats, min_lift)
         return {"stats": stats, "increments": increments, "totals": campaigns.totals(stats, increments),
@@ -200,23 +208,23 @@ def _campaigns(path: str, version_key: int, as_of, filters, options, min_lift: f
 def campaign_results(as_of, filters, options, min_lift: float):
     """Everything the Campaigns page shows (per campaign, increments, totals, roll-ups, attribution, channel
     returns), cached until the data, filters or options change."""
-    return _campaigns(str(db.default_path().resolve()), version(), as_of, filters, options, min_lift)
+    return _campaigns(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, min_lift)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _converted(path: str, version_key: int, campaign_id: str, as_of, filters, options):
-    with _cursor(path) as cur:
+def _converted(path: str, role: str, version_key: int, campaign_id: str, as_of, filters, options):
+    with _cursor(path, role) as cur:
         return campaigns.converted_customers(cur, campaign_id, as_of, filters, options)
 
 
 def converted_customers(campaign_id: str, as_of, filters, options):
     """The customers a campaign converted, with the segment they were in before it, cached."""
-    return _converted(str(db.default_path().resolve()), version(), campaign_id, as_of, filters, options)
+    return _converted(str(db.default_path().resolve()), auth.role(), version(), campaign_id, as_of, filters, options)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: float):
-    with _cursor(path) as cur:
+def _value(path: str, role: str, version_key: int, as_of, filters, options, ticket_cost: float):
+    with _cursor(path, role) as cur:
         fit = clv.fit_models(cur, as_of, filters, options)
         if fit is None:
             return None
@@ -231,53 +239,54 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
 def customer_value(as_of, filters, options, ticket_cost: float):
     """The fitted CLV models, predictions, totals, the five views of worth per customer, the concentration
     curve and the company's own retention figures, cached until the data, filters or options change."""
-    return _value(str(db.default_path().resolve()), version(), as_of, filters, options, ticket_cost)
+    return _value(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, ticket_cost)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _backtest(path: str, version_key: int, calibration_end, holdout_end, filters, options):
-    with _cursor(path) as cur:
+def _backtest(path: str, role: str, version_key: int, calibration_end, holdout_end, filters, options):
+    with _cursor(path, role) as cur:
         return clv.backtest(cur, calibration_end, holdout_end, filters, options)
 
 
 def backtest(calibration_end, holdout_end, filters, options):
-    return _backtest(str(db.default_path().resolve()), version(), calibration_end, holdout_end, filters, options)
+    return _backtest(str(db.default_path().resolve()), auth.role(), version(), calibration_end, holdout_end,
+                     filters, options)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _churn(path: str, version_key: int, as_of, filters, options):
-    with _cursor(path) as cur:
+def _churn(path: str, role: str, version_key: int, as_of, filters, options):
+    with _cursor(path, role) as cur:
         return churn.train_and_evaluate(cur, as_of, filters, options)
 
 
 def churn_model(as_of, filters, options):
     """The churn model trained, evaluated and scored as of ``as_of``, cached until the data changes."""
-    return _churn(str(db.default_path().resolve()), version(), as_of, filters, options)
+    return _churn(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _survivors(path: str, version_key: int, cohort: str, as_of, filters):
-    with _cursor(path) as cur:
+def _survivors(path: str, role: str, version_key: int, cohort: str, as_of, filters):
+    with _cursor(path, role) as cur:
         return cohorts.cohort_survivors(cur, cohort, as_of, filters)
 
 
 def cohort_survivors(cohort: str, as_of, filters):
     """A monthly cohort's customers not yet lapsed, per month, cached until the data changes."""
-    return _survivors(str(db.default_path().resolve()), version(), cohort, as_of, filters)
+    return _survivors(str(db.default_path().resolve()), auth.role(), version(), cohort, as_of, filters)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _call(path: str, version_key: int, function: str, args: tuple, kwargs: tuple):
+def _call(path: str, role: str, version_key: int, function: str, args: tuple, kwargs: tuple):
     module, name = function.rsplit(".", 1)
-    with _cursor(path) as cur:
+    with _cursor(path, role) as cur:
         return getattr(importlib.import_module(module), name)(cur, *args, **dict(kwargs))
 
 
 def cached(function, *args, **kwargs):
     """``function(cur, *args, **kwargs)`` of crm_metrics on its own cursor, cached until the data changes
     (keyed by database, data version, function and arguments; arguments must be hashable or picklable)."""
-    return _call(str(db.default_path().resolve()), version(), f"{function.__module__}.{function.__qualname__}",
-                 args, tuple(sorted(kwargs.items())))
+    return _call(str(db.default_path().resolve()), auth.role(), version(),
+                 f"{function.__module__}.{function.__qualname__}", args, tuple(sorted(kwargs.items())))
 
 
 def open_customer(customer_id: str) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from crm_metrics.access import AccessDenied
 from crm_metrics.importer import (
     DATE_FORMATS,
     ImportOptions,
@@ -17,7 +18,7 @@ from crm_metrics.importer import (
     remove_upload,
 )
 from crm_metrics.schema import TABLE_ORDER, TABLES
-from ui import data
+from ui import auth, data
 
 ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "iso-8859-15", "cp1250", "mac-roman"]
 DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
@@ -28,6 +29,9 @@ MAX_UPLOAD_MB = 1024
 
 def upload_panel() -> None:
     """Choose a table and a file, review the proposal, import."""
+    if not auth.allowed("import"):
+        st.info(auth.refusal("import"), icon=":material/lock:")
+        return
     left, right = st.columns([1, 2])
     table = left.selectbox("Import into", TABLE_ORDER, key="import_table",
                            format_func=lambda t: f"{t} — {TABLES[t].description}")
@@ -135,7 +139,11 @@ def _run_import(table: str, path, name: str, options: ImportOptions) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=step)
 
         try:
-            result = import_file(data.connection(), table, path, options, file_name=name, progress=progress)
+            result = import_file(data.connection(), table, path, options, file_name=name, progress=progress,
+                                 actor=auth.current())
+        except AccessDenied as exc:
+            status.update(label=str(exc), state="error")
+            return
         except ImportRejected as exc:
             status.update(label=f"{name} was not imported: nothing was changed.", state="error", expanded=True)
             _show_problems(exc.problems)

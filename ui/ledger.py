@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from crm_metrics.access import AccessDenied
 from crm_metrics.importer import UndoRefused, undo_import
 from crm_metrics.sample import SampleParams, load_sample
+from ui import auth, data
 from ui import columns as col
-from ui import data
 
 
 def history_panel() -> None:
@@ -18,13 +19,14 @@ def history_panel() -> None:
     frame = frame.assign(status=frame["undone_at"].map(lambda v: "undone" if v is not None and str(v) != "NaT"
                                                           else "active"))
     st.dataframe(
-        frame[["import_id", "table_name", "file_name", "imported_at", "rows_in_file", "rows_inserted",
-               "rows_updated", "rows_unchanged", "customers_created", "status"]],
+        frame[["import_id", "table_name", "file_name", "imported_at", "imported_by", "rows_in_file",
+               "rows_inserted", "rows_updated", "rows_unchanged", "customers_created", "status"]],
         hide_index=True, width="stretch",
         column_config={
             "import_id": st.column_config.NumberColumn("Import #", format="%d"),
             "table_name": "Table", "file_name": "File",
             "imported_at": st.column_config.DatetimeColumn("Imported (UTC)", format="YYYY-MM-DD HH:mm"),
+            "imported_by": "By",
             "rows_in_file": col.count("Rows"),
             "rows_inserted": col.count("Inserted"),
             "rows_updated": col.count("Updated"),
@@ -32,7 +34,12 @@ def history_panel() -> None:
             "customers_created": col.count("Customers created"),
             "status": "Status",
         })
+    if not auth.allowed("undo_own_import"):
+        st.caption(auth.refusal("undo_own_import"))
+        return
     active = frame[frame["status"] == "active"]
+    if not auth.allowed("undo_any_import"):  # an editor undoes their own imports only
+        active = active[active["imported_by"] == auth.current().user]
     if active.empty:
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -42,8 +49,8 @@ def history_panel() -> None:
                                  "Imports are undone newest first on each table.")
     if right.button("Undo", key="undo_button", width="stretch"):
         try:
-            st.session_state["last_import"] = undo_import(data.connection(), int(choice))
-        except UndoRefused as exc:
+            st.session_state["last_import"] = undo_import(data.connection(), int(choice), actor=auth.current())
+        except (UndoRefused, AccessDenied) as exc:
             st.error(str(exc))
             return
         st.rerun()
@@ -79,13 +86,18 @@ def sample_panel() -> None:
                "tickets and surveys (see sample_data/README.md).")
     left, right = st.columns(2)
     if data.is_empty():
-        if left.button("Load the sample data", type="primary", key="load_sample"):
+        if not auth.allowed("import"):
+            st.caption(auth.refusal("import"))
+        elif left.button("Load the sample data", type="primary", key="load_sample"):
             _load_sample_files()
+        return
+    if not auth.allowed("reset_sample"):
+        st.caption(auth.refusal("reset_sample"))
         return
     confirm = right.checkbox("I understand this deletes all data and the import history", key="confirm_reset")
     if left.button("Reset to the sample data", disabled=not confirm, key="reset_sample"):
         with st.status("Resetting to the workshop sample…") as status:
-            load_sample(data.connection(), SampleParams(), replace=True)
+            load_sample(data.connection(), SampleParams(), replace=True, actor=auth.current())
             status.update(label="Reset to the workshop sample data.", state="complete")
         st.session_state["last_import"] = "The database now holds the workshop sample data."
         st.rerun()
@@ -94,7 +106,8 @@ def sample_panel() -> None:
 def _load_sample_files() -> None:
     with st.status("Loading the sample data…", expanded=True) as status:
         bar = st.progress(0.0)
-        data.load_sample_files(data.connection(), progress=lambda f, text: bar.progress(f, text=text))
+        data.load_sample_files(data.connection(), progress=lambda f, text: bar.progress(f, text=text),
+                               actor=auth.current())
         status.update(label="Sample data loaded.", state="complete")
     st.session_state["last_import"] = "Sample data loaded: 6 tables imported from sample_data/."
     st.rerun()

@@ -175,3 +175,21 @@ CREATE OR REPLACE MACRO crm_bad(v, parsed) AS crm_null(v) IS NOT NULL AND parsed
 -- The reporting layer: derived from the tables above, rebuilt by crm_metrics.reporting whenever the data
 -- version changes (never edited directly). rpt_state holds the version it was built for.
 CREATE TABLE IF NOT EXISTS rpt_state (data_version BIGINT);
+
+-- Masked views for roles that may not see personal data (crm_metrics/access.py). A viewer's cursor puts
+-- this schema first on its search path, so every query it runs reads these instead of the tables.
+-- Masking: name -> first letter and ***; email -> first letter, ***, @domain; birth year, gender and
+-- survey comments -> NULL.
+CREATE SCHEMA IF NOT EXISTS masked;
+CREATE OR REPLACE VIEW masked.customers AS
+SELECT customer_id, signup_date,
+       CASE WHEN name IS NULL OR name = '' THEN name ELSE left(name, 1) || '***' END AS name,
+       CASE WHEN email IS NULL THEN NULL
+            WHEN position('@' IN email) > 1 THEN left(email, 1) || '***@' || split_part(email, '@', 2)
+            ELSE '***' END AS email,
+       region, country, city, acquisition_channel, acquisition_cost, referred_by,
+       CAST(NULL AS INTEGER) AS birth_year, CAST(NULL AS VARCHAR) AS gender, _import_id
+FROM main.customers;
+CREATE OR REPLACE VIEW masked.surveys AS
+SELECT customer_id, survey_date, csat, nps, CAST(NULL AS VARCHAR) AS comment, _import_id
+FROM main.surveys;

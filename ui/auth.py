@@ -1,0 +1,98 @@
+"""Who is using this session: sign-in (none, local accounts, or OpenID Connect) and their role.
+
+``CRM_AUTH`` chooses the mode (see ``crm_metrics/accounts.py``). Without sign-in the session is the local
+admin. With sign-in, a session that has not signed in acts as an anonymous viewer (least privilege)
+until the gate in ``app.py`` lets it through; the data layer masks and refuses by the role returned here.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from crm_metrics import accounts
+from crm_metrics.access import LOCAL_ADMIN, PERMISSIONS, Principal, can, for_export
+
+ANONYMOUS = Principal("anonymous", "viewer")
+_KEY = "signed_in_principal"
+
+
+def current() -> Principal:
+    """The principal of this session."""
+    mode = accounts.auth_mode()
+    if mode == "none":
+        return LOCAL_ADMIN
+    if mode == "local":
+        return st.session_state.get(_KEY) or ANONYMOUS
+    if not st.user.is_logged_in:
+        return ANONYMOUS
+    email = st.user.get("email") or st.user.get("sub") or "unknown"
+    return Principal(str(email), accounts.role_for_email(str(email)))
+
+
+def role() -> str:
+    return current().role
+
+
+def allowed(action: str) -> bool:
+    return can(current(), action)
+
+
+def refusal(action: str) -> str:
+    """A sentence saying this role may not do ``action`` (shown where the control would be)."""
+    who = current()
+    return f"Signed in as {who.role}: a {who.role} may not {PERMISSIONS[action][0]}."
+
+
+def sign_in_gate() -> None:
+    """Before any page: in a deployment with sign-in, show the sign-in screen and stop until signed in."""
+    mode = accounts.auth_mode()
+    if mode == "none" or current() is not ANONYMOUS:
+        return
+    st.title("Customer dashboard")
+    if mode == "oidc":
+        st.write("Sign in with your company account to continue.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    _local_form()
+    st.stop()
+
+
+def _local_form() -> None:
+    st.write("Sign in to continue. Your administrator gives you a user name and password.")
+    with st.form("sign_in", clear_on_submit=True):
+        name = st.text_input("User name", key="sign_in_user")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    principal = accounts.authenticate(name, password)
+    if principal is None:
+        time.sleep(0.5)  # slows guessing; the message does not say which part was wrong
+        st.error("Sign-in failed: that user name and password do not match an account.")
+        return
+    st.session_state[_KEY] = principal
+    st.rerun()
+
+
+def sidebar_identity() -> None:
+    """Who is signed in, with their role, and a sign-out button (nothing without sign-in)."""
+    mode = accounts.auth_mode()
+    if mode == "none":
+        return
+    who = current()
+    with st.sidebar:
+        st.caption("Signed in")
+        st.text(f"{who.user} ({who.role})")
+        if st.button("Sign out", key="sign_out"):
+            if mode == "oidc":
+                st.logout()
+            st.session_state.pop(_KEY, None)
+            st.rerun()
+
+
+def exportable(frame):
+    """``frame`` as this session may download it: without personal columns unless its role may export
+    contact fields."""
+    return for_export(frame, current())
