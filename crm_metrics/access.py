@@ -113,3 +113,11 @@ def permission_table() -> pd.DataFrame:
     """The permissions as a table (one row per action, a column per role), for the README and the app."""
     rows = [{"action": label, **{role: role in roles for role in ROLES}} for label, roles in PERMISSIONS.values()]
     return pd.DataFrame(rows)
+
+
+def markdown_permissions() -> str:
+    """The permission table as the README prints it (a test compares them)."""
+    lines = ["| A user may … | " + " | ".join(ROLES) + " |", "|---|" + ":---:|" * len(ROLES)]
+    for label, roles in PERMISSIONS.values():
+        lines.append(f"| {label} | " + " | ".join("yes" if role in roles else "–" for role in ROLES) + " |")
+    return "\n".join(lines)

@@ -235,3 +235,12 @@ def test_counts_over_personal_fields_are_the_same_for_every_role(sample_con, wri
     as_admin = report(sample_con, "quality", principal=LOCAL_ADMIN).set_index("check_name")["affected"]
     assert as_viewer.to_dict() == as_admin.to_dict()
     assert as_admin["Duplicate customers"] >= 2
+
+
+def test_readme_permission_table_is_the_code():
+    from pathlib import Path
+
+    from crm_metrics.access import markdown_permissions
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown_permissions() in readme, "README's permission table is stale: paste markdown_permissions()"

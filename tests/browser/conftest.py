@@ -26,9 +26,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(db_path: Path):
+def start_app(db_path: Path, **extra_env: str):
     port = _free_port()
-    env = {**os.environ, "CRM_DB": str(db_path)}
+    env = {**os.environ, "CRM_DB": str(db_path), **extra_env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.address", "127.0.0.1", "--server.port",
          str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
@@ -108,3 +108,20 @@ def hostile_app_url(tmp_path):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def signed_in_app_url(tmp_path):
+    """The app with local accounts (CRM_AUTH=local): vera is a viewer, ed an editor."""
+    from crm_metrics import accounts
+
+    users = tmp_path / "users.json"
+    accounts.add_user("vera", "viewer", "viewer-password", users)
+    accounts.add_user("ed", "editor", "editor-password", users)
+    proc, url = start_app(tmp_path / "browser.duckdb", CRM_AUTH="local", CRM_USERS=str(users))
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
