@@ -5,12 +5,6 @@ import streamlit as st
 from ui import auth, data, filters, routing
 
 st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
-auth.sign_in_gate()  # with sign-in configured (CRM_AUTH), nothing below runs until the user signs in
-
-data.connection()  # opens (and on the very first start, fills) the database before any page runs
-data.ensure_reports()  # after an import: rebuild the reporting layer once, with a progress message
-filters.sidebar()
-auth.sidebar_identity()
 
 pages = {
     "Reporting": [
@@ -33,5 +27,13 @@ pages = {
         st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
     ],
 }
+# The page comes from the URL before sign-in, so that a shared link opens where it points once signed in.
+page = st.navigation(pages, position="sidebar" if auth.signed_in() else "hidden")
+auth.sign_in_gate()  # with sign-in configured (CRM_AUTH), nothing below runs until the user signs in
+
+data.connection()  # opens (and on the very first start, fills) the database before any page runs
+data.ensure_reports()  # after an import: rebuild the reporting layer once, with a progress message
+filters.sidebar()
+auth.sidebar_identity()
 routing.mark_routed()
-st.navigation(pages).run()
+page.run()

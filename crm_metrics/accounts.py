@@ -103,9 +103,9 @@ def _save(path: Path, users: dict[str, dict[str, str]]) -> None:
             os.unlink(tmp)
 
 
-def authenticate(name: str, password: str, path: Path | None = None) -> Principal | None:
+def authenticate(name: str, password: str, path: Path | str | None = None) -> Principal | None:
     """The principal for a correct name and password, else None (the same None for either mistake)."""
-    entry = _load(path or users_path()).get(name.strip())
+    entry = _load(Path(path or users_path())).get(name.strip())
     if entry is None:
         verify_password(password, _DUMMY_HASH)
         return None
@@ -114,12 +114,12 @@ def authenticate(name: str, password: str, path: Path | None = None) -> Principa
     return Principal(name.strip(), entry["role"])
 
 
-def list_users(path: Path | None = None) -> list[dict[str, str]]:
+def list_users(path: Path | str | None = None) -> list[dict[str, str]]:
     """Names and roles (never the hashes), sorted by name."""
-    return [{"user": name, "role": entry["role"]} for name, entry in sorted(_load(path or users_path()).items())]
+    return [{"user": name, "role": entry["role"]} for name, entry in sorted(_load(Path(path or users_path())).items())]
 
 
-def add_user(name: str, role: str, password: str, path: Path | None = None) -> None:
+def add_user(name: str, role: str, password: str, path: Path | str | None = None) -> None:
     """Create or replace a local account."""
     name = name.strip()
     if not name or any(ch.isspace() for ch in name):
@@ -128,14 +128,14 @@ def add_user(name: str, role: str, password: str, path: Path | None = None) -> N
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
-    path = path or users_path()
+    path = Path(path or users_path())
     users = _load(path)
     users[name] = {"role": role, "password": hash_password(password)}
     _save(path, users)
 
 
-def set_role(name: str, role: str, path: Path | None = None) -> None:
-    path = path or users_path()
+def set_role(name: str, role: str, path: Path | str | None = None) -> None:
+    path = Path(path or users_path())
     users = _load(path)
     if name not in users:
         raise AccountError(f"No user named {name!r}.")
@@ -145,18 +145,18 @@ def set_role(name: str, role: str, path: Path | None = None) -> None:
     _save(path, users)
 
 
-def remove_user(name: str, path: Path | None = None) -> None:
-    path = path or users_path()
+def remove_user(name: str, path: Path | str | None = None) -> None:
+    path = Path(path or users_path())
     users = _load(path)
     if users.pop(name, None) is None:
         raise AccountError(f"No user named {name!r}.")
     _save(path, users)
 
 
-def role_for_email(email: str | None, path: Path | None = None) -> str:
+def role_for_email(email: str | None, path: Path | str | None = None) -> str:
     """The role an OpenID Connect user gets: listed in the roles file, else its ``default_role``
     (viewer when the file does not say)."""
-    path = path or roles_path()
+    path = Path(path or roles_path())
     config = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     roles = {k.lower(): v for k, v in config.get("roles", {}).items()}
     role = roles.get((email or "").strip().lower(), config.get("default_role", "viewer"))

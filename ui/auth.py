@@ -31,6 +31,11 @@ def current() -> Principal:
     return Principal(str(email), accounts.role_for_email(str(email)))
 
 
+def signed_in() -> bool:
+    """Whether this session may see the app (always, without sign-in)."""
+    return accounts.auth_mode() == "none" or current() is not ANONYMOUS
+
+
 def role() -> str:
     return current().role
 
@@ -48,7 +53,7 @@ def refusal(action: str) -> str:
 def sign_in_gate() -> None:
     """Before any page: in a deployment with sign-in, show the sign-in screen and stop until signed in."""
     mode = accounts.auth_mode()
-    if mode == "none" or current() is not ANONYMOUS:
+    if signed_in():
         return
     st.title("Customer dashboard")
     if mode == "oidc":
