@@ -7,16 +7,19 @@ from crm_metrics import db
 from crm_metrics.schema import TABLES, match_column, normalise_header
 
 
+def _columns(con, schema: str, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = $s AND table_name = $t "
+        "ORDER BY ordinal_position", {"s": schema, "t": table}).fetchall()]
+
+
 def test_ddl_matches_schema(con):
     for name, table in TABLES.items():
-        columns = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position",
-            {"t": name}).fetchall()]
+        columns = _columns(con, "main", name)
         assert columns == table.column_names + ["_import_id"], name
-        history = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position",
-            {"t": f"{name}_history"}).fetchall()]
-        assert history == columns + ["_replaced_by"]
+        assert _columns(con, "main", f"{name}_history") == columns + ["_replaced_by"]
+        masked = _columns(con, "masked", name)  # a viewer's view of the table, where there is one
+        assert masked in ([], columns), f"masked.{name} is out of step with {name}"
 
 
 def test_money_is_decimal_and_ids_are_text(con):
