@@ -66,7 +66,8 @@ def sign_in_gate() -> None:
 
 def _local_form() -> None:
     st.write("Sign in to continue. Your administrator gives you a user name and password.")
-    with st.form("sign_in", clear_on_submit=True):
+    narrow, _ = st.columns([2, 3])  # a sign-in form reads best at the width of a name, not the screen
+    with narrow.form("sign_in", clear_on_submit=True):
         name = st.text_input("User name", key="sign_in_user")
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
@@ -75,7 +76,7 @@ def _local_form() -> None:
     principal = accounts.authenticate(name, password)
     if principal is None:
         time.sleep(0.5)  # slows guessing; the message does not say which part was wrong
-        st.error("Sign-in failed: that user name and password do not match an account.")
+        narrow.error("Sign-in failed: that user name and password do not match an account.")
         return
     st.session_state[_KEY] = principal
     st.rerun()
