@@ -47,6 +47,14 @@ def start_app(db_path: Path, **extra_env: str):
     raise RuntimeError("the app did not start within 90 s")
 
 
+def stop_app(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture(scope="session")
 def browser_instance():
     if not Path(CHROMIUM).exists():
@@ -63,11 +71,7 @@ def browser_instance():
 def app_url(tmp_path):
     proc, url = start_app(tmp_path / "browser.duckdb")  # no file yet: first start loads the sample
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 @pytest.fixture
@@ -77,8 +81,7 @@ def empty_app_url(tmp_path):
     db.connect(tmp_path / "empty.duckdb").close()
     proc, url = start_app(tmp_path / "empty.duckdb")
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_app(proc)
 
 
 @pytest.fixture
@@ -106,8 +109,7 @@ def hostile_app_url(tmp_path):
     con.close()
     proc, url = start_app(path)
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_app(proc)
 
 
 @pytest.fixture
@@ -120,8 +122,4 @@ def signed_in_app_url(tmp_path):
     accounts.add_user("ed", "editor", "editor-password", users)
     proc, url = start_app(tmp_path / "browser.duckdb", CRM_AUTH="local", CRM_USERS=str(users))
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
