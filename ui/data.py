@@ -60,7 +60,7 @@ def load_sample_files(con, progress=None, actor: Principal = access.LOCAL_ADMIN)
 def ensure_reports() -> None:
     """Bring the reporting layer up to date after an import, showing progress (it takes a few seconds on
     millions of orders); a no-op costing two tiny queries when nothing changed."""
-    with _cursor(role=auth.role()) as cur:
+    with _cursor(None, auth.role()) as cur:
         if reporting.is_current(cur):
             return
         with st.status("Updating the reports for the new data…", expanded=False) as status:
@@ -69,7 +69,7 @@ def ensure_reports() -> None:
 
 
 @contextmanager
-def _cursor(path: str | None = None, role: str = "admin"):
+def _cursor(path: str | None, role: str):
     """A cursor of the process-wide connection for one unit of work, always closed. It reads masked
     personal data unless ``role`` may see it (every cached function takes the role as part of its key,
     so one role's results are never served to another)."""
@@ -168,7 +168,7 @@ def migration(before, as_of, filters, options):
 
 
 def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
-    with _cursor(role=auth.role()) as cur:
+    with _cursor(None, auth.role()) as cur:
         return rfm.flow_members(cur, from_segment, to_segment, before, as_of, filters, options)
 
 
@@ -190,7 +190,7 @@ def customer_clusters(as_of, filters, options, n_clusters, extra_features):
 
 
 def with_contacts(frame):
-    with _cursor(role=auth.role()) as cur:
+    with _cursor(None, auth.role()) as cur:
         return clusters.with_contacts(cur, frame)
 
 
