@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -108,6 +109,9 @@ class FileFacts:
     crlf: int
     nul_line: int | None
     ascii: bool = True
+    # a space or tab beside a delimiter, quote or line break (or at either end of the file): some value
+    # may carry outer white space to trim. False lets the import skip trimming, which is most of its work.
+    blank_edges: bool = True
 
 
 @dataclass
@@ -156,11 +160,34 @@ class ImportResult:
 # 1. Bytes
 
 
+_VALUE_BOUNDARY = np.zeros(256, dtype=bool)
+_VALUE_BOUNDARY[list(b',;|\t"\n\r')] = True
+
+
+def _blank_beside_boundary(chunk: bytes, before: bytes) -> bool:
+    """Whether a space or tab in ``chunk`` stands beside a delimiter, quote or line break.
+
+    A value's outer white space always does (a value starts after a delimiter, line break or quote and
+    ends before one), so False proves that no value of the chunk needs trimming. ``before`` is the byte
+    preceding the chunk (a line break at the start of the file).
+    """
+    if b" " not in chunk and b"\t" not in chunk:
+        return False
+    data = np.frombuffer(before + chunk, dtype=np.uint8)
+    blanks = np.flatnonzero((data == 32) | (data == 9))
+    blanks = blanks[blanks > 0]  # the byte before the chunk was judged with the previous chunk
+    if not len(blanks):
+        return False
+    after = np.minimum(blanks + 1, len(data) - 1)  # a blank ending the chunk meets its neighbour next time
+    return bool(_VALUE_BOUNDARY[data[blanks - 1]].any() or _VALUE_BOUNDARY[data[after]].any())
+
+
 def scan_file(path: Path) -> FileFacts:
-    """One streaming pass: hash, kind, encoding validity, line endings, longest line.
+    """One streaming pass: hash, kind, encoding validity, line endings, longest line, blank edges.
 
     The longest line is measured exactly only when some aligned 512 KB block holds no line break (a
-    line over 1 MB always leaves one); otherwise it is known to be under the limit.
+    line over 1 MB always leaves one); otherwise it is known to be under the limit. The SHA-256 runs
+    on a second thread (hashlib releases the GIL), beside the byte checks.
     """
     size = path.stat().st_size
     digest = hashlib.sha256()
@@ -171,10 +198,13 @@ def scan_file(path: Path) -> FileFacts:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok, invalid_line, nul_line = True, None, None
     lines, max_len, max_line_no, run, lone_cr, crlf = 0, 0, 0, 0, 0, 0
-    last_byte, ascii_only, measure = b"", True, False
-    with path.open("rb") as fh:
+    last_byte, ascii_only, measure, blank_edges = b"", True, False, False
+    with path.open("rb") as fh, ThreadPoolExecutor(max_workers=1) as hasher:
+        hashing = None
         while chunk := fh.read(CHUNK):
-            digest.update(chunk)
+            if hashing is not None:
+                hashing.result()
+            hashing = hasher.submit(digest.update, chunk)
             if kind != "csv" or bom in ("utf-16-le", "utf-16-be"):
                 continue
             if nul_line is None and b"\x00" in chunk:
@@ -187,12 +217,17 @@ def scan_file(path: Path) -> FileFacts:
                     except UnicodeDecodeError as exc:
                         utf8_ok = False
                         invalid_line = lines + chunk[: exc.start].count(b"\n") + 1
+            if ascii_only and not blank_edges:
+                blank_edges = _blank_beside_boundary(chunk, last_byte or b"\n")
             measure = measure or any(b"\n" not in chunk[i: i + BLOCK]
                                      for i in range(0, len(chunk) - BLOCK + 1, BLOCK))
-            crs = chunk.count(b"\r")
-            pairs = chunk.count(b"\r\n") + (1 if last_byte == b"\r" and chunk[:1] == b"\n" else 0)
-            crlf += pairs
-            lone_cr += crs - pairs + (1 if last_byte == b"\r" and chunk[:1] == b"\n" else 0)
+            straddling = 1 if last_byte == b"\r" and chunk[:1] == b"\n" else 0
+            if b"\r" in chunk:  # a cheap search spares two counts on the usual LF-only file
+                pairs = chunk.count(b"\r\n") + straddling
+                crlf += pairs
+                lone_cr += chunk.count(b"\r") - pairs + straddling
+            else:
+                crlf += straddling
             if measure:
                 newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
                 if len(newlines):
@@ -212,6 +247,9 @@ def scan_file(path: Path) -> FileFacts:
                 run = len(chunk) - chunk.rindex(b"\n") - 1 if newline_count else run + len(chunk)
                 lines += newline_count
             last_byte = chunk[-1:]
+        if hashing is not None:
+            hashing.result()
+    blank_edges = blank_edges or last_byte in (b" ", b"\t")
     lone_cr = max(lone_cr - (1 if last_byte == b"\r" else 0), 0) + (1 if last_byte == b"\r" else 0)
     if utf8_ok and kind == "csv" and bom not in ("utf-16-le", "utf-16-be"):
         try:
@@ -221,7 +259,7 @@ def scan_file(path: Path) -> FileFacts:
     if size and last_byte not in (b"\n", b""):
         lines += 1
     return FileFacts(size, digest.hexdigest(), kind, bom, utf8_ok, invalid_line, lines, max_len, max_line_no,
-                     lone_cr, crlf, nul_line, ascii_only)
+                     lone_cr, crlf, nul_line, ascii_only, blank_edges)
 
 
 def _kind(head: bytes) -> str:
@@ -628,7 +666,8 @@ def _load_and_merge(con, spec: Table, csv_path: Path, facts: FileFacts, name: st
                 db.execute(cur, "add_stage_column", idents={"column": col})
         report("Checking every value", 0.45)
         db.execute(cur, f"typed_{spec.name}", {"date_format": chosen.date_format or "%Y-%m-%d",
-                                               "decimal": chosen.decimal, "ascii": facts.ascii})
+                                               "decimal": chosen.decimal, "ascii": facts.ascii,
+                                               "plain": facts.ascii and not facts.blank_edges})
         problems = _cell_problems(cur, spec, name, csv_path, chosen, proposal)
         problems += _duplicate_keys(cur, spec, name, csv_path, chosen)
         warnings = list(proposal.warnings)

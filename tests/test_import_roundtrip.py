@@ -9,7 +9,7 @@ from db_helpers import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_metrics import db
+from crm_metrics import db, importer
 from crm_metrics.importer import import_file, undo_import
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp", "Cf")), min_size=1,
@@ -90,4 +90,39 @@ def test_concurrent_imports_serialise_and_readers_see_whole_imports(tmp_path):
     assert seen <= {0, 2000, 4000, 6000, 8000}, "a reader saw part of an import"
     ledger_sum = con.execute("SELECT sum(rows_inserted) FROM import_ledger WHERE table_name = 'orders'").fetchall()
     assert ledger_sum == [(8000,)]
+    con.close()
+
+
+def _blank_at_a_value_edge(data: bytes) -> bool:
+    """The definition scan_file's blank_edges must never miss: a space or tab beside a delimiter, quote,
+    line break or either end of the file."""
+    boundary = b',;|\t"\n\r'
+    return any(b in b" \t" and (i == 0 or data[i - 1] in boundary or i == len(data) - 1 or data[i + 1] in boundary)
+               for i, b in enumerate(data))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.text(alphabet='ab ,;\t"\n|', max_size=40).map(str.encode), chunk=st.integers(1, 8))
+def test_scan_finds_every_blank_at_a_value_edge_at_any_chunk_size(tmp_path_factory, monkeypatch, data, chunk):
+    path = tmp_path_factory.mktemp("edges") / "f.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    assert importer.scan_file(path).blank_edges == _blank_at_a_value_edge(data)
+
+
+VALUE = st.text(alphabet="ab \t", min_size=1, max_size=6).filter(lambda s: s.strip(" \t"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(VALUE, VALUE), min_size=1, max_size=8, unique_by=lambda r: r[0].strip(" \t")),
+       chunk=st.sampled_from([3, 7, 64, importer.CHUNK]))
+def test_outer_blanks_are_trimmed_whichever_path_the_scan_chooses(tmp_path_factory, monkeypatch, rows, chunk):
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    body = "".join(f"{c},{o},2024-05-06,1.00\n" for o, c in rows)
+    path = tmp_path_factory.mktemp("trim") / "orders.csv"
+    path.write_text("customer_id,order_id,order_date,amount\n" + body, encoding="ascii")
+    con = db.connect(":memory:")
+    import_file(con, "orders", path)
+    stored = sorted(con.execute("SELECT order_id, customer_id FROM orders").fetchall())
+    assert stored == sorted((o.strip(" \t"), c.strip(" \t")) for o, c in rows)
     con.close()
