@@ -17,6 +17,7 @@ Rules for what is accepted are listed in the README ("What the import accepts").
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
 import datetime as dt
@@ -26,8 +27,10 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -965,13 +968,44 @@ def undo_import(con, import_id: int, actor: Principal = LOCAL_ADMIN) -> str:
     return text
 
 
-def copy_upload(data: bytes, name: str, workdir: Path | None = None) -> Path:
-    """Write uploaded bytes to a private temporary file (the import reads files, not memory)."""
-    folder = Path(workdir or tempfile.mkdtemp(prefix="crm-upload-"))
+UPLOAD_TTL_SECONDS = 24 * 3600
+
+
+def upload_root() -> Path:
+    """This process's folder of uploaded files (removed when the process exits normally)."""
+    root = Path(tempfile.gettempdir()) / f"crm-uploads-{os.getpid()}"
+    if not root.exists():
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        atexit.register(shutil.rmtree, root, True)
+    return root
+
+
+def copy_upload(data: bytes, name: str, workdir: Path | None = None, *, now: float | None = None) -> Path:
+    """Write uploaded bytes to a private temporary file (the import reads files, not memory).
+
+    A browser session can end without a word, leaving its upload behind: every new upload first
+    removes those older than :data:`UPLOAD_TTL_SECONDS`.
+    """
+    if workdir is None:
+        root = upload_root()
+        sweep_uploads(root, now=now)
+        workdir = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
     safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in os.path.basename(name))[:100] or "upload.csv"
-    target = folder / safe
+    target = Path(workdir) / safe
     target.write_bytes(data)
     return target
+
+
+def sweep_uploads(root: Path, *, now: float | None = None) -> int:
+    """Remove the upload folders under ``root`` untouched for longer than the TTL; how many."""
+    cutoff = (time.time() if now is None else now) - UPLOAD_TTL_SECONDS
+    removed = 0
+    for folder in root.glob("upload-*"):
+        with suppress(OSError):
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+    return removed
 
 
 def remove_upload(path: Path) -> None:

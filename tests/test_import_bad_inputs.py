@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import zipfile
 
 import pytest
@@ -400,3 +401,18 @@ def test_many_problems_listed_together_up_to_100(seeded, write):
     lines = ["order_id,customer_id,order_date,amount"] + [f"N{i},C001,2024-01-01,bad" for i in range(250)]
     problems = rejected(seeded, "orders", write("many.csv", "\n".join(lines) + "\n"))
     assert len(problems) == 100 and problems[0].startswith("many.csv:2:") and problems[-1].startswith("many.csv:101:")
+
+
+def test_uploads_left_by_ended_sessions_are_swept(tmp_path, monkeypatch):
+    from crm_metrics import importer
+
+    monkeypatch.setattr(importer.tempfile, "tempdir", str(tmp_path))
+    first = importer.copy_upload(b"a,b\n", "old.csv")
+    assert first.parent.parent == importer.upload_root() and first.read_bytes() == b"a,b\n"
+    later = first.stat().st_mtime + importer.UPLOAD_TTL_SECONDS + 1
+    os.utime(first.parent, (later - 2 * importer.UPLOAD_TTL_SECONDS,) * 2)
+    second = importer.copy_upload(b"c,d\n", "../../etc/new name.csv", now=later)
+    assert not first.parent.exists(), "an upload older than the TTL is removed by the next upload"
+    assert second.exists() and second.name == "new_name.csv" and second.parent.parent == importer.upload_root()
+    importer.remove_upload(second)
+    assert not second.parent.exists()

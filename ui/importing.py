@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +25,8 @@ ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "iso-8859-15", "cp1250", "m
 DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
 DECIMALS = {".": "Point: 1,234.56", ",": "Comma: 1.234,56"}
 SKIP = "(skip this column)"
-MAX_UPLOAD_MB = 1024
+# the largest upload, in MB (CRM_MAX_UPLOAD_MB; Streamlit refuses larger files with its own message)
+MAX_UPLOAD_MB = int(os.environ.get("CRM_MAX_UPLOAD_MB") or 1024)
 
 
 def upload_panel() -> None:
@@ -37,10 +39,12 @@ def upload_panel() -> None:
                            format_func=lambda t: f"{t} — {TABLES[t].description}")
     required = ", ".join(c.name for c in TABLES[table].columns if c.required)
     left.caption(f"Required columns: **{required}**. Other canonical columns are optional; "
-                 "header names such as “Customer ID” or “InvoiceDate” are recognised.")
+                 "header names such as “Customer ID” or “InvoiceDate” are recognised. "
+                 f"Files up to {MAX_UPLOAD_MB:,} MB; a .csv.gz holds about five times more.")
     upload = right.file_uploader("CSV file (also .csv.gz)", type=["csv", "txt", "tsv", "gz"], key="upload",
                                  max_upload_size=MAX_UPLOAD_MB)
     if upload is None:
+        _forget_upload()
         return
     path = _stored_upload(upload)
     proposal = propose(path, table, file_name=upload.name)
@@ -63,14 +67,20 @@ def upload_panel() -> None:
         _run_import(table, path, upload.name, options)
 
 
+def _forget_upload() -> None:
+    """Delete this session's stored copy once the file leaves the uploader."""
+    stored = st.session_state.pop("upload_file", None)
+    if stored:
+        remove_upload(stored[1])
+
+
 def _stored_upload(upload):
     """The uploaded bytes in a private temporary file, kept for this upload only."""
     token = (upload.file_id, upload.name)
     stored = st.session_state.get("upload_file")
-    if stored and stored[0] == token:
+    if stored and stored[0] == token and stored[1].exists():
         return stored[1]
-    if stored:
-        remove_upload(stored[1])
+    _forget_upload()
     path = copy_upload(upload.getvalue(), upload.name)
     st.session_state["upload_file"] = (token, path)
     return path

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import HOSTILE, settle, shoot
+from conftest import start_app, stop_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from crm_metrics import db
@@ -221,3 +222,30 @@ def test_click_an_at_risk_row_opens_the_customer(browser_instance, app_url):
     # the action follows the whole-base models (segment, CLV, churn), which the page reads after the header
     page.get_by_text("Next best action:").first.wait_for(state="visible", timeout=90_000)
     page.close()
+
+
+def test_a_file_over_the_upload_limit_is_refused_by_streamlit(browser_instance, tmp_path):
+    """bad-inputs.md: a file just over the upload limit gets Streamlit's own message; nothing is stored."""
+    db.connect(tmp_path / "limit.duckdb").close()
+    proc, url = start_app(tmp_path / "limit.duckdb", CRM_MAX_UPLOAD_MB="1")
+    try:
+        big = tmp_path / "customers.csv"
+        rows = "".join(f"C{i:07d},Customer {i},c{i}@example.com\n" for i in range(40_000))
+        big.write_text("customer_id,name,email\n" + rows, encoding="utf-8")
+        assert 1024 * 1024 < big.stat().st_size < 2 * 1024 * 1024
+        page = browser_instance.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(url + "/data")
+        settle(page)
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
+        settle(page)
+        _no_exception(page)
+        assert page.get_by_text("File must be 1.0MB or smaller").first.is_visible()
+        assert page.get_by_text("Files up to 1 MB").first.is_visible()
+        assert not page.get_by_role("button", name="Import", exact=True).is_visible()
+        shoot(page, "data-upload-over-limit-1400")
+        page.close()
+    finally:
+        stop_app(proc)
+    con = db.connect(tmp_path / "limit.duckdb")
+    assert con.execute("SELECT count(*) FROM customers").fetchall() == [(0,)]
+    con.close()
