@@ -66,6 +66,10 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
                 "Stop it, or point this command at another file with --db or CRM_DB."
             ) from exc
         raise
+    limit = os.environ.get("CRM_MEMORY_LIMIT")
+    if limit:
+        # DuckDB spills to disk beyond this (its default is 80% of RAM); a shared server sets it lower
+        con.execute("SET memory_limit = $limit", {"limit": limit})
     if not read_only:
         cur = con.cursor()
         try:
