@@ -21,10 +21,9 @@ from crm_metrics.campaigns import (
     wilson_interval,
 )
 from crm_metrics.catalog import BY_KEY
-from crm_metrics.export import safe_frame, to_safe_csv
-from ui import auth, data, filters
 from ui import campaign_charts as cc
 from ui import columns as col
+from ui import data, downloads, filters
 from ui import format as fmt
 from ui.empty import empty_state
 from ui.explain import how_campaigns_computed
@@ -145,10 +144,9 @@ if rows:
 st.caption(f"{fmt.count(len(shown))} campaigns. Click a row to look at one campaign up close. Lift is in "
            "percentage points of conversion, treatment minus control, with its 95% interval.")
 buttons = st.container(horizontal=True)
-buttons.download_button("Download the campaign table (CSV)", to_safe_csv(auth.exportable(shown)), mime="text/csv",
-                        file_name=f"campaigns_{as_of}.csv", icon=":material/download:", key="export_campaigns")
-buttons.download_button("Download Parquet", safe_frame(auth.exportable(shown)).to_parquet(index=False),
-                        file_name=f"campaigns_{as_of}.parquet", mime="application/octet-stream", key="export_parquet")
+downloads.csv_button("Download the campaign table (CSV)", shown, f"campaigns_{as_of}.csv", key="export_campaigns",
+                     where=buttons)
+downloads.parquet_button("Download Parquet", shown, f"campaigns_{as_of}.parquet", key="export_parquet", where=buttons)
 with st.expander("Rolled up by objective"):
     st.dataframe(results["by_objective"], hide_index=True, width="stretch",
                  column_order=["objective", "campaigns", "spend", "contacted", "converted", "conversion_rate",
@@ -229,9 +227,8 @@ else:
                                 "first_order_days": col.number("Days to first order")})
     st.caption(f"{fmt.count(len(people))} customers" + (", the 1,000 who spent most shown" if len(people) > 1000
                                                         else "") + ". Exports hold them all.")
-    st.download_button("Download these customers (CSV)", to_safe_csv(auth.exportable(people)), mime="text/csv",
-                       file_name=f"converted_{campaign_id}_{segment}.csv".replace(" ", "_"),
-                       icon=":material/download:", key="export_converted")
+    downloads.csv_button("Download these customers (CSV)", people,
+                         f"converted_{campaign_id}_{segment}.csv".replace(" ", "_"), key="export_converted")
 
 st.subheader("Who gets the credit? Five attribution models")
 credit = attribution_table(results["attribution"])

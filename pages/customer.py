@@ -11,11 +11,10 @@ ensure_router()
 from crm_metrics import customer360 as c360  # noqa: E402
 from crm_metrics.churn import ChurnOptions
 from crm_metrics.clv import CLVOptions
-from crm_metrics.export import to_safe_csv
 from crm_metrics.filters import Filters
-from ui import auth, data, filters
 from ui import columns as col
 from ui import customer_charts as cc
+from ui import data, downloads, filters
 from ui import format as fmt
 from ui.empty import empty_state
 
@@ -139,9 +138,8 @@ else:
                                 "detail": st.column_config.TextColumn("Details", width="large"),
                                 "amount": col.money("Amount"), "score": col.number("Score (1-5)"),
                                 "status": "Status"})
-    st.download_button("Download the timeline (CSV)", to_safe_csv(auth.exportable(events)), mime="text/csv",
-                       file_name=f"timeline_{customer_id}_{as_of}.csv", icon=":material/download:",
-                       key="customer_timeline_csv")
+    downloads.csv_button("Download the timeline (CSV)", events, f"timeline_{customer_id}_{as_of}.csv",
+                         key="customer_timeline_csv")
 
 # --- routes, segment path, referrals, profile -------------------------------------------------------------
 left, right = st.columns(2, gap="large")

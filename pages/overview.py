@@ -11,7 +11,7 @@ ensure_router()
 from crm_metrics.catalog import GROUPS, METRICS, SCOPE_NOTE  # noqa: E402
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.kpis import bucket_period, headline
-from ui import charts, data, filters
+from ui import charts, data, downloads, filters
 from ui import format as fmt
 from ui.empty import empty_state
 from ui.explain import how_computed
@@ -100,10 +100,11 @@ for root in ROOTS:
 
 how_computed(table, period, chosen)
 
-report = overview_html("Customer overview", headline(table, period), period.label(), chosen.describe(), table,
-                       [charts.trend_chart(series, "revenue", grain, "Revenue", highlight=period), *figures],
-                       dt.datetime.now(dt.UTC))
-st.download_button("Download this overview (HTML)", report, file_name=f"overview_{period.end}.html",
-                   mime="text/html", icon=":material/download:",
-                   help="One self-contained file with interactive charts, the period and the filters: opens in "
-                        "any browser, no server needed.")
+report_figures = [charts.trend_chart(series, "revenue", grain, "Revenue", highlight=period), *figures]
+report_title = headline(table, period), period.label(), chosen.describe()
+downloads.html_button("Download this overview (HTML)",
+                      lambda: overview_html("Customer overview", *report_title, table, report_figures,
+                                            dt.datetime.now(dt.UTC)),
+                      f"overview_{period.end}.html", key="export_overview",
+                      help="One self-contained file with interactive charts, the period and the filters: opens in "
+                           "any browser, no server needed.")

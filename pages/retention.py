@@ -10,9 +10,8 @@ from crm_metrics.churn import ChurnOptions, at_risk  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
 from crm_metrics.clv import CLVOptions
 from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
-from crm_metrics.export import to_safe_csv
-from ui import auth, data, filters
 from ui import columns as col
+from ui import data, downloads, filters
 from ui import format as fmt
 from ui import retention_charts as rc
 from ui.customer_links import customer_table
@@ -90,8 +89,8 @@ with st.expander("The cohort table"):
                                 "revenue": col.money("Revenue"), "active_share": col.share("Still buying"),
                                 "revenue_retained": st.column_config.NumberColumn("Revenue kept", format="percent"),
                                 "cumulative_revenue_per_customer": col.money("Cumulative revenue per customer")})
-    st.download_button("Download the cohort table (CSV)", to_safe_csv(auth.exportable(matrix)), mime="text/csv",
-                       file_name=f"cohorts_{grain}_{by}_{as_of}.csv", icon=":material/download:", key="export_cohorts")
+    downloads.csv_button("Download the cohort table (CSV)", matrix, f"cohorts_{grain}_{by}_{as_of}.csv",
+                         key="export_cohorts")
 
 st.subheader("Who is about to stop buying?")
 h1, h2, h3 = st.columns(3)
@@ -160,5 +159,4 @@ customer_table(people.head(1000), "at_risk_table", hide_index=True, width="stret
 st.caption(f"{fmt.count(len(ranked))} active customers; value is "
            f"{ranked['value_basis'].iloc[0] if len(ranked) else 'historical revenue'}. The export holds the 5,000 "
            "with the most value at risk. Click a row to open the customer.")
-st.download_button("Download the at-risk list (CSV)", to_safe_csv(auth.exportable(people)), mime="text/csv",
-                   file_name=f"at_risk_{as_of}.csv", icon=":material/download:", key="export_at_risk")
+downloads.csv_button("Download the at-risk list (CSV)", people, f"at_risk_{as_of}.csv", key="export_at_risk")

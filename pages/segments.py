@@ -9,10 +9,9 @@ from ui.routing import ensure_router
 ensure_router()
 
 from crm_metrics.clusters import members_of
-from crm_metrics.export import safe_frame, to_safe_csv
 from crm_metrics.rfm import headline, highlights, migration_headline
 from crm_metrics.segments import describe
-from ui import auth, charts, data, filters
+from ui import charts, data, downloads, filters
 from ui import columns as col
 from ui import format as fmt
 from ui.customer_links import customer_table
@@ -97,12 +96,10 @@ st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most 
                                                      else "") + ". Exports hold them all; click a row to open "
                                                                       "the customer.")
 buttons = st.container(horizontal=True)
-buttons.download_button("Download CSV", to_safe_csv(auth.exportable(members)),
-                        file_name=f"segment_{segment}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
-                        icon=":material/download:", key="export_csv")
-buttons.download_button("Download Parquet", safe_frame(auth.exportable(members)).to_parquet(index=False),
-                        file_name=f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
-                        mime="application/octet-stream", key="export_parquet")
+downloads.csv_button("Download CSV", members, f"segment_{segment}_{as_of}.csv".replace(" ", "_"), key="export_csv",
+                     where=buttons)
+downloads.parquet_button("Download Parquet", members, f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
+                         key="export_parquet", where=buttons)
 if buttons.button("Show every page only this segment", icon=":material/filter_alt:", key="segment_filter_all",
                   help="Filters every page to the customers in this segment as of the last order date, scored "
                        "with the default options (the sidebar's Segment filter)."):
@@ -132,9 +129,8 @@ if choices:
     movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
     customer_table(movers.head(1000), "movers_table", hide_index=True, width="stretch",
                  column_config={"revenue": col.money("Revenue")})
-    st.download_button("Download these customers (CSV)", to_safe_csv(auth.exportable(movers)), key="export_flow",
-                       file_name=f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), mime="text/csv",
-                       icon=":material/download:")
+    downloads.csv_button("Download these customers (CSV)", movers,
+                         f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), key="export_flow")
 
 st.subheader("Which groups does the data find by itself?")
 st.caption("k-means clustering on recency, frequency and spend (log-scaled and standardised), with optional "
@@ -177,7 +173,5 @@ if st.session_state.get("clusters_on"):
     names = found["profile"]["name"].tolist()
     pick = st.selectbox("Cluster to export", names, key="cluster_pick")
     members = data.with_contacts(members_of(found["assigned"], pick))
-    st.download_button(f"Download the {len(members):,} customers of this cluster (CSV)",
-                       to_safe_csv(auth.exportable(members)),
-                       file_name=f"cluster_{pick}_{as_of}.csv".replace(" ", "_").replace(",", ""),
-                       mime="text/csv", icon=":material/download:", key="export_cluster")
+    downloads.csv_button(f"Download the {len(members):,} customers of this cluster (CSV)", members,
+                         f"cluster_{pick}_{as_of}.csv".replace(" ", "_").replace(",", ""), key="export_cluster")

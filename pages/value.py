@@ -10,11 +10,10 @@ from ui.routing import ensure_router
 ensure_router()
 
 from crm_metrics.catalog import BY_KEY  # noqa: E402
-from crm_metrics.clv import CLVOptions, clv_bins, headline
-from crm_metrics.export import to_safe_csv
-from crm_metrics.worth import RetentionInputs, at_risk_summary, concentration, retention_economics, value_matrix
-from ui import auth, data, filters
+from crm_metrics.clv import CLVOptions, headline
+from crm_metrics.worth import RetentionInputs, at_risk_summary, concentration, retention_economics
 from ui import columns as col
+from ui import data, downloads, filters
 from ui import format as fmt
 from ui import value_charts as vc
 from ui.customer_links import customer_table
@@ -77,12 +76,11 @@ with board.container(width=440):
                     key="pareto")
 with board.container(width=440):
     if fit.usable:
-        grid = value_matrix(customers)
-        st.plotly_chart(vc.value_matrix(grid, "Value so far against predicted value"), key="value_matrix")
+        st.plotly_chart(vc.value_matrix(value["matrix"], "Value so far against predicted value"), key="value_matrix")
         st.caption("High value, low potential: customers slipping away. Low value, high potential: customers to "
                    "grow. Tiers: the best 20%, the next 30%, the rest.")
 if fit.usable:
-    st.plotly_chart(vc.clv_distribution(clv_bins(predictions), "Most customers are worth little; a few are worth "
+    st.plotly_chart(vc.clv_distribution(value["bins"], "Most customers are worth little; a few are worth "
                                                                "a lot"), key="clv_bins")
 
 st.subheader("Every customer's worth, five ways")
@@ -104,8 +102,8 @@ customer_table(shown, "worth_table", hide_index=True, width="stretch",
                             "clv_high": col.money("CLV to")})
 st.caption(f"{fmt.count(len(customers))} customers" + (", the 1,000 with the highest predicted CLV shown"
                                                        if len(customers) > 1000 else "") + ". The export holds all.")
-st.download_button("Download every customer's worth (CSV)", to_safe_csv(auth.exportable(customers)), mime="text/csv",
-                   file_name=f"customer_worth_{as_of}.csv", icon=":material/download:", key="export_worth")
+downloads.csv_button("Download every customer's worth (CSV)", customers, f"customer_worth_{as_of}.csv",
+                     key="export_worth")
 
 if fit.usable:
     st.subheader("Can the model be trusted? A backtest")

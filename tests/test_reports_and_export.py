@@ -1,9 +1,11 @@
 """Reports on hand-built data, and the formula-safe export."""
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crm_metrics import report
-from crm_metrics.export import neutralise, to_safe_csv
+from crm_metrics.export import neutralise, safe_frame, to_safe_csv
 from crm_metrics.importer import import_file
 
 
@@ -41,3 +43,17 @@ def test_hyperlink_name_is_neutralised_in_exports():
     assert "\n'+SUM(A1)," in text and "\n'@cmd," in text and "\n'-1+2," in text and "\nAnn,6" in text
     assert "-1.5" in text and "'-1.5" not in text  # numbers stay numbers
     assert neutralise(None) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), st.integers(), st.floats(allow_nan=False),
+                                st.text(alphabet="=+-@\t\rab1 '", max_size=5)), min_size=1, max_size=12))
+def test_vectorised_neutralising_matches_the_per_cell_rule(cells):
+    mixed = pd.DataFrame({"cell": pd.Series(cells, dtype=object)})
+    texts = pd.DataFrame({"cell": pd.Series([c for c in cells if isinstance(c, str)] or ["x"], dtype="string")})
+    for frame in (mixed, texts):
+        before = frame["cell"].tolist()
+        expected = [neutralise(v) for v in before]
+        got = safe_frame(frame)["cell"].tolist()
+        assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in expected]
+        assert frame["cell"].tolist() == before  # the input is left alone

@@ -167,9 +167,17 @@ def migration(before, as_of, filters, options):
     return _migration(str(db.default_path().resolve()), auth.role(), version(), before, as_of, filters, options)
 
 
-def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
-    with _cursor(None, auth.role()) as cur:
+@st.cache_data(max_entries=32, show_spinner=False)
+def _flow_members(path: str, role: str, version_key: int, from_segment: str, to_segment: str, before, as_of,
+                  filters, options):
+    with _cursor(path, role) as cur:
         return rfm.flow_members(cur, from_segment, to_segment, before, as_of, filters, options)
+
+
+def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
+    """The customers who moved between two segments, cached until the data, filters or options change."""
+    return _flow_members(str(db.default_path().resolve()), auth.role(), version(), from_segment, to_segment,
+                         before, as_of, filters, options)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -232,8 +240,12 @@ def _value(path: str, role: str, version_key: int, as_of, filters, options, tick
         customers = worth.with_predictions(
             worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost), predictions)
         curve = worth.pareto_curve(cur, as_of, filters)
+        usable = fit.usable
         return {"fit": fit, "predictions": predictions, "totals": clv.totals(fit), "customers": customers,
-                "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate)}
+                "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate),
+                # per-customer tiers and bins over up to a million rows: computed once, with the fit
+                "matrix": worth.value_matrix(customers) if usable else None,
+                "bins": clv.clv_bins(predictions) if usable else None}
 
 
 def customer_value(as_of, filters, options, ticket_cost: float):
