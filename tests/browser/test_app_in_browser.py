@@ -249,3 +249,21 @@ def test_a_file_over_the_upload_limit_is_refused_by_streamlit(browser_instance, 
     con = db.connect(tmp_path / "limit.duckdb")
     assert con.execute("SELECT count(*) FROM customers").fetchall() == [(0,)]
     con.close()
+
+
+def test_a_download_is_built_when_clicked(browser_instance, app_url):
+    """Export files are made on click (callable data), not on every rerun: the file still arrives whole."""
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
+    page.goto(app_url + "/retention")
+    settle(page)
+    button = page.get_by_role("button", name="Download the at-risk list (CSV)")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    body = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename.startswith("at_risk_") and body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert "customer_id" in lines[0] and len(lines) > 10
+    settle(page)
+    _no_exception(page)
+    page.close()
