@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -418,6 +421,29 @@ def bench_search(customers: int, repeat: int, database: Path) -> list[Result]:
     return [search, opening]
 
 
+def bench_pages(folder: Path, customers: int, rows: int, repeat: int, source: Path) -> tuple[list[Result], dict]:
+    """Every page's first render and filter change through AppTest, in a process of its own that plays
+    the server (benchmarks/pages.py), on a copy of the database (this process may still hold the source
+    open). Returns the timings and that process's memory in MB."""
+    copy = fresh_db(folder, "pages")
+    shutil.copyfile(source, copy)
+    if Path(str(source) + ".wal").exists():
+        shutil.copyfile(str(source) + ".wal", str(copy) + ".wal")
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "pages.py"), str(copy), "--repeat",
+                          str(repeat)], capture_output=True, text=True, check=True, cwd=ROOT)
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    big = customers >= 1_000_000
+    results = []
+    for page, times in report["pages"].items():
+        name = Path(page).stem
+        first = Result(f"page first render: {name}", customers, rows, ours=times["first"], target=2.0 if big else None)
+        results.append(first)
+        if times["change"]:
+            results.append(Result(f"page filter change: {name}", customers, rows, ours=times["change"],
+                                  target=0.5 if big else None))
+    return results, report["memory"]
+
+
 def machine() -> str:
     cpu = os.cpu_count()
     mem = ""
@@ -430,7 +456,7 @@ def machine() -> str:
            f"DuckDB {duckdb.__version__}, pandas {pd.__version__}"
 
 
-def write_report(results: list[Result], path: Path, command: str) -> None:
+def write_report(results: list[Result], memory: dict[int, dict], path: Path, command: str) -> None:
     lines = [
         "# Benchmarks",
         "",
@@ -444,6 +470,16 @@ def write_report(results: list[Result], path: Path, command: str) -> None:
         "| benchmark | customers | rows | ours (min / median) | baseline | baseline (min / median) | ratio | target |",
         "|---|---:|---:|---:|---|---:|---:|---|",
         *[r.line() for r in results],
+        "",
+        "## Server memory",
+        "",
+        "The process that rendered every page above (benchmarks/pages.py plays the server: it holds",
+        "Streamlit's data cache and DuckDB's buffer pool), resident memory in MB.",
+        "",
+        "| customers | at start | peak | after every page | after clearing the data cache |",
+        "|---:|---:|---:|---:|---:|",
+        *[f"| {n:,} | {m['start']:.0f} | {m['peak']:.0f} | {m['with_caches']:.0f} | {m['caches_cleared']:.0f} |"
+          for n, m in memory.items()],
         "",
         "## Notes",
         "",
@@ -483,6 +519,10 @@ def write_report(results: list[Result], path: Path, command: str) -> None:
         "  `crm_metrics.customer360.search` (SQL LIKE over id, name and email, best matches first); pandas",
         "  searches the same columns of the customers held in memory. Opening a customer reads the profile,",
         "  timeline, routes and referrals of one customer straight from the six tables.",
+        "- **page first render / filter change**: each page in a new AppTest session with Streamlit's data",
+        "  cache cleared (nothing computed before, but the app's modules loaded and the reporting layer",
+        "  current), then the same session after choosing the first region in the sidebar. The whole script",
+        "  run is timed: queries, model fits, charts and tables, without the browser's drawing.",
         "- **k-means** computes the features in SQL, fits k = 3..8 on a sample of up to 50,000 customers, picks",
         "  k by silhouette on 5,000 of them and assigns every customer; the baseline computes the same features",
         "  with pandas from DataFrames in memory and runs the same fit.",
@@ -499,6 +539,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     results: list[Result] = []
+    memory: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         folder = Path(tmp)
         for customers in args.customers:
@@ -533,8 +574,13 @@ def main() -> None:
             for r in bench_import(folder, customers, args.repeat, csv_dir / "orders.csv", sample.rows):
                 results.append(r)
                 print("  ", r.line(), flush=True)
+            page_results, memory[customers] = bench_pages(folder, customers, sample.rows, min(args.repeat, 2), source)
+            for r in page_results:
+                results.append(r)
+                print("  ", r.line(), flush=True)
+            print("   memory MB", memory[customers], flush=True)
     command = "python benchmarks/run.py" + ("" if sys.argv[1:] == [] else " " + " ".join(sys.argv[1:]))
-    write_report(results, Path(args.out), command)
+    write_report(results, memory, Path(args.out), command)
     print(f"wrote {args.out}")
 
 

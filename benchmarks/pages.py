@@ -1,0 +1,90 @@
+"""Every page through Streamlit's AppTest on one database: first render and a filter change, and the
+process's memory (this process plays the server: it holds the app's caches).
+
+    python benchmarks/pages.py DATABASE [--repeat N]
+
+Prints one JSON object: {"pages": {page: {"first": [...], "change": [...]}}, "memory": {...}}.
+First render: a new session with Streamlit's data cache cleared (nothing computed before). Filter
+change: the same session after choosing the first region in the sidebar. benchmarks/run.py calls
+this once per size and writes the figures to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/overview.py", "pages/customer.py", "pages/segments.py", "pages/campaigns.py", "pages/retention.py",
+         "pages/satisfaction.py", "pages/value.py", "pages/data.py", "pages/learn.py"]
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def render(page: str):
+    """A fresh session on ``page``: seconds for its first run and for a region filter change."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)
+    at.switch_page(page)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"{page}: {at.exception}")
+    region = next((m for m in at.multiselect if m.key == "region"), None)
+    change = None
+    if region is not None and region.options:
+        region.select(region.options[0])
+        start = time.perf_counter()
+        at.run()
+        change = time.perf_counter() - start
+        if at.exception:
+            raise RuntimeError(f"{page} after a filter change: {at.exception}")
+    return first, change
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("database")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    os.environ["CRM_DB"] = str(Path(args.database).resolve())
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    import streamlit as st
+
+    start_mb = rss_mb()
+    render("pages/overview.py")  # untimed: the app's modules imported, the reporting layer current
+    results = {page: {"first": [], "change": []} for page in PAGES}
+    for _ in range(args.repeat):
+        for page in PAGES:
+            first, change = render(page)
+            results[page]["first"].append(first)
+            if change is not None:
+                results[page]["change"].append(change)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    loaded_mb = rss_mb()
+    st.cache_data.clear()
+    gc.collect()
+    print(json.dumps({"pages": results, "memory": {"start": start_mb, "peak": peak_mb, "with_caches": loaded_mb,
+                                                   "caches_cleared": rss_mb()}}))
+
+
+if __name__ == "__main__":
+    main()
