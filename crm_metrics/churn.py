@@ -67,6 +67,9 @@ DRIVER_REPEATS = 3
 # Test customers the drivers are measured on (a random sample above this size): 10,000 put the standard
 # error of an AUC drop near 0.003, enough to order the drivers, and keep the 1M run well inside a minute.
 DRIVER_SAMPLE = 10_000
+# Training customers the models are fitted on (a random sample above this size, stratified by the label):
+# beyond 100,000 the test AUC moves in the third decimal while the fit takes five times as long.
+MAX_TRAIN = 100_000
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ class ChurnResult:
     themes: pd.DataFrame | None = None
     scored: pd.DataFrame | None = None  # today's active customers with churn_probability
     n_train: int = 0
+    n_fit: int = 0  # training customers the models were fitted on (all of n_train up to MAX_TRAIN)
     n_test: int = 0
     train_churn_rate: float = math.nan
 
@@ -221,7 +225,9 @@ def train_and_evaluate(cur, as_of: dt.date | None = None, filters: Filters | Non
             "filters would let a model learn.")
         result.scored = _score_rule(now)
         return result
-    models = {kind: ChurnModel(kind, options.random_state).fit(train) for kind in ("gradient_boosting", "logistic")}
+    fit_on = training_sample(train, MAX_TRAIN, options.random_state)
+    result.n_fit = len(fit_on)
+    models = {kind: ChurnModel(kind, options.random_state).fit(fit_on) for kind in ("gradient_boosting", "logistic")}
     y_test = test["churned"].to_numpy()
     for kind, model in models.items():
         result.metrics[kind] = evaluate(y_test, model.predict_proba(test), options.list_share)
@@ -235,6 +241,19 @@ def train_and_evaluate(cur, as_of: dt.date | None = None, filters: Filters | Non
     scored["churn_probability"] = best.predict_proba(now) if len(now) else []
     result.scored = scored
     return result
+
+
+def training_sample(train: pd.DataFrame, limit: int, random_state: int = 0) -> pd.DataFrame:
+    """``train`` itself up to ``limit`` rows; above it a random sample of about ``limit`` rows drawn within
+    each label, so the churn rate is kept, and a rare label keeps at least ten times MIN_CLASS rows."""
+    if len(train) <= limit:
+        return train
+    share = limit / len(train)
+    parts = []
+    for _, group in train.groupby("churned", sort=True):
+        n = min(len(group), max(round(share * len(group)), 10 * MIN_CLASS))
+        parts.append(group.sample(n, random_state=random_state))
+    return pd.concat(parts).sort_index()
 
 
 def _score_rule(now: pd.DataFrame) -> pd.DataFrame:

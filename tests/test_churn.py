@@ -139,3 +139,21 @@ def test_contact_fields_keep_the_ranking(sample_con):
     listed = with_contacts(sample_con.cursor(), ranked)
     assert listed["customer_id"].tolist() == ranked["customer_id"].tolist()
     assert {"name", "email"} <= set(listed.columns)
+
+
+def test_training_sample_keeps_the_churn_rate_and_a_rare_label():
+    frame = pd.DataFrame({"churned": [True] * 300 + [False] * 9_700, "x": range(10_000)})
+    part = churn.training_sample(frame, 1_000, random_state=1)
+    assert len(part) == 970 + 300  # 10% of the stayers; 10% of the churners is under 10 x MIN_CLASS: all kept
+    assert part["churned"].sum() == 300 and part["x"].is_unique and part.index.is_monotonic_increasing
+    even = pd.DataFrame({"churned": [True, False] * 5_000, "x": range(10_000)})
+    assert churn.training_sample(even, 2_000)["churned"].sum() == 1_000
+    assert churn.training_sample(even, 20_000) is even
+
+
+def test_a_large_training_set_is_sampled_and_the_test_set_is_not(sample_con, monkeypatch):
+    monkeypatch.setattr(churn, "MAX_TRAIN", 400)
+    r = churn.train_and_evaluate(sample_con.cursor())
+    assert r.n_train > 400 and 390 <= r.n_fit <= 400 + 10 * churn.MIN_CLASS
+    assert r.metrics["gradient_boosting"]["auc"] > r.metrics["rule"]["auc"] - 0.02
+    assert len(r.scored) > 0 and r.scored["churn_probability"].between(0, 1).all()
