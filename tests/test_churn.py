@@ -61,6 +61,19 @@ def test_label_and_activity_by_hand(con, write):
     assert f.loc["A", "recency_days"] == 21 and f.loc["B", "recency_days"] == 11
 
 
+def test_purchase_rhythm_and_spend_by_hand(con, write):
+    # A buys twice on 1 Jan, then 4 Jan and 10 Jan: 3 purchase days, 4 orders, gaps of 3 and 6 days
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,channel\n"
+                                     "1,A,2024-01-01,10,web\n2,A,2024-01-01,30,store\n3,A,2024-01-04,20,web\n"
+                                     "4,A,2024-01-10,40,web\n5,A,2024-02-01,99,web\n"))
+    a = churn.features(con.cursor(), dt.date(2024, 1, 20), 30).set_index("customer_id").loc["A"]
+    assert (a["purchase_days"], a["orders"], a["revenue"], a["average_order"]) == (3, 4, 100.0, 25.0)
+    assert (a["recency_days"], a["tenure_days"], a["channels_used"]) == (10, 19, 2)
+    assert a["mean_gap"] == 4.5
+    assert a["gap_variation"] == pytest.approx(((3 - 4.5) ** 2 + (6 - 4.5) ** 2) ** 0.5 / 4.5)
+    assert a["revenue_last_90"] == 100.0 and a["revenue_prior_90"] == 0.0 and not a["churned"]
+
+
 def test_evaluation_by_hand():
     churned = np.array([1, 1, 0, 1, 0, 0, 0, 0, 1, 0])
     score = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0])
