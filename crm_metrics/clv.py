@@ -213,7 +213,22 @@ def _variance(fit: CLVFit, d_grad: np.ndarray, s_grad: np.ndarray) -> np.ndarray
     return var
 
 
-def predict(fit: CLVFit, intervals: bool = True) -> pd.DataFrame:
+def _summary_parts(fit: CLVFit, gradients: bool = True) -> _Parts:
+    s = fit.summary
+    x, t_x, T, m = (s[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "monetary"))
+    return _parts(fit, x, t_x, T, m, gradients)
+
+
+def forecast(fit: CLVFit) -> tuple[pd.DataFrame, dict]:
+    """:func:`predict` (with intervals) and :func:`totals` together, the per-customer parts and their
+    gradients (five model evaluations per horizon month) computed once for both."""
+    if not fit.usable:
+        return predict(fit), totals(fit)
+    parts = _summary_parts(fit)
+    return predict(fit, parts=parts), totals(fit, parts=parts)
+
+
+def predict(fit: CLVFit, intervals: bool = True, parts: _Parts | None = None) -> pd.DataFrame:
     """Per customer: probability alive, expected purchases and spend over the horizon, CLV with its interval.
 
     Grain: one row per customer of the summary, highest CLV first. Columns: PREDICTION_COLUMNS. The 95%
@@ -223,7 +238,7 @@ def predict(fit: CLVFit, intervals: bool = True) -> pd.DataFrame:
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
     s = fit.summary
     x, t_x, T, m = (s[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "monetary"))
-    parts = _parts(fit, x, t_x, T, m, intervals)
+    parts = parts if parts is not None and intervals else _parts(fit, x, t_x, T, m, intervals)
     margin = fit.options.margin_rate
     bg_params = tuple(fit.bg.params_[p] for p in fit.bg.param_names)
     out = s[["customer_id", "x", "t_x", "T", "monetary", "total_spend", "total_margin"]].copy()
@@ -240,7 +255,7 @@ def predict(fit: CLVFit, intervals: bool = True) -> pd.DataFrame:
     return out.sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def totals(fit: CLVFit) -> dict:
+def totals(fit: CLVFit, parts: _Parts | None = None) -> dict:
     """Total predicted CLV of the customer base with its 95% interval (delta method on the sum: the
     interval of the total is not the sum of the customers' intervals), the average CLV, the share of
     customers with a probability alive of 50% or more, and the expected purchases."""
@@ -249,7 +264,7 @@ def totals(fit: CLVFit) -> dict:
                 "alive_share": math.nan, "expected_purchases": math.nan}
     s = fit.summary
     x, t_x, T, m = (s[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "monetary"))
-    parts = _parts(fit, x, t_x, T, m, True)
+    parts = parts if parts is not None else _parts(fit, x, t_x, T, m, True)
     margin = fit.options.margin_rate
     total = float(margin * parts.spend @ parts.discounted)
     d_total = (parts.d_grad * parts.spend).sum(axis=1, keepdims=True)

@@ -221,3 +221,9 @@ def test_totals_carry_the_average_and_the_alive_share(sample_fit):
     total, pred = clv.totals(sample_fit), clv.predict(sample_fit)
     assert total["average_clv"] == pytest.approx(pred["clv"].mean())
     assert total["alive_share"] == pytest.approx((pred["p_alive"] >= 0.5).mean())
+
+
+def test_forecast_is_predict_and_totals_computed_once(sample_fit):
+    predictions, totals = clv.forecast(sample_fit)
+    pd.testing.assert_frame_equal(predictions, clv.predict(sample_fit))
+    assert totals == clv.totals(sample_fit)

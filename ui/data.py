@@ -236,12 +236,12 @@ def _value(path: str, role: str, version_key: int, as_of, filters, options, tick
         fit = clv.fit_models(cur, as_of, filters, options)
         if fit is None:
             return None
-        predictions = clv.predict(fit)
+        predictions, totals = clv.forecast(fit)
         customers = worth.with_predictions(
             worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost), predictions)
         curve = worth.pareto_curve(cur, as_of, filters)
         usable = fit.usable
-        return {"fit": fit, "predictions": predictions, "totals": clv.totals(fit), "customers": customers,
+        return {"fit": fit, "predictions": predictions, "totals": totals, "customers": customers,
                 "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate),
                 # per-customer tiers and bins over up to a million rows: computed once, with the fit
                 "matrix": worth.value_matrix(customers) if usable else None,
