@@ -16,7 +16,15 @@ from crm_metrics import accounts, db
 from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
 from crm_metrics.export import safe_frame
-from crm_metrics.importer import ImportOptions, ImportRejected, UndoRefused, import_file, ledger, undo_import
+from crm_metrics.importer import (
+    ImportFailed,
+    ImportOptions,
+    ImportRejected,
+    UndoRefused,
+    import_file,
+    ledger,
+    undo_import,
+)
 from crm_metrics.reports import REPORTS, report
 from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs, write_truth
 from crm_metrics.schema import TABLES
@@ -154,6 +162,9 @@ def _import(con, args) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"{path.name}: rejected; nothing was changed.", file=sys.stderr)
+        return 1
+    except ImportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     print(result.summary())
     for warning in result.warnings:

@@ -7,6 +7,7 @@ parameters. Identifiers cannot be bound; the few queries that work on several ta
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -73,10 +74,27 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     if not read_only:
         cur = con.cursor()
         try:
-            execute(cur, "create_schema")
+            _ensure_schema(cur)
         finally:
             cur.close()
     return con
+
+
+def _ensure_schema(cur: duckdb.DuckDBPyConnection) -> None:
+    """Run the schema script when this database has not seen this version of it. Opening an up-to-date
+    database writes nothing, so a database on a full disk still opens and serves its pages."""
+    fingerprint = hashlib.sha256(load_sql("create_schema").encode("utf-8")).hexdigest()
+    if scalar(cur, "schema_state_exists") and scalar(cur, "schema_state") == fingerprint:
+        return
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        execute(cur, "create_schema")
+        execute(cur, "save_schema_state", {"script_sha256": fingerprint})
+        cur.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):
+            cur.execute("ROLLBACK")
+        raise
 
 
 _INCLUDE = re.compile(r"^[ \t]*-- @include ([a-z0-9_]+)[ \t]*$", re.MULTILINE)

@@ -34,6 +34,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from crm_metrics import db
@@ -73,6 +74,10 @@ class Problem:
         col = f" column {self.column}:" if self.column else ""
         val = f" {_quote(self.value)}" if self.value is not None else ""
         return f"{where}:{col} {self.rule}{val}".replace(":  ", ": ")
+
+
+class ImportFailed(RuntimeError):
+    """The import could not be written (no room on the disk): the file was fine, nothing was changed."""
 
 
 class ImportRejected(Exception):
@@ -530,6 +535,42 @@ def map_columns(spec: Table, headers: list[str], overrides: dict[str, str], name
 # 3. Import
 
 
+def min_free_bytes() -> int:
+    """Free disk space below which imports are refused (CRM_MIN_FREE_MB, default 512 MB)."""
+    return int(float(os.environ.get("CRM_MIN_FREE_MB") or 512) * 1024 * 1024)
+
+
+def database_folder(con) -> Path | None:
+    """The folder of the database file (None for an in-memory database)."""
+    cur = con.cursor()
+    try:
+        path = db.scalar(cur, "database_path")
+    finally:
+        cur.close()
+    return Path(path).resolve().parent if path else None
+
+
+def free_space_problem(con, incoming_bytes: int = 0) -> str | None:
+    """Why an import must not start for lack of disk space, or None. An import needs the minimum
+    (:func:`min_free_bytes`) and room for the file's rows on top: its staged copy spills beside the
+    database, and the rows it writes are of the same order as the file."""
+    folder = database_folder(con)
+    if folder is None:
+        return None
+    free = shutil.disk_usage(folder).free
+    needed = min_free_bytes() + incoming_bytes
+    if free >= needed:
+        return None
+    return (f"Only {free / 1024**2:,.0f} MB are free on the disk that holds the database ({folder}); an import "
+            f"of this file needs at least {needed / 1024**2:,.0f} MB (CRM_MIN_FREE_MB sets the reserve). "
+            "Free some space and try again: nothing was changed.")
+
+
+def _disk_full(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no space left" in text or "disk is full" in text or "disk full" in text
+
+
 def import_file(con, table: str, path: Path | str, options: ImportOptions | None = None, *,
                 file_name: str | None = None, imported_by: str | None = None,
                 progress: Progress | None = None, actor: Principal = LOCAL_ADMIN) -> ImportResult:
@@ -573,9 +614,20 @@ def import_file(con, table: str, path: Path | str, options: ImportOptions | None
             existing = _already_imported(con, sha256, table)
             if existing is not None:
                 return ImportResult(existing[0], table, name, 0, already_imported_at=existing[1])
+            room = free_space_problem(con, facts.size)
+            if room:
+                raise ImportFailed(room)
             report("Loading into a staging table", 0.2)
-            return _load_and_merge(con, spec, csv_path, facts, name, proposal, chosen, sha256, imported_by,
-                                   report)
+            try:
+                return _load_and_merge(con, spec, csv_path, facts, name, proposal, chosen, sha256, imported_by,
+                                       report)
+            except duckdb.Error as exc:
+                if _disk_full(exc):
+                    raise ImportFailed(
+                        f"The disk that holds the database filled up while {name} was being written; the import "
+                        "was rolled back and the data stored before it is intact. Free some space and import "
+                        "again.") from exc
+                raise
 
 
 def _readable(path: Path, workdir: Path, name: str) -> tuple[Path, FileFacts, str]:
@@ -710,7 +762,14 @@ def _load_and_merge(con, spec: Table, csv_path: Path, facts: FileFacts, name: st
                                    "decimal": chosen.decimal, "date_format": chosen.date_format}),
             "warnings": json.dumps(warnings)})
         report("Saving", 0.9)
-    db.checkpoint(con)
+    try:
+        db.checkpoint(con)
+    except duckdb.Error as exc:
+        if not _disk_full(exc):
+            raise
+        # committed (in the write-ahead log) before the checkpoint failed: the rows are stored
+        result.warnings.append("the disk is full: the rows are saved in the database's write-ahead log, and are "
+                               "moved into the database file at the next checkpoint once space is free")
     report("Done", 1.0)
     return result
 

@@ -188,3 +188,78 @@ def test_a_two_million_row_file_imports_in_bounded_memory(tmp_path):
     assert float(seconds) < 10, "the budget for a 10M-row file"
     # the interpreter with its libraries, DuckDB's 200 MB, and room for the Python side's 16 MB chunks
     assert int(peak_mb) - int(baseline.stdout) < 400, (peak_mb, baseline.stdout)
+
+
+def _counts(con) -> dict:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed table names
+            for t in ("customers", "orders", "import_ledger")}
+
+
+def test_an_import_is_refused_when_the_disk_is_nearly_full(tmp_path, monkeypatch):
+    from crm_metrics import importer
+
+    con = db.connect(tmp_path / "crm.duckdb")
+    load_sample(con, SampleParams(customers=300))
+    before = _counts(con)
+    csv_path = _orders_csv(tmp_path / "o.csv", range(50), "N", ["C0000001"], 5.0)
+    real = importer.shutil.disk_usage
+    monkeypatch.setattr(importer.shutil, "disk_usage",
+                        lambda p: real(p)._replace(free=100 * 1024 * 1024))  # 100 MB left
+    try:
+        import_file(con, "orders", csv_path)
+    except importer.ImportFailed as exc:
+        assert "Only 100 MB are free" in str(exc) and "CRM_MIN_FREE_MB" in str(exc)
+    else:
+        raise AssertionError("the import should have been refused")
+    assert _counts(con) == before
+    monkeypatch.setenv("CRM_MIN_FREE_MB", "50")
+    assert import_file(con, "orders", csv_path).inserted == 50  # the reserve is a setting
+
+
+def _small_disk(folder: Path, megabytes: int) -> bool:
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def test_disk_full_during_an_import_changes_nothing(tmp_path, monkeypatch):
+    """A real 30 MB filesystem fills up while a 2M-row file is written: a clear error, the earlier data
+    intact; the full disk's database opens again (opening writes nothing), and imports once space is freed."""
+    import pytest
+
+    from crm_metrics import importer
+
+    disk = tmp_path / "small"
+    if not _small_disk(disk, 30):
+        pytest.skip("mounting a small tmpfs needs root")
+    con = None
+    try:
+        con = db.connect(disk / "crm.duckdb")
+        load_sample(con, SampleParams(customers=500))
+        before = _counts(con)
+        big = tmp_path / "orders.csv"
+        db.connect(":memory:").execute(
+            "COPY (SELECT md5(i::VARCHAR) AS order_id, 'C' || lpad((i % 500 + 1)::VARCHAR, 7, '0') AS customer_id, "
+            "DATE '2024-01-01' + (i % 300)::INTEGER AS order_date, CAST(random() * 1000 + 1 AS DECIMAL(10, 2)) AS amount, md5(i::VARCHAR || 'x') AS product_category "
+            "FROM range(2000000) t(i)) TO '" + str(big) + "' (HEADER)")
+        ballast = disk / "ballast"
+        ballast.write_bytes(b"\0" * 4 * 1024 * 1024)  # space the user frees afterwards
+        monkeypatch.setattr(importer, "free_space_problem", lambda con, incoming=0: None)  # past the reserve
+        try:
+            import_file(con, "orders", big)
+        except importer.ImportFailed as exc:
+            assert "filled up" in str(exc) and "intact" in str(exc)
+        else:
+            raise AssertionError("a 2M-row import cannot fit in 30 MB")
+        assert _counts(con) == before
+        con.close()
+        con = db.connect(disk / "crm.duckdb")
+        assert _counts(con) == before
+        ballast.unlink()
+        small = _orders_csv(tmp_path / "small.csv", range(20), "S", ["C0000001"], 2.0)
+        assert import_file(con, "orders", small).inserted == 20  # works again once there is room
+    finally:
+        if con is not None:
+            con.close()
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

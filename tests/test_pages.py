@@ -87,6 +87,17 @@ def test_upload_imports_and_counts(empty_app):
     assert any("2 inserted" in s.value for s in at.success)
 
 
+def test_data_page_refuses_uploads_when_the_disk_is_nearly_full(empty_app, monkeypatch):
+    monkeypatch.setenv("CRM_MIN_FREE_MB", str(10**9))  # a reserve no disk here has
+    at = empty_app.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert any("MB are free on the disk that holds the database" in e.value for e in at.error)
+    assert not [u for u in at.get("file_uploader") if getattr(u, "key", None) == "upload"]
+    monkeypatch.setenv("CRM_MIN_FREE_MB", "0")
+    at.run()
+    assert at.file_uploader(key="upload") is not None
+
+
 def test_bad_upload_lists_problems_and_changes_nothing(empty_app):
     at = empty_app.switch_page("pages/data.py").run()
     at.selectbox(key="import_table").set_value("orders").run()

@@ -11,9 +11,11 @@ import streamlit as st
 from crm_metrics.access import AccessDenied
 from crm_metrics.importer import (
     DATE_FORMATS,
+    ImportFailed,
     ImportOptions,
     ImportRejected,
     copy_upload,
+    free_space_problem,
     import_file,
     propose,
     remove_upload,
@@ -33,6 +35,10 @@ def upload_panel() -> None:
     """Choose a table and a file, review the proposal, import."""
     if not auth.allowed("import"):
         st.info(auth.refusal("import"), icon=":material/lock:")
+        return
+    room = free_space_problem(data.connection())
+    if room:
+        st.error(room, icon=":material/hard_drive:")
         return
     left, right = st.columns([1, 2])
     table = left.selectbox("Import into", TABLE_ORDER, key="import_table",
@@ -157,6 +163,10 @@ def _run_import(table: str, path, name: str, options: ImportOptions) -> None:
         except ImportRejected as exc:
             status.update(label=f"{name} was not imported: nothing was changed.", state="error", expanded=True)
             _show_problems(exc.problems)
+            return
+        except ImportFailed as exc:
+            status.update(label=f"{name} was not imported.", state="error", expanded=True)
+            st.error(str(exc), icon=":material/hard_drive:")
             return
         if result.already_imported_at is not None:
             status.update(label=result.summary(), state="complete")
