@@ -762,6 +762,7 @@ def _load_and_merge(con, spec: Table, csv_path: Path, facts: FileFacts, name: st
                                    "decimal": chosen.decimal, "date_format": chosen.date_format}),
             "warnings": json.dumps(warnings)})
         report("Saving", 0.9)
+    report("Writing the database file", 0.95)  # committed: the rows are in the write-ahead log
     try:
         db.checkpoint(con)
     except duckdb.Error as exc:

@@ -4,7 +4,13 @@
   twice) and six reading KPIs in a loop. No thread fails; a reader's snapshot always holds exactly the rows
   the ledger says were inserted (never part of an import); the final counts equal the ledger's sums.
 - kill -9 of an import process at random moments: the database opens again, the earlier data is intact,
-  and the import is either wholly present (and in the ledger) or wholly absent.
+  and the import is either wholly present (and in the ledger) or wholly absent; and at each named point
+  (before the transaction, after the load, before the merge, before the commit, after the commit, during
+  the checkpoint), where what must be stored is known.
+- A script stopped or rerun by Streamlit mid-import rolls back; the next import lands.
+- A disk that fills up mid-import (a real 30 MB tmpfs) and one nearly full before it: clear errors,
+  nothing changed, the database opens again.
+- A 2M-row import with DuckDB held to 200 MB stays within a bounded memory.
 
 The quick tier runs in CI; the longer tier repeats the kill ``CRM_FAULT_ITERATIONS`` times:
 
@@ -157,6 +163,68 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(tmp_path):
         assert any(outcomes) and not all(outcomes)
 
 
+_PAUSING_CHILD = """
+import sys, time
+from crm_metrics import db
+from crm_metrics.importer import import_file
+target, pause = sys.argv[3], sys.argv[4] == "pause"
+
+
+def progress(step, fraction):
+    if step == target:
+        print(step, flush=True)
+        if pause:
+            time.sleep(60)
+
+
+con = db.connect(sys.argv[1])
+import_file(con, "orders", sys.argv[2], progress=progress)
+"""
+
+# (the import's progress step, whether the child waits there, what must be stored after the kill)
+KILL_POINTS = [
+    ("Reading the file", True, "nothing"),  # before the transaction
+    ("Loading into a staging table", True, "nothing"),
+    ("Checking every value", True, "nothing"),  # loaded into the stage, inside the transaction
+    ("Writing the rows", True, "nothing"),  # the merge is next
+    ("Saving", False, "all or nothing"),  # the merge done; the commit races the kill
+    ("Writing the database file", True, "everything"),  # committed, before the checkpoint
+    ("Writing the database file", False, "everything"),  # killed while the checkpoint runs
+]
+
+
+def test_kill_9_at_each_named_point_of_an_import(tmp_path):
+    path = tmp_path / "named.duckdb"
+    con = db.connect(path)
+    load_sample(con, SampleParams(customers=500, seed=4))
+    customers = [r[0] for r in con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall()]
+    con.close()
+    rows = 100_000
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for i, (step, pause, expected) in enumerate(KILL_POINTS * max(1, ITERATIONS // 3)):
+        con = db.connect(path)
+        before, _ = _orders_and_ledger(con.cursor())
+        con.close()
+        csv = _orders_csv(tmp_path / f"n{i}.csv", range(rows), f"N{i}_", customers, 3)
+        child = subprocess.Popen([sys.executable, "-c", _PAUSING_CHILD, str(path), str(csv), step,
+                                  "pause" if pause else "go"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True)
+        assert child.stdout.readline().strip() == step
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        con = db.connect(path)  # opens again after the kill
+        orders, inserted = _orders_and_ledger(con.cursor())
+        landed = con.execute("SELECT count(*) FROM orders WHERE starts_with(order_id, ?)", [f"N{i}_"]).fetchone()[0]
+        in_ledger = con.execute("SELECT count(*) FROM import_ledger WHERE file_name = ?", [csv.name]).fetchone()[0]
+        con.close()
+        assert orders == inserted and orders == before + landed, step
+        assert landed in (0, rows) and in_ledger == (1 if landed else 0), step
+        if expected == "nothing":
+            assert landed == 0, f"killed at {step!r}: nothing may be stored"
+        elif expected == "everything":
+            assert landed == rows, f"killed at {step!r}: the committed import must survive"
+
+
 _MEASURED_IMPORT = """
 import resource, sys, time
 from crm_metrics import db
@@ -263,3 +331,35 @@ def test_disk_full_during_an_import_changes_nothing(tmp_path, monkeypatch):
         if con is not None:
             con.close()
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_a_script_stopped_mid_import_rolls_back_and_the_next_import_succeeds(tmp_path):
+    """Streamlit stops or reruns a script by raising a BaseException from inside it (here from the
+    progress callback, as st.progress would): every step of the import must roll back, release the write
+    lock, and leave the next import (from another thread, as the next script run is) free to land."""
+    import pytest
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+
+    con = db.connect(tmp_path / "stopped.duckdb")
+    load_sample(con, SampleParams(customers=200, seed=5))
+    customers = [r[0] for r in con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall()]
+    steps = ["Loading into a staging table", "Checking every value", "Writing the rows", "Saving"]
+    for i, step in enumerate(steps):
+        before = _orders_and_ledger(con.cursor())
+        csv = _orders_csv(tmp_path / f"s{i}.csv", range(500), f"S{i}_", customers, 4)
+        signal_class = StopException if i % 2 else RerunException
+
+        def stop_at(name, fraction, step=step, signal_class=signal_class):
+            if name == step:
+                raise signal_class(None) if signal_class is RerunException else signal_class()
+
+        with pytest.raises(signal_class):
+            import_file(con, "orders", csv, progress=stop_at)
+        assert _orders_and_ledger(con.cursor()) == before, f"stopped at {step!r}: something was stored"
+        landed = []
+        worker = threading.Thread(target=lambda csv=csv, landed=landed: landed.append(
+            import_file(con, "orders", csv).inserted))
+        worker.start()
+        worker.join(timeout=60)
+        assert landed == [500], f"the import after a stop at {step!r} did not land"
+    con.close()
