@@ -179,15 +179,17 @@ def _blank_beside_boundary(chunk: bytes, before: bytes) -> bool:
     ends before one), so False proves that no value of the chunk needs trimming. ``before`` is the byte
     preceding the chunk (a line break at the start of the file).
     """
-    if b" " not in chunk and b"\t" not in chunk:
+    if b" " not in chunk and b"\t" not in chunk and before not in (b" ", b"\t"):
         return False
     data = np.frombuffer(before + chunk, dtype=np.uint8)
     blanks = np.flatnonzero((data == 32) | (data == 9))
-    blanks = blanks[blanks > 0]  # the byte before the chunk was judged with the previous chunk
     if not len(blanks):
         return False
-    after = np.minimum(blanks + 1, len(data) - 1)  # a blank ending the chunk meets its neighbour next time
-    return bool(_VALUE_BOUNDARY[data[blanks - 1]].any() or _VALUE_BOUNDARY[data[after]].any())
+    # A blank ending the chunk meets the byte after it in the next call, where it is byte 0 (``before``);
+    # byte 0's own left neighbour was judged in the previous call.
+    right = blanks[blanks < len(data) - 1] + 1
+    left = blanks[blanks > 0] - 1
+    return bool(_VALUE_BOUNDARY[data[left]].any() or _VALUE_BOUNDARY[data[right]].any())
 
 
 def scan_file(path: Path) -> FileFacts:
