@@ -16,6 +16,7 @@ import datetime as dt
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +54,9 @@ class LoadReport:
             f"- Pages showing an error: {len(self.errors)}" + ("" if not self.errors else f" ({self.errors[:3]})"),
             f"- Rows imported by the marketers' uploads, all found in the tables: {self.imported_rows:,}",
             f"- Server memory (resident MB): {self.baseline_mb:.0f} before any session, peak {self.peak_mb:.0f};",
-            f"  after each round with its sessions closed: {rounds}. Streamlit's data cache is bounded",
-            "  (max_entries on every cached function), so memory levels off instead of growing per round.",
+            f"  after each round with its sessions closed: {rounds}. Each import changes the data version,",
+            "  so every round recomputes and caches afresh; Streamlit's data cache is bounded (max_entries on",
+            "  every cached function), and memory rises less each round as the cache approaches that bound.",
             "",
         ])
 
@@ -146,7 +148,9 @@ def run_load(url: str, pid: int, folder: Path, executives: int, marketers: int, 
     report = LoadReport(baseline_mb=rss_mb(pid))
     for r in range(rounds):
         uploads = [(customers_csv(folder, f"L{r}M{m}", upload_rows), upload_rows) for m in range(marketers)]
-        asyncio.run(_round(url, pid, report, executives, uploads))
+        # a thread of its own: the caller may be inside Playwright's sync API, which keeps a loop running
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, _round(url, pid, report, executives, uploads)).result()
         report.imported_rows += upload_rows * marketers
         time.sleep(2)
         report.memory_mb.append(rss_mb(pid))
