@@ -126,8 +126,8 @@ if result.learned:
     trained_on = (f"the {fmt.count(result.n_train)} customers" if result.n_fit == result.n_train else
                   f"a random {fmt.count(result.n_fit)} of the {fmt.count(result.n_train)} customers")
     st.caption(f"Trained on {trained_on} active on {result.train_cutoff:%d %b %Y} "
-               f"(whether they churned is known by {result.test_cutoff:%d %b %Y}); tested on all the "
-               f"{fmt.count(result.n_test)} active on {result.test_cutoff:%d %b %Y}, churn known by "
+               f"(whether they churned is known by {result.test_cutoff:%d %b %Y}); tested on all "
+               f"{fmt.count(result.n_test)} customers active on {result.test_cutoff:%d %b %Y}, churn known by "
                f"{result.as_of:%d %b %Y}. The model never saw the test period.")
     charts = st.container(horizontal=True, wrap=True, gap="medium")
     with charts.container(width=440):
