@@ -29,6 +29,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from crm_metrics import db
 from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
@@ -273,12 +275,8 @@ def test_an_import_is_refused_when_the_disk_is_nearly_full(tmp_path, monkeypatch
     real = importer.shutil.disk_usage
     monkeypatch.setattr(importer.shutil, "disk_usage",
                         lambda p: real(p)._replace(free=100 * 1024 * 1024))  # 100 MB left
-    try:
+    with pytest.raises(importer.ImportFailed, match="Only 100 MB are free .*CRM_MIN_FREE_MB"):
         import_file(con, "orders", csv_path)
-    except importer.ImportFailed as exc:
-        assert "Only 100 MB are free" in str(exc) and "CRM_MIN_FREE_MB" in str(exc)
-    else:
-        raise AssertionError("the import should have been refused")
     assert _counts(con) == before
     monkeypatch.setenv("CRM_MIN_FREE_MB", "50")
     assert import_file(con, "orders", csv_path).inserted == 50  # the reserve is a setting
@@ -294,8 +292,6 @@ def _small_disk(folder: Path, megabytes: int) -> bool:
 def test_disk_full_during_an_import_changes_nothing(tmp_path, monkeypatch):
     """A real 30 MB filesystem fills up while a 2M-row file is written: a clear error, the earlier data
     intact; the full disk's database opens again (opening writes nothing), and imports once space is freed."""
-    import pytest
-
     from crm_metrics import importer
 
     disk = tmp_path / "small"
@@ -314,12 +310,8 @@ def test_disk_full_during_an_import_changes_nothing(tmp_path, monkeypatch):
         ballast = disk / "ballast"
         ballast.write_bytes(b"\0" * 4 * 1024 * 1024)  # space the user frees afterwards
         monkeypatch.setattr(importer, "free_space_problem", lambda con, incoming=0: None)  # past the reserve
-        try:
-            import_file(con, "orders", big)
-        except importer.ImportFailed as exc:
-            assert "filled up" in str(exc) and "intact" in str(exc)
-        else:
-            raise AssertionError("a 2M-row import cannot fit in 30 MB")
+        with pytest.raises(importer.ImportFailed, match="filled up.*intact"):
+            import_file(con, "orders", big)  # 2M rows cannot fit in 30 MB
         assert _counts(con) == before
         con.close()
         con = db.connect(disk / "crm.duckdb")
@@ -337,7 +329,6 @@ def test_a_script_stopped_mid_import_rolls_back_and_the_next_import_succeeds(tmp
     """Streamlit stops or reruns a script by raising a BaseException from inside it (here from the
     progress callback, as st.progress would): every step of the import must roll back, release the write
     lock, and leave the next import (from another thread, as the next script run is) free to land."""
-    import pytest
     from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
     con = db.connect(tmp_path / "stopped.duckdb")
