@@ -1059,10 +1059,11 @@ def copy_upload(data: bytes, name: str, workdir: Path | None = None, *, now: flo
 
 
 def sweep_uploads(root: Path, *, now: float | None = None) -> int:
-    """Remove the upload folders under ``root`` untouched for longer than the TTL; how many."""
+    """Remove upload folders untouched for longer than the TTL, under ``root`` and under the roots of
+    other server processes beside it (one that crashed never ran its exit clean-up); how many."""
     cutoff = (time.time() if now is None else now) - UPLOAD_TTL_SECONDS
     removed = 0
-    for folder in root.glob("upload-*"):
+    for folder in root.parent.glob("crm-uploads-*/upload-*"):
         with suppress(OSError):
             if folder.stat().st_mtime < cutoff:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -101,9 +101,9 @@ for root in ROOTS:
 how_computed(table, period, chosen)
 
 report_figures = [charts.trend_chart(series, "revenue", grain, "Revenue", highlight=period), *figures]
-report_title = headline(table, period), period.label(), chosen.describe()
+report_header = headline(table, period), period.label(), chosen.describe()
 downloads.html_button("Download this overview (HTML)",
-                      lambda: overview_html("Customer overview", *report_title, table, report_figures,
+                      lambda: overview_html("Customer overview", *report_header, table, report_figures,
                                             dt.datetime.now(dt.UTC)),
                       f"overview_{period.end}.html", key="export_overview",
                       help="One self-contained file with interactive charts, the period and the filters: opens in "

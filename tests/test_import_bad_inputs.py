@@ -411,8 +411,12 @@ def test_uploads_left_by_ended_sessions_are_swept(tmp_path, monkeypatch):
     assert first.parent.parent == importer.upload_root() and first.read_bytes() == b"a,b\n"
     later = first.stat().st_mtime + importer.UPLOAD_TTL_SECONDS + 1
     os.utime(first.parent, (later - 2 * importer.UPLOAD_TTL_SECONDS,) * 2)
+    crashed = tmp_path / "crm-uploads-999999999" / "upload-left"  # a server process that died
+    crashed.mkdir(parents=True)
+    os.utime(crashed, (later - 2 * importer.UPLOAD_TTL_SECONDS,) * 2)
     second = importer.copy_upload(b"c,d\n", "../../etc/new name.csv", now=later)
     assert not first.parent.exists(), "an upload older than the TTL is removed by the next upload"
+    assert not crashed.exists(), "so is one a crashed server left behind"
     assert second.exists() and second.name == "new_name.csv" and second.parent.parent == importer.upload_root()
     importer.remove_upload(second)
     assert not second.parent.exists()

@@ -240,12 +240,11 @@ def _value(path: str, role: str, version_key: int, as_of, filters, options, tick
         customers = worth.with_predictions(
             worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost), predictions)
         curve = worth.pareto_curve(cur, as_of, filters)
-        usable = fit.usable
         return {"fit": fit, "predictions": predictions, "totals": totals, "customers": customers,
                 "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate),
                 # per-customer tiers and bins over up to a million rows: computed once, with the fit
-                "matrix": worth.value_matrix(customers) if usable else None,
-                "bins": clv.clv_bins(predictions) if usable else None}
+                "matrix": worth.value_matrix(customers) if fit.usable else None,
+                "bins": clv.clv_bins(predictions) if fit.usable else None}
 
 
 def customer_value(as_of, filters, options, ticket_cost: float):
