@@ -12,13 +12,17 @@
   as the transparent baseline, both against the rule "no purchase for a long time" (recency as the score).
 - **Honest on small data**: too few churners or stayers to learn from is said in words, and the rule is
   shown instead.
+- **One model for the whole base**: the models learn from every customer (:func:`fit_whole_base`, once per
+  data version); the shared filters choose which customers are evaluated and listed (:func:`for_customers`).
+  A model refitted on each slice would learn from a thinner history and take a minute per filter change at a
+  million customers. The drivers are those of the whole base.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +33,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from crm_metrics import db
+from crm_metrics import db, scope
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span  # noqa: F401  (re-exported for callers and tests)
 from crm_metrics.reporting import ensure_current
@@ -70,6 +74,9 @@ DRIVER_SAMPLE = 10_000
 # Training customers the models are fitted on (a random sample above this size, stratified by the label):
 # beyond 100,000 the test AUC moves in the third decimal while the fit takes five times as long.
 MAX_TRAIN = 100_000
+# Churners and stayers of a selection, each, needed to measure the model on it: below this its AUC and
+# precision are noise, and the page says so instead of showing them.
+MIN_EVALUATE = 20
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,10 @@ class ChurnResult:
     drivers: pd.DataFrame | None = None
     themes: pd.DataFrame | None = None
     scored: pd.DataFrame | None = None  # today's active customers with churn_probability
+    # the evaluation cut-off's customers: customer_id, churned and each model's score ("rule": recency)
+    test_scores: pd.DataFrame | None = None
+    list_share: float = 0.1
+    selected: int | None = None  # customers the filters select (None: every customer)
     n_train: int = 0
     n_fit: int = 0  # training customers the models were fitted on (all of n_train up to MAX_TRAIN)
     n_test: int = 0
@@ -194,7 +205,17 @@ class ChurnResult:
 
 def train_and_evaluate(cur, as_of: dt.date | None = None, filters: Filters | None = None,
                        options: ChurnOptions | None = None) -> ChurnResult | None:
-    """Train at ``as_of - 2 horizon``, evaluate at ``as_of - horizon``, score today's active customers."""
+    """The whole-base model (:func:`fit_whole_base`) seen on the customers ``filters`` select."""
+    options = options or ChurnOptions()
+    base = fit_whole_base(cur, as_of, options)
+    if base is None:
+        return None
+    return for_customers(base, scope.customer_ids(cur, filters), options.list_share)
+
+
+def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | None = None) -> ChurnResult | None:
+    """Train at ``as_of - 2 horizon``, evaluate at ``as_of - horizon``, score today's active customers: every
+    customer, no filter. None when there are no orders."""
     options = options or ChurnOptions()
     if as_of is None:
         as_of = data_span(cur)[1]
@@ -204,43 +225,84 @@ def train_and_evaluate(cur, as_of: dt.date | None = None, filters: Filters | Non
         horizon, text = options.horizon_days, f"A customer with no order for {options.horizon_days} days counts as " \
                                               "churned (your setting)."
     else:
-        horizon, text = default_horizon(cur, as_of, filters)
+        horizon, text = default_horizon(cur, as_of)
     test_cut = as_of - dt.timedelta(days=horizon)
     train_cut = test_cut - dt.timedelta(days=horizon)
-    result = ChurnResult(horizon, text, train_cut, test_cut, as_of)
-    train = features(cur, train_cut, horizon, filters, options.active_days)
-    test = features(cur, test_cut, horizon, filters, options.active_days)
-    now = features(cur, as_of, horizon, filters, options.active_days)
-    result.n_train, result.n_test = len(train), len(test)
-    if len(test):
-        result.metrics["rule"] = evaluate(test["churned"].to_numpy(), test["recency_days"].to_numpy(dtype="float64"),
-                                          options.list_share)
+    result = ChurnResult(horizon, text, train_cut, test_cut, as_of, list_share=options.list_share)
+    train = features(cur, train_cut, horizon, None, options.active_days)
+    test = features(cur, test_cut, horizon, None, options.active_days)
+    now = features(cur, as_of, horizon, None, options.active_days)
+    result.n_train = len(train)
+    result.test_scores = pd.DataFrame({"customer_id": test["customer_id"].astype(str),
+                                       "churned": test["churned"].astype(bool),
+                                       "rule": test["recency_days"].to_numpy(dtype="float64")})
     churners = int(train["churned"].sum()) if len(train) else 0
     result.train_churn_rate = churners / len(train) if len(train) else math.nan
     if min(churners, len(train) - churners) < MIN_CLASS or len(test) < 2 * MIN_CLASS:
         result.problems.append(
             f"Too little history to learn churn from: the training cut-off ({train_cut:%d %b %Y}) has {churners:,} "
             f"churners and {len(train) - churners:,} customers who stayed; at least {MIN_CLASS} of each are needed. "
-            "The rule below (longest without an order first) is shown instead; more order history or fewer "
-            "filters would let a model learn.")
+            "The rule below (longest without an order first) is shown instead; more order history would let a "
+            "model learn.")
         result.scored = _score_rule(now)
+        _evaluate(result, result.test_scores)
         return result
     fit_on = training_sample(train, MAX_TRAIN, options.random_state)
     result.n_fit = len(fit_on)
     models = {kind: ChurnModel(kind, options.random_state).fit(fit_on) for kind in ("gradient_boosting", "logistic")}
-    y_test = test["churned"].to_numpy()
     for kind, model in models.items():
-        result.metrics[kind] = evaluate(y_test, model.predict_proba(test), options.list_share)
+        result.test_scores[kind] = model.predict_proba(test)
     best = models["gradient_boosting"]
-    prob = best.predict_proba(test)
-    observed, predicted = calibration_curve(y_test.astype(int), prob, n_bins=10, strategy="quantile")
-    result.calibration = pd.DataFrame({"predicted": predicted, "observed": observed})
     result.drivers = drivers(best, test, options.random_state)
     result.themes = driver_themes(best, test, options.random_state)
     scored = now.drop(columns=["churned"]).copy()
     scored["churn_probability"] = best.predict_proba(now) if len(now) else []
     result.scored = scored
+    _evaluate(result, result.test_scores)
     return result
+
+
+def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:
+    """Fill ``result``'s metrics and calibration from the evaluation cut-off's ``scores``: the rule always
+    (when anyone was active), the models when they were fitted and ``scores`` hold at least MIN_EVALUATE
+    churners and as many stayers."""
+    result.n_test = len(scores)
+    result.metrics, result.calibration = {}, None
+    if not len(scores):
+        return
+    y = scores["churned"].to_numpy()
+    result.metrics["rule"] = evaluate(y, scores["rule"].to_numpy(dtype="float64"), result.list_share)
+    if "gradient_boosting" not in scores:
+        return
+    churners = int(y.sum())
+    if min(churners, len(y) - churners) < MIN_EVALUATE:
+        result.problems.append(
+            f"Of the customers selected, {churners:,} churned and {len(y) - churners:,} stayed after the test "
+            f"cut-off ({result.test_cutoff:%d %b %Y}): too few to measure the model on them (at least "
+            f"{MIN_EVALUATE} of each). Their churn probabilities below come from the model trained on every "
+            "customer.")
+        return
+    for kind in ("gradient_boosting", "logistic"):
+        result.metrics[kind] = evaluate(y, scores[kind].to_numpy(), result.list_share)
+    observed, predicted = calibration_curve(y.astype(int), scores["gradient_boosting"].to_numpy(), n_bins=10,
+                                            strategy="quantile")
+    result.calibration = pd.DataFrame({"predicted": predicted, "observed": observed})
+
+
+def for_customers(base: ChurnResult, ids: pd.Index | None, list_share: float | None = None) -> ChurnResult:
+    """``base`` (the whole-base result) seen on the customers ``ids`` (None: every customer), with its
+    precision and recall read at ``list_share``: the at-risk list and the evaluation narrowed to them, the
+    training and the drivers unchanged. ``base`` itself is not modified."""
+    share = base.list_share if list_share is None else list_share
+    if ids is None and share == base.list_share:
+        return base
+    view = replace(base, problems=[p for p in base.problems if not p.startswith("Of the customers selected")],
+                   list_share=share, selected=None if ids is None else len(ids))
+    view.scored = None if base.scored is None else scope.select(base.scored, ids)
+    view.test_scores = None if base.test_scores is None else scope.select(base.test_scores, ids)
+    if view.test_scores is not None:
+        _evaluate(view, view.test_scores)
+    return view
 
 
 def training_sample(train: pd.DataFrame, limit: int, random_state: int = 0) -> pd.DataFrame:

@@ -8,6 +8,9 @@ d the monthly rate of the annual discount rate ((1 + annual)^(1/12) - 1) and a m
 Intervals on CLV use the delta method: the gradient of CLV in the log parameters (numerical, per distinct
 (x, t_x, T)) with both models' covariance, the inverse Hessian of the log-likelihood; the two fits are
 independent. Stated wherever an interval is shown.
+
+The models learn from every customer (:func:`forecast_base`, once per data version and options); the shared
+filters choose the customers whose predictions and totals a page shows (:func:`for_customers`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm_metrics import db
+from crm_metrics import db, scope
 from crm_metrics.btyd import TIME_UNITS, BetaGeoModel, GammaGammaModel, _bgnbd_alive, _bgnbd_expected
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span
@@ -255,16 +258,24 @@ def predict(fit: CLVFit, intervals: bool = True, parts: _Parts | None = None) ->
     return out.sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def totals(fit: CLVFit, parts: _Parts | None = None) -> dict:
-    """Total predicted CLV of the customer base with its 95% interval (delta method on the sum: the
-    interval of the total is not the sum of the customers' intervals), the average CLV, the share of
-    customers with a probability alive of 50% or more, and the expected purchases."""
+def totals(fit: CLVFit, parts: _Parts | None = None, mask: np.ndarray | None = None) -> dict:
+    """Total predicted CLV of the customer base (or of the summary rows ``mask`` selects) with its 95%
+    interval (delta method on the sum: the interval of the total is not the sum of the customers'
+    intervals), the average CLV, the share of customers with a probability alive of 50% or more, and the
+    expected purchases."""
+    empty = {"customers": 0, "clv": math.nan, "low": math.nan, "high": math.nan, "average_clv": math.nan,
+             "alive_share": math.nan, "expected_purchases": math.nan}
     if not fit.usable:
-        return {"customers": 0, "clv": math.nan, "low": math.nan, "high": math.nan, "average_clv": math.nan,
-                "alive_share": math.nan, "expected_purchases": math.nan}
+        return empty
     s = fit.summary
     x, t_x, T, m = (s[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "monetary"))
     parts = parts if parts is not None else _parts(fit, x, t_x, T, m, True)
+    if mask is not None:
+        if not mask.any():
+            return empty
+        x, t_x, T = x[mask], t_x[mask], T[mask]
+        parts = _Parts(parts.discounted[mask], parts.expected[mask], parts.spend[mask], parts.d_grad[:, mask],
+                       parts.s_grad[:, mask])
     margin = fit.options.margin_rate
     total = float(margin * parts.spend @ parts.discounted)
     d_total = (parts.d_grad * parts.spend).sum(axis=1, keepdims=True)
@@ -272,9 +283,38 @@ def totals(fit: CLVFit, parts: _Parts | None = None) -> dict:
     sd = margin * math.sqrt(float(_variance(fit, d_total, s_total)[0]))
     bg_params = tuple(fit.bg.params_[p] for p in fit.bg.param_names)
     alive = _bgnbd_alive(*bg_params, x, t_x, T)
-    return {"customers": len(s), "clv": total, "low": max(total - Z95 * sd, 0.0), "high": total + Z95 * sd,
-            "average_clv": total / len(s), "alive_share": float((alive >= 0.5).mean()),
+    return {"customers": len(x), "clv": total, "low": max(total - Z95 * sd, 0.0), "high": total + Z95 * sd,
+            "average_clv": total / len(x), "alive_share": float((alive >= 0.5).mean()),
             "expected_purchases": float(parts.expected.sum())}
+
+
+@dataclass
+class Forecast:
+    """The whole-base models and every customer's prediction, with the per-customer parts (and their
+    gradients) that the total of any selection of customers is summed from."""
+
+    fit: CLVFit
+    predictions: pd.DataFrame  # PREDICTION_COLUMNS, highest CLV first
+    parts: _Parts | None  # aligned with fit.summary's rows; None when the fit is not usable
+
+
+def forecast_base(cur, as_of: dt.date | None = None, options: CLVOptions | None = None) -> Forecast | None:
+    """Fit on every customer as of ``as_of`` (default: the last order date) and predict each one. None when
+    there are no orders."""
+    fit = fit_models(cur, as_of, None, options)
+    if fit is None:
+        return None
+    if not fit.usable:
+        return Forecast(fit, predict(fit), None)
+    parts = _summary_parts(fit)
+    return Forecast(fit, predict(fit, parts=parts), parts)
+
+
+def for_customers(forecast: Forecast, ids: pd.Index | None) -> tuple[pd.DataFrame, dict]:
+    """The predictions of the customers ``ids`` (None: every customer), highest CLV first, and their totals
+    with the interval of the sum (:func:`totals`)."""
+    mask = None if ids is None else forecast.fit.summary["customer_id"].isin(ids).to_numpy()
+    return scope.select(forecast.predictions, ids), totals(forecast.fit, forecast.parts, mask)
 
 
 def clv_bins(predictions: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
@@ -363,8 +403,8 @@ def _options(options: dict) -> CLVOptions:
 def clv_model_report(cur, as_of=None, **options) -> pd.DataFrame:
     """The fitted BG/NBD and Gamma-Gamma parameters with standard errors and 95% intervals, each model's
     log-likelihood, customers fitted and convergence. Grain: one row per (model, parameter)."""
-    filters = options.pop("filters", None)
-    fit = fit_models(cur, as_of, filters, _options(options))
+    options.pop("filters", None)  # the models learn from every customer; filters only choose whom to show
+    fit = fit_models(cur, as_of, None, _options(options))
     columns = ["model", "parameter", "estimate", "std_error", "low", "high", "log_likelihood", "customers",
                "converged", "time_unit", "as_of"]
     if fit is None or fit.bg is None:
@@ -385,9 +425,10 @@ def clv_model_report(cur, as_of=None, **options) -> pd.DataFrame:
 @register("clv")
 def clv_report(cur, as_of=None, **options) -> pd.DataFrame:
     """Per customer: the summary, probability alive, expected purchases and spend over the horizon, and
-    predicted CLV with its 95% interval (parameter draws). Highest CLV first."""
+    predicted CLV with its 95% interval (delta method), the models fitted on every customer and the
+    customers ``filters`` select listed. Highest CLV first."""
     filters = options.pop("filters", None)
-    fit = fit_models(cur, as_of, filters, _options(options))
+    fit = fit_models(cur, as_of, None, _options(options))
     if fit is None:
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
-    return predict(fit)
+    return scope.select(predict(fit), scope.customer_ids(cur, filters))

@@ -9,16 +9,15 @@ from ui.routing import ensure_router
 ensure_router()
 
 from crm_metrics import customer360 as c360  # noqa: E402
-from crm_metrics.churn import ChurnOptions
-from crm_metrics.clv import CLVOptions
-from crm_metrics.filters import Filters
 from ui import columns as col
 from ui import customer_charts as cc
 from ui import data, downloads, filters
 from ui import format as fmt
 from ui.empty import empty_state
 
-LARGE_BASE = 200_000  # above this many customers, the whole-base models run when asked, not on arrival
+# above this many customers, the whole-base models run when asked, not on arrival (unless already fitted:
+# they are, after every import)
+LARGE_BASE = 200_000
 
 st.title("Customer 360")
 if data.is_empty():
@@ -86,7 +85,8 @@ cards.metric("Margin to date", fmt.money_exact(person["margin"]) if person["marg
 
 # --- segment, value and risk -----------------------------------------------------------------------------
 customers_total = int(data.report("tables").set_index("table_name").loc["customers", "row_count"])
-run_models = customers_total <= LARGE_BASE or st.session_state.get("customer_360_models")
+run_models = (customers_total <= LARGE_BASE or data.models_ready(as_of)
+              or st.session_state.get("customer_360_models"))
 if not run_models:
     st.info(f"Predicted value, segment history and churn risk come from models fitted on all "
             f"{fmt.count(customers_total)} customers; the first run takes a minute, later customers are instant.",
@@ -98,10 +98,8 @@ view, path = c360.model_view(customer_id), None
 if run_models:
     with st.status("Reading the customer's segment, predicted value and churn risk…", expanded=False) as status:
         path = c360.segment_path({d: data.report("rfm", as_of=d) for d in c360.segment_dates(as_of)}, customer_id)
-        value = data.customer_value(as_of, Filters(), CLVOptions(), 15.0)
-        risk = data.churn_model(as_of, Filters(), ChurnOptions())
-        view = c360.model_view(customer_id, value["predictions"] if value else None,
-                               risk.scored if risk is not None and risk.learned else None)
+        predictions, scored = data.customer_models(as_of)
+        view = c360.model_view(customer_id, predictions, scored)
         status.update(label="Segment, value and churn risk read.", state="complete")
     segment = path["segment"].iloc[-1]
     cards.metric("Segment", segment, border=True, width="content",

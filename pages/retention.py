@@ -8,7 +8,6 @@ ensure_router()
 
 from crm_metrics.churn import ChurnOptions, at_risk  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
-from crm_metrics.clv import CLVOptions
 from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
 from ui import columns as col
 from ui import data, downloads, filters
@@ -125,17 +124,21 @@ if result.learned:
                  help="Of all who churned, the share the list catches.")
     trained_on = (f"the {fmt.count(result.n_train)} customers" if result.n_fit == result.n_train else
                   f"a random {fmt.count(result.n_fit)} of the {fmt.count(result.n_train)} customers")
+    tested_on = (f"all {fmt.count(result.n_test)} customers" if result.selected is None else
+                 f"the {fmt.count(result.n_test)} customers of your selection")
     st.caption(f"Trained on {trained_on} active on {result.train_cutoff:%d %b %Y} "
-               f"(whether they churned is known by {result.test_cutoff:%d %b %Y}); tested on all "
-               f"{fmt.count(result.n_test)} customers active on {result.test_cutoff:%d %b %Y}, churn known by "
-               f"{result.as_of:%d %b %Y}. The model never saw the test period.")
+               f"(whether they churned is known by {result.test_cutoff:%d %b %Y}); tested on {tested_on} "
+               f"active on {result.test_cutoff:%d %b %Y}, churn known by {result.as_of:%d %b %Y}. The model never "
+               "saw the test period. It learns from every customer; filters choose whom it is tested on and "
+               "who is listed.")
     charts = st.container(horizontal=True, wrap=True, gap="medium")
     with charts.container(width=440):
         st.plotly_chart(rc.gains(result.metrics, "How many churners a list finds"), key="churn_gains")
     with charts.container(width=440):
         st.plotly_chart(rc.calibration(result.calibration, "Are the probabilities honest?"), key="churn_calibration")
     st.markdown("**What drives churn here**: how much the test AUC falls when a feature, or a whole theme of "
-                "related features, is scrambled. Related features share their importance, so read the themes first.")
+                "related features, is scrambled (measured on every customer, like the training). Related features "
+                "share their importance, so read the themes first.")
     drivers = st.container(horizontal=True, wrap=True, gap="medium")
     with drivers.container(width=440):
         st.plotly_chart(rc.driver_themes(result.themes, "Themes that predict churn"), key="churn_themes")
@@ -143,8 +146,8 @@ if result.learned:
         st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
 
 st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")
-value = data.customer_value(as_of, chosen, CLVOptions(), 15.0)
-clv_values = value["predictions"] if value and len(value["predictions"]) else None
+predictions = data.clv_predictions(as_of, chosen)
+clv_values = predictions if predictions is not None and len(predictions) else None
 ranked = at_risk(result.scored, clv_values, data.report("rfm", as_of=as_of, filters=chosen))
 people = data.with_contacts(ranked.head(5000))
 customer_table(people.head(1000), "at_risk_table", hide_index=True, width="stretch",

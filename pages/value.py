@@ -47,19 +47,26 @@ if value is None:
     st.info("No customer bought on or before this date under these filters.")
     st.stop()
 fit, predictions, totals, customers = value["fit"], value["predictions"], value["totals"], value["customers"]
+if fit.usable and not totals["customers"]:
+    st.info("No customer under these filters bought on or before this date.")
+    st.stop()
 top_share = concentration(value["curve"], 20)
 with answer:
     st.markdown(headline(totals, options, top_share))
     filters.breadcrumb(chosen, period)
-    st.caption(f"Fitted on every completed order up to {as_of:%d %b %Y} (the end of the period) of "
+    shown = ("" if not chosen.selected else
+             f" The {fmt.count(totals['customers'])} customers your filters select are shown.")
+    st.caption(f"Fitted on every completed order up to {as_of:%d %b %Y} (the end of the period) of all "
                f"{fmt.count(len(fit.summary))} customers; CLV is margin over the next {horizon} months at a "
-               f"{discount:.0%} yearly discount rate. Intervals: delta method on both models' standard errors.")
+               f"{discount:.0%} yearly discount rate. Intervals: delta method on both models' standard errors."
+               + shown)
 for problem in fit.problems:
     st.warning(problem, icon=":material/warning:")
 
 if fit.usable:
     cards = st.container(horizontal=True, wrap=True)
-    cards.metric("Predicted CLV, all customers", fmt.money_short(totals["clv"]), border=True, width=240,
+    whose = "these customers" if chosen.selected else "all customers"
+    cards.metric(f"Predicted CLV, {whose}", fmt.money_short(totals["clv"]), border=True, width=240,
                  help=BY_KEY["clv"].help + f"\n\n95% interval {fmt.money_short(totals['low'])} to "
                                           f"{fmt.money_short(totals['high'])}.")
     cards.metric("Average predicted CLV", fmt.money_exact(totals["average_clv"]), border=True,
@@ -116,10 +123,12 @@ if fit.usable:
     else:
         cut = st.date_input("Fit on orders up to", value=min(default_cut, latest), min_value=first_day
                             + dt.timedelta(days=90), max_value=latest, key="backtest_cut",
-                            help=f"The model is fitted on the orders up to this day and predicts the repeat "
-                                 f"purchases from the next day to {as_of:%d %b %Y}; then it is compared with them.")
+                            help=f"The model is fitted on every customer's orders up to this day and predicts "
+                                 f"the repeat purchases from the next day to {as_of:%d %b %Y}; then it is compared "
+                                 "with them. Like the model above, it ignores the filters: it learns from every "
+                                 "customer.")
         with st.spinner("Fitting on the calibration period and predicting the holdout…"):
-            result = data.backtest(cut, as_of, chosen, options)
+            result = data.backtest(cut, as_of, options)
         if result is None:
             st.info("The calibration period has too few repeat buyers to fit the models; choose a later date.")
         else:

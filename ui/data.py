@@ -11,13 +11,14 @@ import datetime as dt
 import importlib
 import os
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import access, campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, worth
+from crm_metrics import access, campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, scope, worth
 from crm_metrics.access import Principal
 from crm_metrics.dimensions import drill_level
 from crm_metrics.importer import import_file
@@ -65,7 +66,9 @@ def ensure_reports() -> None:
             return
         with st.status("Updating the reports for the new data…", expanded=False) as status:
             reporting.ensure_current(cur)
-            status.update(label="Reports updated.", state="complete")
+            # the prediction models are refitted here, once, rather than by whichever page a user opens next
+            warm_models(lambda text: status.update(label=text))
+            status.update(label="Reports and models updated.", state="complete")
 
 
 @contextmanager
@@ -230,49 +233,138 @@ def converted_customers(campaign_id: str, as_of, filters, options):
     return _converted(str(db.default_path().resolve()), auth.role(), version(), campaign_id, as_of, filters, options)
 
 
+# The prediction models learn from every customer, once per data version and model options (a minute at a
+# million customers), and filters only choose whom a page shows (crm_metrics.scope). Their results are
+# process-wide resources, not copies per session: st.cache_data would pickle and copy a million predictions on
+# every read. They hold no personal data, and are computed on a viewer's (masked) cursor so that they cannot.
+# Callers must not modify them (crm_metrics' selections return new frames).
+MODEL_ROLE = "viewer"
+
+
+_FITTED: set[tuple] = set()  # (path, version, as_of) whose default models are fitted: see models_ready
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _clv_base(path: str, version_key: int, as_of, options):
+    with _cursor(path, MODEL_ROLE) as cur:
+        forecast = clv.forecast_base(cur, as_of, options)
+    if options == clv.CLVOptions():
+        _FITTED.add(("clv", path, version_key, as_of))
+    return forecast
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _churn_base(path: str, version_key: int, as_of, options):
+    with _cursor(path, MODEL_ROLE) as cur:
+        result = churn.fit_whole_base(cur, as_of, options)
+    if options == churn.ChurnOptions():
+        _FITTED.add(("churn", path, version_key, as_of))
+    return result
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _selected_predictions(path: str, version_key: int, as_of, filters):
+    forecast = _clv_base(path, version_key, as_of, clv.CLVOptions())
+    if forecast is None or not forecast.fit.usable:
+        return None
+    return clv.for_customers(forecast, _scope(path, version_key, filters))[0]
+
+
+def clv_predictions(as_of, filters):
+    """The default CLV predictions (fitted on every customer) of the customers ``filters`` select, highest
+    first; None when the models cannot be fitted. Shared by every session: do not modify."""
+    return _selected_predictions(str(db.default_path().resolve()), version(), as_of, filters)
+
+
+def models_ready(as_of) -> bool:
+    """Whether the default churn and customer-value models as of ``as_of`` are fitted for this data (reading
+    them is then instant)."""
+    key = (str(db.default_path().resolve()), version(), as_of)
+    return ("clv", *key) in _FITTED and ("churn", *key) in _FITTED
+
+
+def customer_models(as_of):
+    """Every customer's CLV prediction and churn score from the default whole-base models: (predictions,
+    scored), either None when there is nothing to predict from."""
+    path, key = str(db.default_path().resolve()), version()
+    forecast = _clv_base(path, key, as_of, clv.CLVOptions())
+    risk = _churn_base(path, key, as_of, churn.ChurnOptions())
+    return (forecast.predictions if forecast is not None and forecast.fit.usable else None,
+            risk.scored if risk is not None else None)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _scope(path: str, version_key: int, filters):
+    with _cursor(path, MODEL_ROLE) as cur:
+        return scope.customer_ids(cur, filters)
+
+
+def warm_models(progress=None) -> None:
+    """Fit the churn and customer-value models with their default options as of the last order date (what
+    every page opens with), so that no page waits for them: called after an import."""
+    as_of = data_span()[1]
+    if as_of is None:
+        return
+    path = str(db.default_path().resolve())
+    if progress:
+        progress("Fitting the customer-value models (BG/NBD and Gamma-Gamma) on every customer…")
+    _clv_base(path, version(), as_of, clv.CLVOptions())
+    if progress:
+        progress("Training the churn model on every customer…")
+    _churn_base(path, version(), as_of, churn.ChurnOptions())
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _value(path: str, role: str, version_key: int, as_of, filters, options, ticket_cost: float):
+    forecast = _clv_base(path, version_key, as_of, options)
+    if forecast is None:
+        return None
+    ids = _scope(path, version_key, filters)
+    predictions, totals = clv.for_customers(forecast, ids)
     with _cursor(path, role) as cur:
-        fit = clv.fit_models(cur, as_of, filters, options)
-        if fit is None:
-            return None
-        predictions, totals = clv.forecast(fit)
         customers = worth.with_predictions(
             worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost), predictions)
         curve = worth.pareto_curve(cur, as_of, filters)
-        return {"fit": fit, "predictions": predictions, "totals": totals, "customers": customers,
-                "curve": curve, "defaults": worth.retention_defaults(cur, as_of, filters, options.margin_rate),
-                # per-customer tiers and bins over up to a million rows: computed once, with the fit
-                "matrix": worth.value_matrix(customers) if fit.usable else None,
-                "bins": clv.clv_bins(predictions) if fit.usable else None}
+        defaults = worth.retention_defaults(cur, as_of, filters, options.margin_rate)
+    fit = forecast.fit
+    return {"fit": fit, "predictions": predictions, "totals": totals, "customers": customers,
+            "curve": curve, "defaults": defaults,
+            # per-customer tiers and bins over up to a million rows: computed once, with the predictions
+            "matrix": worth.value_matrix(customers) if fit.usable else None,
+            "bins": clv.clv_bins(predictions) if fit.usable else None}
 
 
 def customer_value(as_of, filters, options, ticket_cost: float):
-    """The fitted CLV models, predictions, totals, the five views of worth per customer, the concentration
-    curve and the company's own retention figures, cached until the data, filters or options change."""
+    """The CLV models fitted on every customer, the predictions and totals of the customers ``filters``
+    select, the five views of worth per customer, the concentration curve and the company's own retention
+    figures, cached until the data, filters or options change."""
     return _value(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, ticket_cost)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _backtest(path: str, role: str, version_key: int, calibration_end, holdout_end, filters, options):
-    with _cursor(path, role) as cur:
-        return clv.backtest(cur, calibration_end, holdout_end, filters, options)
+def backtest(calibration_end, holdout_end, options):
+    """The whole-base model fitted up to ``calibration_end`` against what happened up to ``holdout_end``
+    (the model the pages use is fitted on every customer, so it is tested on every customer)."""
+    return _backtest(str(db.default_path().resolve()), version(), calibration_end, holdout_end, options)
 
 
-def backtest(calibration_end, holdout_end, filters, options):
-    return _backtest(str(db.default_path().resolve()), auth.role(), version(), calibration_end, holdout_end,
-                     filters, options)
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _backtest(path: str, version_key: int, calibration_end, holdout_end, options):
+    with _cursor(path, MODEL_ROLE) as cur:
+        return clv.backtest(cur, calibration_end, holdout_end, None, options)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _churn(path: str, role: str, version_key: int, as_of, filters, options):
-    with _cursor(path, role) as cur:
-        return churn.train_and_evaluate(cur, as_of, filters, options)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _churn(path: str, version_key: int, as_of, filters, options):
+    base = _churn_base(path, version_key, as_of, replace(options, list_share=churn.ChurnOptions().list_share))
+    if base is None:
+        return None
+    return churn.for_customers(base, _scope(path, version_key, filters), options.list_share)
 
 
 def churn_model(as_of, filters, options):
-    """The churn model trained, evaluated and scored as of ``as_of``, cached until the data changes."""
-    return _churn(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options)
+    """The churn model trained on every customer, evaluated and listed on the customers ``filters`` select,
+    with precision and recall read at ``options.list_share``; cached until the data changes."""
+    return _churn(str(db.default_path().resolve()), version(), as_of, filters, options)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

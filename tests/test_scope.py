@@ -1,0 +1,118 @@
+"""Whole-base models seen on a selection: which customers the filters select, and that the churn
+evaluation and the CLV totals of a selection are those of its customers alone, worked out another way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from crm_metrics import churn, clv, scope
+from crm_metrics.filters import Filters
+from crm_metrics.importer import import_file
+
+
+def test_customer_ids_by_hand(con, write):
+    import_file(con, "customers", write("c.csv", "customer_id,region,acquisition_channel\nA,North,Search\n"
+                                                 "B,South,Search\nC,North,Social\nD,North,Search\n"))
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,channel,status\n"
+                                              "1,A,2024-01-10,10,web,completed\n2,B,2024-01-11,10,store,completed\n"
+                                              "3,C,2024-01-12,10,store,completed\n4,A,2024-02-01,5,store,completed\n"
+                                              "5,D,2024-02-02,7,store,returned\n"))
+    cur = con.cursor()
+    assert scope.customer_ids(cur, Filters()) is None
+    assert scope.customer_ids(cur, None) is None
+    # a customer-level filter: every customer with that attribute, buyer or not
+    assert list(scope.customer_ids(cur, Filters().with_values("region", ["North"]))) == ["A", "C", "D"]
+    # an order-level filter: customers with a completed order through that channel (D's was returned)
+    assert list(scope.customer_ids(cur, Filters().with_values("channel", ["store"]))) == ["A", "B", "C"]
+    both = Filters().with_values("channel", ["web"]).with_values("acquisition_channel", ["Search"])
+    assert list(scope.customer_ids(cur, both)) == ["A"]
+    assert list(scope.customer_ids(cur, Filters().with_values("region", ["East"]))) == []
+
+
+@pytest.fixture(scope="module")
+def churn_base(sample_con):
+    return churn.fit_whole_base(sample_con.cursor())
+
+
+def _region_ids(cur, region):
+    return pd.Index(cur.execute("SELECT customer_id FROM customers WHERE region = ? ORDER BY 1", [region])
+                    .df()["customer_id"])
+
+
+def test_churn_on_a_selection_is_the_whole_base_model_evaluated_on_its_customers(sample_con, churn_base):
+    cur = sample_con.cursor()
+    assert churn_base.learned
+    region = cur.execute("SELECT region FROM customers GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchall()[0][0]
+    view = churn.train_and_evaluate(cur, filters=Filters().with_values("region", [region]))
+    # independently: the base's test scores of that region's customers, evaluated by scikit-learn
+    ids = set(_region_ids(cur, region))
+    test = churn_base.test_scores[churn_base.test_scores["customer_id"].isin(ids)]
+    assert view.n_test == len(test) < churn_base.n_test
+    assert view.metrics["gradient_boosting"]["auc"] == pytest.approx(
+        roc_auc_score(test["churned"], test["gradient_boosting"]))
+    k = round(0.1 * len(test))
+    top = test.sort_values("gradient_boosting", ascending=False, kind="stable").head(k)
+    assert view.metrics["gradient_boosting"]["precision_at_k"] == pytest.approx(top["churned"].mean())
+    # the list holds that region's active customers only, with the base's probabilities
+    assert set(view.scored["customer_id"]) <= ids
+    base_scores = churn_base.scored.set_index("customer_id")["churn_probability"]
+    assert np.allclose(view.scored.set_index("customer_id")["churn_probability"],
+                       base_scores.loc[view.scored["customer_id"]])
+    # training and drivers are the whole base's; the base itself is untouched
+    assert view.n_train == churn_base.n_train
+    pd.testing.assert_frame_equal(view.drivers, churn_base.drivers)
+    assert churn_base.selected is None and len(churn_base.test_scores) == churn_base.n_test
+
+
+def test_churn_list_share_reads_precision_elsewhere(churn_base):
+    wider = churn.for_customers(churn_base, None, 0.3)
+    test = churn_base.test_scores
+    k = round(0.3 * len(test))
+    top = test.sort_values("gradient_boosting", ascending=False, kind="stable").head(k)
+    assert wider.metrics["gradient_boosting"]["precision_at_k"] == pytest.approx(top["churned"].mean())
+    assert churn.for_customers(churn_base, None, churn_base.list_share) is churn_base
+
+
+def test_churn_on_a_tiny_selection_says_it_cannot_be_measured(churn_base):
+    few = pd.Index(churn_base.test_scores["customer_id"].head(15))
+    view = churn.for_customers(churn_base, few)
+    assert not view.learned and "rule" in view.metrics
+    assert any("too few to measure the model" in p for p in view.problems)
+    assert not any("too few to measure" in p for p in churn_base.problems)
+
+
+@pytest.fixture(scope="module")
+def forecast(sample_con):
+    return clv.forecast_base(sample_con.cursor(), None, clv.CLVOptions())
+
+
+def test_clv_total_of_a_selection_is_the_sum_of_its_customers(sample_con, forecast):
+    cur = sample_con.cursor()
+    ids = _region_ids(cur, "Europe")
+    predictions, totals = clv.for_customers(forecast, ids)
+    assert set(predictions["customer_id"]) <= set(ids)
+    assert totals["customers"] == len(predictions) > 0
+    assert totals["clv"] == pytest.approx(predictions["clv"].sum())
+    assert totals["expected_purchases"] == pytest.approx(predictions["expected_purchases"].sum())
+    assert totals["alive_share"] == pytest.approx((predictions["p_alive"] >= 0.5).mean())
+    # every customer: the whole base's totals
+    everyone, all_totals = clv.for_customers(forecast, None)
+    assert everyone is forecast.predictions and all_totals == clv.totals(forecast.fit)
+
+
+def test_clv_interval_of_one_customer_is_that_customers_interval(forecast):
+    """The delta method on a sum of one is the customer's own interval (computed row by row in predict)."""
+    row = forecast.predictions.iloc[3]
+    _, totals = clv.for_customers(forecast, pd.Index([row["customer_id"]]))
+    assert totals["customers"] == 1
+    assert totals["clv"] == pytest.approx(row["clv"])
+    assert totals["high"] == pytest.approx(row["clv_high"])
+    assert totals["low"] == pytest.approx(row["clv_low"])
+
+
+def test_clv_of_an_empty_selection(forecast):
+    predictions, totals = clv.for_customers(forecast, pd.Index([], dtype=str))
+    assert predictions.empty and totals["customers"] == 0
