@@ -313,7 +313,7 @@ def forecast_base(cur, as_of: dt.date | None = None, options: CLVOptions | None 
 def for_customers(forecast: Forecast, ids: pd.Index | None) -> tuple[pd.DataFrame, dict]:
     """The predictions of the customers ``ids`` (None: every customer), highest CLV first, and their totals
     with the interval of the sum (:func:`totals`)."""
-    mask = None if ids is None else forecast.fit.summary["customer_id"].isin(ids).to_numpy()
+    mask = None if ids is None else scope.member_mask(forecast.fit.summary["customer_id"], ids)
     return scope.select(forecast.predictions, ids), totals(forecast.fit, forecast.parts, mask)
 
 
@@ -346,6 +346,21 @@ def headline(total: dict, options: CLVOptions, top_share: float | None) -> str:
 
 
 # ------------------------------------------------------------------------------------------------- backtest
+MIN_CALIBRATION_DAYS = 90  # a backtest fits on at least this much history ...
+MIN_HOLDOUT_DAYS = 28  # ... and predicts at least this much
+
+
+def backtest_window(first_order: dt.date, as_of: dt.date) -> tuple[dt.date, dt.date, dt.date] | None:
+    """The calibration ends a backtest may choose, (earliest, default, latest), holding out the period up to
+    ``as_of``: by default the last year (less when the data is shorter). None when the data is too short to
+    hold any of it back."""
+    earliest = first_order + dt.timedelta(days=MIN_CALIBRATION_DAYS)
+    latest = as_of - dt.timedelta(days=MIN_HOLDOUT_DAYS)
+    if latest <= earliest:
+        return None
+    return earliest, min(max(earliest, as_of - dt.timedelta(days=364)), latest), latest
+
+
 def backtest(cur, calibration_end: dt.date, holdout_end: dt.date, filters: Filters | None = None,
              options: CLVOptions | None = None) -> dict | None:
     """Fit on orders up to ``calibration_end``, predict repeat purchases in (calibration_end, holdout_end]

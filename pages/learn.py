@@ -11,7 +11,6 @@ from crm_metrics import learn  # noqa: E402
 from crm_metrics import satisfaction as sat
 from crm_metrics.campaigns import CampaignOptions
 from crm_metrics.catalog import BY_KEY
-from crm_metrics.clv import CLVOptions
 from crm_metrics.kpis import headline as kpi_headline
 from crm_metrics.rfm import RFMOptions
 from crm_metrics.rfm import headline as rfm_headline
@@ -106,9 +105,9 @@ st.page_link("pages/campaigns.py", label="Open Campaigns", icon=":material/campa
 
 st.header("4. Prediction: what customers will be worth")
 with st.status("Fitting the customer-value models…", expanded=False) as status:
-    value = data.customer_value(as_of, chosen, CLVOptions(), 15.0)
+    value = data.value_summary(as_of, chosen)
     status.update(label="Customer-value models fitted.", state="complete")
-if value and value["fit"].usable:
+if value and value["totals"] and value["totals"]["customers"]:
     totals = value["totals"]
     st.markdown(f"**Historical** value is what a customer has spent so far; **predicted CLV** is the margin they "
                 f"are expected to bring over the next 12 months. BG/NBD models how often each customer buys and the "

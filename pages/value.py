@@ -10,7 +10,7 @@ from ui.routing import ensure_router
 ensure_router()
 
 from crm_metrics.catalog import BY_KEY  # noqa: E402
-from crm_metrics.clv import CLVOptions, headline
+from crm_metrics.clv import CLVOptions, backtest_window, headline
 from crm_metrics.worth import RetentionInputs, at_risk_summary, concentration, retention_economics
 from ui import columns as col
 from ui import data, downloads, filters
@@ -114,15 +114,14 @@ downloads.csv_button("Download every customer's worth (CSV)", customers, f"custo
 
 if fit.usable:
     st.subheader("Can the model be trusted? A backtest")
-    first_day, _ = data.data_span()
-    latest = as_of - dt.timedelta(days=28)
-    default_cut = max(first_day + dt.timedelta(days=90), as_of - dt.timedelta(days=364))
-    if latest <= first_day + dt.timedelta(days=90):
+    window = backtest_window(data.data_span()[0], as_of)
+    if window is None:
         st.info("The data is too short to hold some of it back: a backtest needs at least three months to fit on "
                 "and four weeks to predict.")
     else:
-        cut = st.date_input("Fit on orders up to", value=min(default_cut, latest), min_value=first_day
-                            + dt.timedelta(days=90), max_value=latest, key="backtest_cut",
+        earliest, default_cut, latest = window
+        cut = st.date_input("Fit on orders up to", value=default_cut, min_value=earliest, max_value=latest,
+                            key="backtest_cut",
                             help=f"The model is fitted on every customer's orders up to this day and predicts "
                                  f"the repeat purchases from the next day to {as_of:%d %b %Y}; then it is compared "
                                  "with them. Like the model above, it ignores the filters: it learns from every "

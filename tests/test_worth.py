@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -84,3 +85,17 @@ def test_worth_joins_predictions_highest_clv_first():
     joined = worth.with_predictions(w, p)
     assert joined["customer_id"].tolist() == ["A", "B"] and "total_spend" not in joined
     assert worth.with_predictions(w, p.iloc[0:0]) is w
+
+
+def test_with_predictions_equals_a_merge_sorted_by_clv():
+    """Against the plain method: merge on the id, then sort by predicted CLV (highest first, ties and the
+    unpredicted by id); customers without a prediction come last, the predicted ones missing from worth drop."""
+    rng = np.random.default_rng(5)
+    ids = [f"C{i:03d}" for i in range(200)]
+    w = pd.DataFrame({"customer_id": ids, "revenue": rng.gamma(2, 50, 200), "name": [f"n{i}" for i in range(200)]})
+    p = pd.DataFrame({"customer_id": ids[20:] + ["Z999"], "clv": np.round(rng.gamma(2, 20, 181), 0),
+                      "p_alive": rng.random(181), "total_spend": 1.0, "total_margin": 1.0})
+    p = p.sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+    expected = w.merge(p.drop(columns=["total_spend", "total_margin"]), on="customer_id", how="left") \
+        .sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(worth.with_predictions(w, p), expected)

@@ -312,9 +312,16 @@ def warm_models(progress=None) -> None:
     if progress:
         progress("Training the churn model on every customer…")
     _churn_base(path, version(), as_of, churn.ChurnOptions())
+    window = clv.backtest_window(data_span()[0], as_of)
+    if window is not None:
+        if progress:
+            progress("Backtesting the customer-value models…")
+        _backtest(path, version(), window[1], as_of, clv.CLVOptions())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# a process-wide resource too: a million customers' worth, pickled and copied on every read as st.cache_data
+# does, cost seconds per page run (role in the key: the frame carries names and emails)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _value(path: str, role: str, version_key: int, as_of, filters, options, ticket_cost: float):
     forecast = _clv_base(path, version_key, as_of, options)
     if forecast is None:
@@ -332,6 +339,23 @@ def _value(path: str, role: str, version_key: int, as_of, filters, options, tick
             # per-customer tiers and bins over up to a million rows: computed once, with the predictions
             "matrix": worth.value_matrix(customers) if fit.usable else None,
             "bins": clv.clv_bins(predictions) if fit.usable else None}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _value_summary(path: str, role: str, version_key: int, as_of, filters):
+    forecast = _clv_base(path, version_key, as_of, clv.CLVOptions())
+    if forecast is None:
+        return None
+    totals = clv.for_customers(forecast, _scope(path, version_key, filters))[1] if forecast.fit.usable else None
+    with _cursor(path, role) as cur:
+        defaults = worth.retention_defaults(cur, as_of, filters, clv.CLVOptions().margin_rate)
+    return {"totals": totals, "defaults": defaults}
+
+
+def value_summary(as_of, filters):
+    """The default CLV totals of the customers ``filters`` select (None when the models cannot be fitted) and
+    the company's own retention figures, without the per-customer tables; None without orders."""
+    return _value_summary(str(db.default_path().resolve()), auth.role(), version(), as_of, filters)
 
 
 def customer_value(as_of, filters, options, ticket_cost: float):
