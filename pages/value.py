@@ -12,8 +12,8 @@ ensure_router()
 from crm_metrics.catalog import BY_KEY  # noqa: E402
 from crm_metrics.clv import CLVOptions, backtest_window, headline
 from crm_metrics.worth import RetentionInputs, at_risk_summary, concentration, retention_economics
+from ui import auth, data, downloads, filters
 from ui import columns as col
-from ui import data, downloads, filters
 from ui import format as fmt
 from ui import value_charts as vc
 from ui.customer_links import customer_table
@@ -37,7 +37,8 @@ with st.expander("Model settings", icon=":material/tune:"):
     discount = s3.slider("Yearly discount rate", 0, 30, 10, format="%d%%", key="clv_discount") / 100
     margin = s4.slider("Margin rate", 5, 100, 40, format="%d%%", key="clv_margin",
                        help="Gross margin on predicted spend (and on past orders without a cost).") / 100
-    ticket_cost = s5.number_input("Cost per support ticket ($)", 0.0, 500.0, 15.0, 5.0, key="clv_ticket_cost")
+    ticket_cost = s5.number_input("Cost per support ticket ($)", 0.0, 500.0, data.DEFAULT_TICKET_COST, 5.0,
+                                  key="clv_ticket_cost")
 options = CLVOptions(time_unit=time_unit, horizon_months=horizon, annual_discount=discount, margin_rate=margin)
 
 with st.status("Fitting the purchase (BG/NBD) and spend (Gamma-Gamma) models…", expanded=False) as status:
@@ -94,7 +95,7 @@ st.subheader("Every customer's worth, five ways")
 st.caption("Historical value (revenue and margin so far), potential value (predicted CLV with its interval), "
            "profitability (margin minus tickets and acquisition cost), influence (customers they referred) and "
            "where they stand in the distribution above. Click a row to open the customer.")
-shown = customers.head(1000)
+shown = data.with_contacts(customers.head(1000))
 customer_table(shown, "worth_table", hide_index=True, width="stretch",
              column_order=["customer_id", "name", "region", "revenue", "margin", "profit", "referred",
                            "referred_revenue", "p_alive", "expected_purchases", "clv", "clv_low", "clv_high"],
@@ -109,8 +110,9 @@ customer_table(shown, "worth_table", hide_index=True, width="stretch",
                             "clv_high": col.money("CLV to")})
 st.caption(f"{fmt.count(len(customers))} customers" + (", the 1,000 with the highest predicted CLV shown"
                                                        if len(customers) > 1000 else "") + ". The export holds all.")
-downloads.csv_button("Download every customer's worth (CSV)", customers, f"customer_worth_{as_of}.csv",
-                     key="export_worth")
+role = auth.role()
+downloads.csv_button("Download every customer's worth (CSV)", lambda: data.with_contacts(customers, role),
+                     f"customer_worth_{as_of}.csv", key="export_worth")
 
 if fit.usable:
     st.subheader("Can the model be trusted? A backtest")

@@ -21,6 +21,7 @@ import crm_metrics
 from crm_metrics import access, campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, scope, worth
 from crm_metrics.access import Principal
 from crm_metrics.dimensions import drill_level
+from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
@@ -200,8 +201,13 @@ def customer_clusters(as_of, filters, options, n_clusters, extra_features):
                      tuple(extra_features))
 
 
-def with_contacts(frame):
-    with _cursor(None, auth.role()) as cur:
+CONTACT_FIELDS = ("name", "email", "region")  # what customer_worth carries and with_contacts adds again
+
+
+def with_contacts(frame, role: str | None = None):
+    """``frame`` (with customer_id) plus name, email, region, country and city as ``role`` (default: this
+    session's) may see them, in the frame's order."""
+    with _cursor(None, role or auth.role()) as cur:
         return clusters.with_contacts(cur, frame)
 
 
@@ -239,6 +245,7 @@ def converted_customers(campaign_id: str, as_of, filters, options):
 # every read. They hold no personal data, and are computed on a viewer's (masked) cursor so that they cannot.
 # Callers must not modify them (crm_metrics' selections return new frames).
 MODEL_ROLE = "viewer"
+DEFAULT_TICKET_COST = 15.0  # the Customer value page's default cost per support ticket ($)
 
 
 _FITTED: set[tuple] = set()  # (path, version, as_of) whose default models are fitted: see models_ready
@@ -273,7 +280,7 @@ def _selected_predictions(path: str, version_key: int, as_of, filters):
 def clv_predictions(as_of, filters):
     """The default CLV predictions (fitted on every customer) of the customers ``filters`` select, highest
     first; None when the models cannot be fitted. Shared by every session: do not modify."""
-    return _selected_predictions(str(db.default_path().resolve()), version(), as_of, filters)
+    return _selected_predictions(str(db.default_path().resolve()), version(), as_of, _dimensions(filters))
 
 
 def models_ready(as_of) -> bool:
@@ -309,6 +316,7 @@ def warm_models(progress=None) -> None:
     if progress:
         progress("Fitting the customer-value models (BG/NBD and Gamma-Gamma) on every customer…")
     _clv_base(path, version(), as_of, clv.CLVOptions())
+    _value(path, version(), as_of, Filters(), clv.CLVOptions(), DEFAULT_TICKET_COST)
     if progress:
         progress("Training the churn model on every customer…")
     _churn_base(path, version(), as_of, churn.ChurnOptions())
@@ -320,17 +328,19 @@ def warm_models(progress=None) -> None:
 
 
 # a process-wide resource too: a million customers' worth, pickled and copied on every read as st.cache_data
-# does, cost seconds per page run (role in the key: the frame carries names and emails)
+# does, cost seconds per page run. It holds no contact fields (pages add them for the rows they show, as the
+# session's role may see them: with_contacts), so one copy serves every role.
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _value(path: str, role: str, version_key: int, as_of, filters, options, ticket_cost: float):
+def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: float):
     forecast = _clv_base(path, version_key, as_of, options)
     if forecast is None:
         return None
     ids = _scope(path, version_key, filters)
     predictions, totals = clv.for_customers(forecast, ids)
-    with _cursor(path, role) as cur:
+    with _cursor(path, MODEL_ROLE) as cur:
         customers = worth.with_predictions(
-            worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost), predictions)
+            worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
+            .drop(columns=list(CONTACT_FIELDS)), predictions)
         curve = worth.pareto_curve(cur, as_of, filters)
         defaults = worth.retention_defaults(cur, as_of, filters, options.margin_rate)
     fit = forecast.fit
@@ -355,14 +365,21 @@ def _value_summary(path: str, role: str, version_key: int, as_of, filters):
 def value_summary(as_of, filters):
     """The default CLV totals of the customers ``filters`` select (None when the models cannot be fitted) and
     the company's own retention figures, without the per-customer tables; None without orders."""
-    return _value_summary(str(db.default_path().resolve()), auth.role(), version(), as_of, filters)
+    return _value_summary(str(db.default_path().resolve()), auth.role(), version(), as_of, _dimensions(filters))
 
 
 def customer_value(as_of, filters, options, ticket_cost: float):
     """The CLV models fitted on every customer, the predictions and totals of the customers ``filters``
-    select, the five views of worth per customer, the concentration curve and the company's own retention
-    figures, cached until the data, filters or options change."""
-    return _value(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, ticket_cost)
+    select, the five views of worth per customer (without contact fields: see with_contacts), the
+    concentration curve and the company's own retention figures, cached until the data, filters or options
+    change."""
+    return _value(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options, ticket_cost)
+
+
+def _dimensions(filters: Filters) -> Filters:
+    # the model views read the filters' dimensions, never their period (as_of is passed on its own): keyed
+    # without it, every period ending on the same day shares them, and so do the models fitted after an import
+    return Filters(selections=filters.selections)
 
 
 def backtest(calibration_end, holdout_end, options):
@@ -388,7 +405,7 @@ def _churn(path: str, version_key: int, as_of, filters, options):
 def churn_model(as_of, filters, options):
     """The churn model trained on every customer, evaluated and listed on the customers ``filters`` select,
     with precision and recall read at ``options.list_share``; cached until the data changes."""
-    return _churn(str(db.default_path().resolve()), version(), as_of, filters, options)
+    return _churn(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -5,28 +5,37 @@
 --   cost to serve:    support tickets opened on or before $as_of x $ticket_cost, plus acquisition_cost
 --   profitability:    margin - cost to serve
 --   influence:        customers who name them in referred_by, and those customers' revenue to $as_of
+-- Orders are grouped on the integer customer_key: grouping eight million orders by text ids costs twice as
+-- much, and the referred customers' revenue is summed for those customers only.
 WITH
 -- @include scoped_orders
 history AS (
-    SELECT customer_id, count(*) AS orders, sum(amount) AS revenue,
+    SELECT customer_key, count(*) AS orders, sum(amount) AS revenue,
            sum(coalesce(amount - cost, amount * $margin_rate)) AS margin
     FROM scoped WHERE order_date <= $as_of
-    GROUP BY customer_id
+    GROUP BY customer_key
 ),
 ticket_counts AS (
     SELECT customer_id, count(*) AS tickets FROM tickets
     WHERE CAST(opened_at AS DATE) <= $as_of GROUP BY customer_id
 ),
-all_revenue AS (
-    SELECT customer_id, sum(amount) AS revenue FROM rpt_orders WHERE order_date <= $as_of GROUP BY customer_id
+referred AS (
+    -- grain: one row per customer someone referred
+    SELECT k.customer_key, c.referred_by
+    FROM customers AS c JOIN rpt_customers AS k USING (customer_id)
+    WHERE c.referred_by IS NOT NULL
+),
+referred_revenue AS (
+    SELECT customer_key, sum(amount) AS revenue FROM rpt_orders
+    WHERE order_date <= $as_of AND customer_key IN (SELECT customer_key FROM referred)
+    GROUP BY customer_key
 ),
 referrals AS (
-    SELECT c.referred_by AS customer_id, count(*) AS referred, coalesce(sum(r.revenue), 0) AS referred_revenue
-    FROM customers AS c LEFT JOIN all_revenue AS r USING (customer_id)
-    WHERE c.referred_by IS NOT NULL
-    GROUP BY c.referred_by
+    SELECT r.referred_by AS customer_id, count(*) AS referred, coalesce(sum(v.revenue), 0) AS referred_revenue
+    FROM referred AS r LEFT JOIN referred_revenue AS v USING (customer_key)
+    GROUP BY r.referred_by
 )
-SELECT h.customer_id, c.name, c.email, c.region, c.acquisition_channel, h.orders,
+SELECT k.customer_id, c.name, c.email, c.region, c.acquisition_channel, h.orders,
        CAST(h.revenue AS DOUBLE) AS revenue, CAST(h.margin AS DOUBLE) AS margin,
        coalesce(t.tickets, 0) AS tickets, CAST(coalesce(c.acquisition_cost, 0) AS DOUBLE) AS acquisition_cost,
        CAST(coalesce(t.tickets, 0) * $ticket_cost + coalesce(c.acquisition_cost, 0) AS DOUBLE) AS cost_to_serve,
@@ -34,7 +43,8 @@ SELECT h.customer_id, c.name, c.email, c.region, c.acquisition_channel, h.orders
            AS profit,
        coalesce(f.referred, 0) AS referred, CAST(coalesce(f.referred_revenue, 0) AS DOUBLE) AS referred_revenue
 FROM history AS h
+JOIN rpt_customers AS k USING (customer_key)
 LEFT JOIN customers AS c USING (customer_id)
 LEFT JOIN ticket_counts AS t USING (customer_id)
 LEFT JOIN referrals AS f USING (customer_id)
-ORDER BY h.customer_id;
+ORDER BY k.customer_id;
