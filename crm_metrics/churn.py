@@ -397,10 +397,11 @@ def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None,
     ``value`` (customer_id, clv) is given, else historical revenue), with their RFM segment when
     ``segments`` (customer_id, segment) is given. Grain: one row per customer."""
     frame = scored.copy()
+    # lookups by Arrow's hash kernel: pandas merges on half a million text ids cost a second here
     if segments is not None and len(segments):
-        frame = frame.merge(segments[["customer_id", "segment"]], on="customer_id", how="left")
+        frame["segment"] = _looked_up(frame["customer_id"], segments, "segment")
     if value is not None and len(value):
-        frame = frame.merge(value[["customer_id", "clv"]], on="customer_id", how="left")
+        frame["clv"] = _looked_up(frame["customer_id"], value, "clv")
         frame["value"] = frame["clv"].fillna(0.0)
         frame["value_basis"] = "predicted CLV"
     else:
@@ -413,8 +414,19 @@ def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None,
          "Call to repair the service experience before any offer.",
          "Send a win-back offer: they have answered campaigns before."],
         default="Reach out with a personal check-in and a reason to come back.")
-    return frame.sort_values(["value_at_risk", "customer_id"], ascending=[False, True], na_position="last") \
-        .reset_index(drop=True)
+    # most value at risk first, ties by id, unscored last: a stable sort on value after one by id (sorting
+    # on the text id as a second key costs several times more)
+    if not frame["customer_id"].is_monotonic_increasing:
+        frame = frame.sort_values("customer_id", kind="stable")
+    order = np.argsort(-frame["value_at_risk"].to_numpy(dtype="float64"), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _looked_up(ids: pd.Series, table: pd.DataFrame, column: str) -> pd.Series:
+    """``table[column]`` for each of ``ids`` (by customer_id), missing where ``table`` has no row."""
+    position = scope.positions(ids, table["customer_id"])
+    values = table[column].reset_index(drop=True).reindex(position)  # -1 is no label: missing
+    return pd.Series(values.to_numpy(), index=ids.index, name=column)
 
 
 def headline(result: ChurnResult) -> str:

@@ -170,3 +170,27 @@ def test_a_large_training_set_is_sampled_and_the_test_set_is_not(sample_con, mon
     assert r.n_train > 400 and 390 <= r.n_fit <= 400 + 10 * churn.MIN_CLASS
     assert r.metrics["gradient_boosting"]["auc"] > r.metrics["rule"]["auc"] - 0.02
     assert len(r.scored) > 0 and r.scored["churn_probability"].between(0, 1).all()
+
+
+def test_at_risk_equals_merging_and_sorting():
+    """Against the plain method: merge segment and CLV by id, value at risk = probability x CLV (0 without
+    one), sorted most at risk first, ties by id, unscored customers last."""
+    rng = np.random.default_rng(8)
+    ids = [f"C{i:04d}" for i in range(300)]
+    scored = pd.DataFrame({"customer_id": ids[::-1], "revenue": rng.gamma(2, 40, 300),
+                           "churn_probability": np.where(rng.random(300) < 0.1, np.nan, np.round(rng.random(300), 1)),
+                           "open_tickets": rng.integers(0, 2, 300), "ticket_satisfaction": rng.integers(1, 6, 300),
+                           "campaigns_answered": rng.integers(0, 2, 300)})
+    value = pd.DataFrame({"customer_id": ids[50:], "clv": np.round(rng.gamma(2, 10, 250), 0)})
+    segments = pd.DataFrame({"customer_id": ids[:280], "segment": rng.choice(["Champions", "At Risk"], 280)})
+    got = churn.at_risk(scored, value, segments)
+    expected = scored.merge(segments, on="customer_id", how="left").merge(value, on="customer_id", how="left")
+    expected["value_at_risk"] = expected["churn_probability"] * expected["clv"].fillna(0.0)
+    expected = expected.sort_values(["value_at_risk", "customer_id"], ascending=[False, True], na_position="last")
+    assert got["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert got["segment"].tolist() == expected["segment"].tolist()
+    assert np.allclose(got["value_at_risk"], expected["value_at_risk"], equal_nan=True)
+    by_revenue = churn.at_risk(scored)
+    assert by_revenue["value_basis"].eq("historical revenue").all()
+    assert np.allclose(by_revenue["value_at_risk"], (by_revenue["churn_probability"] * by_revenue["revenue"]),
+                       equal_nan=True)
