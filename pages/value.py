@@ -133,7 +133,8 @@ if fit.usable:
         if result is None:
             st.info("The calibration period has too few repeat buyers to fit the models; choose a later date.")
         else:
-            st.markdown(f"Predicted {fmt.count(round(result['total_predicted']))} repeat purchases from "
+            st.markdown(f"Over every customer, the model predicted {fmt.count(round(result['total_predicted']))} "
+                        f"repeat purchases from "
                         f"{cut + dt.timedelta(days=1):%d %b %Y} to {as_of:%d %b %Y}; "
                         f"{fmt.count(result['total_actual'])} happened "
                         f"({fmt.rate_points(result['total_error'])}% off in total). Per customer the mean absolute "
