@@ -347,3 +347,28 @@ def test_segments_page_filters_every_page_to_a_segment(sample_app):
     overview = at.switch_page("pages/overview.py").run()
     assert not overview.exception
     assert any(b.label.startswith("Champions") for b in overview.button)  # the breadcrumb chip
+
+
+def test_a_restarted_server_fits_the_models_in_the_background(sample_app):
+    """The reporting layer is current but this process has no fitted models (a restart): the first page
+    runs without waiting for them, and a background thread fits them once."""
+    import threading
+
+    from ui import data as ui_data
+
+    at = sample_app.run()  # the first start: sample loaded, models fitted after it
+    assert not at.exception
+    for cached in (ui_data._clv_base, ui_data._churn_base, ui_data._value, ui_data._backtest):
+        cached.clear()
+    ui_data._FITTED.clear()
+    ui_data._WARMING.clear()
+    at.run()
+    assert not at.exception
+    fitting = [t for t in threading.enumerate() if t.name == "crm-fit-models"]
+    assert len(fitting) == 1
+    fitting[0].join(timeout=120)
+    assert not fitting[0].is_alive()
+    as_of = ui_data.data_span()[1]
+    assert ui_data.models_ready(as_of)
+    at.run()  # the models are there: no second fit starts
+    assert not [t for t in threading.enumerate() if t.name == "crm-fit-models"]

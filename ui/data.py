@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import os
+import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -64,6 +66,7 @@ def ensure_reports() -> None:
     millions of orders); a no-op costing two tiny queries when nothing changed."""
     with _cursor(None, auth.role()) as cur:
         if reporting.is_current(cur):
+            warm_models_later()
             return
         with st.status("Updating the reports for the new data…", expanded=False) as status:
             reporting.ensure_current(cur)
@@ -309,22 +312,48 @@ def _scope(path: str, version_key: int, filters):
 def warm_models(progress=None) -> None:
     """Fit the churn and customer-value models with their default options as of the last order date (what
     every page opens with), so that no page waits for them: called after an import."""
-    as_of = data_span()[1]
-    if as_of is None:
-        return
-    path = str(db.default_path().resolve())
-    if progress:
-        progress("Fitting the customer-value models (BG/NBD and Gamma-Gamma) on every customer…")
-    _clv_base(path, version(), as_of, clv.CLVOptions())
-    _value(path, version(), as_of, Filters(), clv.CLVOptions(), DEFAULT_TICKET_COST)
-    if progress:
-        progress("Training the churn model on every customer…")
-    _churn_base(path, version(), as_of, churn.ChurnOptions())
-    window = clv.backtest_window(data_span()[0], as_of)
-    if window is not None:
+    first, last = data_span()
+    if last is not None:
+        _fit_defaults(str(db.default_path().resolve()), version(), first, last, progress)
+
+
+def _fit_defaults(path: str, version_key: int, first_order, as_of, progress=None) -> None:
+    def say(text: str) -> None:
         if progress:
-            progress("Backtesting the customer-value models…")
-        _backtest(path, version(), window[1], as_of, clv.CLVOptions())
+            progress(text)
+
+    say("Fitting the customer-value models (BG/NBD and Gamma-Gamma) on every customer…")
+    _clv_base(path, version_key, as_of, clv.CLVOptions())
+    _value(path, version_key, as_of, Filters(), clv.CLVOptions(), DEFAULT_TICKET_COST)
+    say("Training the churn model on every customer…")
+    _churn_base(path, version_key, as_of, churn.ChurnOptions())
+    window = clv.backtest_window(first_order, as_of)
+    if window is not None:
+        say("Backtesting the customer-value models…")
+        _backtest(path, version_key, window[1], as_of, clv.CLVOptions())
+
+
+_WARMING: set[tuple[str, int]] = set()
+
+
+def warm_models_later() -> None:
+    """When this process has not fitted the default models for the current data (a restarted server), fit
+    them on a background thread, once: the first page a user opens is not held up by models it does not
+    show, and a page that needs them waits for that one fit instead of starting its own (Streamlit computes a
+    cached value once per key while other callers wait)."""
+    first, last = data_span()
+    path, key = str(db.default_path().resolve()), version()
+    if last is None or models_ready(last) or (path, key) in _WARMING:
+        return
+    _WARMING.add((path, key))
+
+    def fit() -> None:
+        try:
+            _fit_defaults(path, key, first, last)
+        except Exception:  # a closed database or changed data: the page that needs the models fits them
+            logging.getLogger(__name__).exception("fitting the prediction models in the background failed")
+
+    threading.Thread(target=fit, name="crm-fit-models", daemon=True).start()
 
 
 # a process-wide resource too: a million customers' worth, pickled and copied on every read as st.cache_data
