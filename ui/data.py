@@ -254,22 +254,22 @@ DEFAULT_TICKET_COST = 15.0  # the Customer value page's default cost per support
 _FITTED: set[tuple] = set()  # (path, version, as_of) whose default models are fitted: see models_ready
 
 
+def _whole_base(kind: str, fit, defaults, path: str, version_key: int, as_of, options):
+    with _cursor(path, MODEL_ROLE) as cur:
+        result = fit(cur, as_of, options)
+    if options == defaults:
+        _FITTED.add((kind, path, version_key, as_of))
+    return result
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _clv_base(path: str, version_key: int, as_of, options):
-    with _cursor(path, MODEL_ROLE) as cur:
-        forecast = clv.forecast_base(cur, as_of, options)
-    if options == clv.CLVOptions():
-        _FITTED.add(("clv", path, version_key, as_of))
-    return forecast
+    return _whole_base("clv", clv.forecast_base, clv.CLVOptions(), path, version_key, as_of, options)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _churn_base(path: str, version_key: int, as_of, options):
-    with _cursor(path, MODEL_ROLE) as cur:
-        result = churn.fit_whole_base(cur, as_of, options)
-    if options == churn.ChurnOptions():
-        _FITTED.add(("churn", path, version_key, as_of))
-    return result
+    return _whole_base("churn", churn.fit_whole_base, churn.ChurnOptions(), path, version_key, as_of, options)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
