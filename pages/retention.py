@@ -6,7 +6,7 @@ from ui.routing import ensure_router
 
 ensure_router()
 
-from crm_metrics.churn import ChurnOptions, at_risk  # noqa: E402
+from crm_metrics.churn import ChurnOptions  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
 from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
 from ui import columns as col
@@ -146,9 +146,7 @@ if result.learned:
         st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
 
 st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")
-predictions = data.clv_predictions(as_of, chosen)
-clv_values = predictions if predictions is not None and len(predictions) else None
-ranked = at_risk(result.scored, clv_values, data.report("rfm", as_of=as_of, filters=chosen))
+ranked = data.at_risk_list(as_of, chosen, options)
 people = data.with_contacts(ranked.head(5000))
 customer_table(people.head(1000), "at_risk_table", hide_index=True, width="stretch",
              column_order=["customer_id", "name", "email", "segment", "churn_probability", "value", "value_at_risk",

@@ -280,12 +280,6 @@ def _selected_predictions(path: str, version_key: int, as_of, filters):
     return clv.for_customers(forecast, _scope(path, version_key, filters))[0]
 
 
-def clv_predictions(as_of, filters):
-    """The default CLV predictions (fitted on every customer) of the customers ``filters`` select, highest
-    first; None when the models cannot be fitted. Shared by every session: do not modify."""
-    return _selected_predictions(str(db.default_path().resolve()), version(), as_of, _dimensions(filters))
-
-
 def models_ready(as_of) -> bool:
     """Whether the default churn and customer-value models as of ``as_of`` are fitted for this data (reading
     them is then instant)."""
@@ -327,6 +321,7 @@ def _fit_defaults(path: str, version_key: int, first_order, as_of, progress=None
     _value(path, version_key, as_of, Filters(), clv.CLVOptions(), DEFAULT_TICKET_COST)
     say("Training the churn model on every customer…")
     _churn_base(path, version_key, as_of, churn.ChurnOptions())
+    _at_risk(path, version_key, as_of, Filters(), churn.ChurnOptions())
     window = clv.backtest_window(first_order, as_of)
     if window is not None:
         say("Backtesting the customer-value models…")
@@ -429,6 +424,24 @@ def _churn(path: str, version_key: int, as_of, filters, options):
     if base is None:
         return None
     return churn.for_customers(base, _scope(path, version_key, filters), options.list_share)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _at_risk(path: str, version_key: int, as_of, filters, options):
+    result = _churn(path, version_key, as_of, filters, options)
+    if result is None or result.scored is None:
+        return None
+    predictions = _selected_predictions(path, version_key, as_of, filters)
+    segments = _report(path, MODEL_ROLE, "rfm", as_of, version_key, (("filters", filters),))
+    return churn.at_risk(result.scored, predictions if predictions is not None and len(predictions) else None,
+                         segments)
+
+
+def at_risk_list(as_of, filters, options):
+    """The churn model's active customers among those ``filters`` select, the most value at risk first
+    (:func:`crm_metrics.churn.at_risk`: predicted CLV as the value, the RFM segment under the same filters),
+    without contact fields; None without a churn result. Shared by every session: do not modify."""
+    return _at_risk(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
 
 
 def churn_model(as_of, filters, options):
