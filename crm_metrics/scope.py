@@ -46,6 +46,8 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
 
 
 def _arrow(values) -> pa.Array:
-    return pa.array(np.asarray(values, dtype=object)) if not hasattr(values, "array") else \
-        pa.array(values.array) if isinstance(values.array, pd.arrays.ArrowStringArray) else \
-        pa.array(np.asarray(values, dtype=object))
+    # one text type on both sides (an empty or object column would otherwise be Arrow's null type)
+    array = getattr(values, "array", None)
+    arrow = pa.array(array) if isinstance(array, pd.arrays.ArrowStringArray) else \
+        pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+    return arrow.cast(pa.large_string())

@@ -116,3 +116,16 @@ def test_clv_interval_of_one_customer_is_that_customers_interval(forecast):
 def test_clv_of_an_empty_selection(forecast):
     predictions, totals = clv.for_customers(forecast, pd.Index([], dtype=str))
     assert predictions.empty and totals["customers"] == 0
+
+
+def test_membership_and_positions_by_hand():
+    ids = pd.Index(["b", "d"])
+    assert scope.member_mask(pd.Series(["a", "b", "c", "d"]), ids).tolist() == [False, True, False, True]
+    assert scope.member_mask(pd.Series(["a", "b"], dtype=object), ids).tolist() == [False, True]
+    assert scope.member_mask(pd.Series([], dtype=object), ids).tolist() == []
+    assert scope.member_mask(pd.Series(["a"]), pd.Index([], dtype=str)).tolist() == [False]
+    assert scope.positions(pd.Series(["d", "x", "b"]), pd.Series(["b", "c", "d"])).tolist() == [2, -1, 0]
+    assert scope.positions(pd.Series(["a"]), pd.Series([], dtype=object)).tolist() == [-1]
+    assert scope.select(pd.DataFrame(columns=["customer_id", "x"]), ids).empty
+    frame = pd.DataFrame({"customer_id": ["d", "a", "b"], "x": [1, 2, 3]})
+    assert scope.select(frame, ids)["x"].tolist() == [1, 3] and scope.select(frame, None) is frame
