@@ -223,12 +223,9 @@ def _summary_parts(fit: CLVFit, gradients: bool = True) -> _Parts:
 
 
 def forecast(fit: CLVFit) -> tuple[pd.DataFrame, dict]:
-    """:func:`predict` (with intervals) and :func:`totals` together, the per-customer parts and their
-    gradients (five model evaluations per horizon month) computed once for both."""
-    if not fit.usable:
-        return predict(fit), totals(fit)
-    parts = _summary_parts(fit)
-    return predict(fit, parts=parts), totals(fit, parts=parts)
+    """:func:`predict` (with intervals) and :func:`totals` of every customer of ``fit`` together, the
+    per-customer parts and their gradients (five model evaluations per horizon month) computed once."""
+    return for_customers(forecast_of(fit), None)
 
 
 def predict(fit: CLVFit, intervals: bool = True, parts: _Parts | None = None) -> pd.DataFrame:
@@ -298,16 +295,19 @@ class Forecast:
     parts: _Parts | None  # aligned with fit.summary's rows; None when the fit is not usable
 
 
-def forecast_base(cur, as_of: dt.date | None = None, options: CLVOptions | None = None) -> Forecast | None:
-    """Fit on every customer as of ``as_of`` (default: the last order date) and predict each one. None when
-    there are no orders."""
-    fit = fit_models(cur, as_of, None, options)
-    if fit is None:
-        return None
+def forecast_of(fit: CLVFit) -> Forecast:
+    """Every customer's prediction from ``fit``, with the parts their totals are summed from."""
     if not fit.usable:
         return Forecast(fit, predict(fit), None)
     parts = _summary_parts(fit)
     return Forecast(fit, predict(fit, parts=parts), parts)
+
+
+def forecast_base(cur, as_of: dt.date | None = None, options: CLVOptions | None = None) -> Forecast | None:
+    """Fit on every customer as of ``as_of`` (default: the last order date) and predict each one. None when
+    there are no orders."""
+    fit = fit_models(cur, as_of, None, options)
+    return None if fit is None else forecast_of(fit)
 
 
 def for_customers(forecast: Forecast, ids: pd.Index | None) -> tuple[pd.DataFrame, dict]:
