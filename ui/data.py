@@ -273,11 +273,10 @@ def _churn_base(path: str, version_key: int, as_of, options):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _selected_predictions(path: str, version_key: int, as_of, filters):
-    forecast = _clv_base(path, version_key, as_of, clv.CLVOptions())
-    if forecast is None or not forecast.fit.usable:
-        return None
-    return clv.for_customers(forecast, _scope(path, version_key, filters))[0]
+def _selection(path: str, version_key: int, as_of, filters, options):
+    """The CLV predictions and totals of the customers ``filters`` select; None without orders."""
+    forecast = _clv_base(path, version_key, as_of, options)
+    return None if forecast is None else clv.for_customers(forecast, _scope(path, version_key, filters))
 
 
 def models_ready(as_of) -> bool:
@@ -359,8 +358,7 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
     forecast = _clv_base(path, version_key, as_of, options)
     if forecast is None:
         return None
-    ids = _scope(path, version_key, filters)
-    predictions, totals = clv.for_customers(forecast, ids)
+    predictions, totals = _selection(path, version_key, as_of, filters, options)
     with _cursor(path, MODEL_ROLE) as cur:
         customers = worth.with_predictions(
             worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
@@ -376,12 +374,12 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _value_summary(path: str, role: str, version_key: int, as_of, filters):
+def _value_summary(path: str, version_key: int, as_of, filters):
     forecast = _clv_base(path, version_key, as_of, clv.CLVOptions())
     if forecast is None:
         return None
-    totals = clv.for_customers(forecast, _scope(path, version_key, filters))[1] if forecast.fit.usable else None
-    with _cursor(path, role) as cur:
+    totals = _selection(path, version_key, as_of, filters, clv.CLVOptions())[1] if forecast.fit.usable else None
+    with _cursor(path, MODEL_ROLE) as cur:  # sums only: no personal field to mask
         defaults = worth.retention_defaults(cur, as_of, filters, clv.CLVOptions().margin_rate)
     return {"totals": totals, "defaults": defaults}
 
@@ -389,7 +387,7 @@ def _value_summary(path: str, role: str, version_key: int, as_of, filters):
 def value_summary(as_of, filters):
     """The default CLV totals of the customers ``filters`` select (None when the models cannot be fitted) and
     the company's own retention figures, without the per-customer tables; None without orders."""
-    return _value_summary(str(db.default_path().resolve()), auth.role(), version(), as_of, _dimensions(filters))
+    return _value_summary(str(db.default_path().resolve()), version(), as_of, _dimensions(filters))
 
 
 def customer_value(as_of, filters, options, ticket_cost: float):
@@ -431,7 +429,9 @@ def _at_risk(path: str, version_key: int, as_of, filters, options):
     result = _churn(path, version_key, as_of, filters, options)
     if result is None or result.scored is None:
         return None
-    predictions = _selected_predictions(path, version_key, as_of, filters)
+    forecast = _clv_base(path, version_key, as_of, clv.CLVOptions())
+    predictions = _selection(path, version_key, as_of, filters, clv.CLVOptions())[0] \
+        if forecast is not None and forecast.fit.usable else None
     segments = _report(path, MODEL_ROLE, "rfm", as_of, version_key, (("filters", filters),))
     return churn.at_risk(result.scored, predictions if predictions is not None and len(predictions) else None,
                          segments)
