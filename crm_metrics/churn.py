@@ -183,7 +183,9 @@ class ChurnResult:
     train_cutoff: dt.date
     test_cutoff: dt.date
     as_of: dt.date
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what stands in the way of a model, in words
+    # why the customers evaluated cannot measure the model (too few churners or stayers), if they cannot
+    evaluation_problem: str | None = None
     metrics: dict[str, dict] = field(default_factory=dict)  # "gradient_boosting", "logistic", "rule"
     calibration: pd.DataFrame | None = None
     drivers: pd.DataFrame | None = None
@@ -197,6 +199,11 @@ class ChurnResult:
     n_fit: int = 0  # training customers the models were fitted on (all of n_train up to MAX_TRAIN)
     n_test: int = 0
     train_churn_rate: float = math.nan
+
+    @property
+    def messages(self) -> list[str]:
+        """Everything the page should say in words before the numbers."""
+        return self.problems + ([self.evaluation_problem] if self.evaluation_problem else [])
 
     @property
     def learned(self) -> bool:
@@ -267,7 +274,7 @@ def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:
     (when anyone was active), the models when they were fitted and ``scores`` hold at least MIN_EVALUATE
     churners and as many stayers."""
     result.n_test = len(scores)
-    result.metrics, result.calibration = {}, None
+    result.metrics, result.calibration, result.evaluation_problem = {}, None, None
     if not len(scores):
         return
     y = scores["churned"].to_numpy()
@@ -276,7 +283,7 @@ def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:
         return
     churners = int(y.sum())
     if min(churners, len(y) - churners) < MIN_EVALUATE:
-        result.problems.append(
+        result.evaluation_problem = (
             f"Of the customers selected, {churners:,} churned and {len(y) - churners:,} stayed after the test "
             f"cut-off ({result.test_cutoff:%d %b %Y}): too few to measure the model on them (at least "
             f"{MIN_EVALUATE} of each). Their churn probabilities below come from the model trained on every "
@@ -296,8 +303,7 @@ def for_customers(base: ChurnResult, ids: pd.Index | None, list_share: float | N
     share = base.list_share if list_share is None else list_share
     if ids is None and share == base.list_share:
         return base
-    view = replace(base, problems=[p for p in base.problems if not p.startswith("Of the customers selected")],
-                   list_share=share, selected=None if ids is None else len(ids))
+    view = replace(base, list_share=share, selected=None if ids is None else len(ids))
     view.scored = None if base.scored is None else scope.select(base.scored, ids)
     view.test_scores = None if base.test_scores is None else scope.select(base.test_scores, ids)
     if view.test_scores is not None:

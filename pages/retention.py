@@ -106,7 +106,7 @@ with st.status("Training the churn model on an earlier cut-off and testing it on
 if result is None:
     st.stop()
 st.markdown(result.horizon_text)
-for problem in result.problems:
+for problem in result.messages:
     st.warning(problem, icon=":material/warning:")
 if result.learned:
     gb, rule = result.metrics["gradient_boosting"], result.metrics["rule"]

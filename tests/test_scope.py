@@ -80,8 +80,10 @@ def test_churn_on_a_tiny_selection_says_it_cannot_be_measured(churn_base):
     few = pd.Index(churn_base.test_scores["customer_id"].head(15))
     view = churn.for_customers(churn_base, few)
     assert not view.learned and "rule" in view.metrics
-    assert any("too few to measure the model" in p for p in view.problems)
-    assert not any("too few to measure" in p for p in churn_base.problems)
+    assert "too few to measure the model" in view.evaluation_problem
+    assert view.evaluation_problem in view.messages and churn_base.evaluation_problem is None
+    wider = churn.for_customers(churn_base, pd.Index(churn_base.test_scores["customer_id"]))
+    assert wider.learned and wider.evaluation_problem is None
 
 
 @pytest.fixture(scope="module")
