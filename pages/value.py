@@ -57,6 +57,9 @@ with answer:
     filters.breadcrumb(chosen, period)
     shown = ("" if not chosen.selected else
              f" The {fmt.count(totals['customers'])} customers your filters select are shown.")
+    if data.order_level_filtered(chosen):
+        shown += (" Revenue and margin so far count only the orders your sales channel or product category "
+                  "filter keeps; predicted CLV is each customer's whole relationship.")
     st.caption(f"Fitted on every completed order up to {as_of:%d %b %Y} (the end of the period) of all "
                f"{fmt.count(len(fit.summary))} customers; CLV is margin over the next {horizon} months at a "
                f"{discount:.0%} yearly discount rate. Intervals: delta method on both models' standard errors."

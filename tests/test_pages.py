@@ -372,3 +372,11 @@ def test_a_restarted_server_fits_the_models_in_the_background(sample_app):
     assert ui_data.models_ready(as_of)
     at.run()  # the models are there: no second fit starts
     assert not [t for t in threading.enumerate() if t.name == "crm-fit-models"]
+
+
+def test_value_page_says_what_an_order_level_filter_counts(sample_app):
+    at = sample_app.switch_page("pages/value.py").run()
+    assert not any("count only the orders" in c.value for c in at.caption)
+    at.multiselect(key="channel").select(at.multiselect(key="channel").options[0]).run()
+    assert not at.exception
+    assert any("count only the orders your sales channel" in c.value for c in at.caption)

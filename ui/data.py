@@ -22,7 +22,7 @@ import streamlit as st
 import crm_metrics
 from crm_metrics import access, campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, scope, worth
 from crm_metrics.access import Principal
-from crm_metrics.dimensions import drill_level
+from crm_metrics.dimensions import DIMENSIONS, drill_level
 from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
@@ -396,6 +396,12 @@ def customer_value(as_of, filters, options, ticket_cost: float):
     concentration curve and the company's own retention figures, cached until the data, filters or options
     change."""
     return _value(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options, ticket_cost)
+
+
+def order_level_filtered(filters: Filters) -> bool:
+    """Whether ``filters`` narrow the orders themselves (sales channel, product category), not only the
+    customers."""
+    return any(DIMENSIONS[key].level == "order" for key in filters.selected)
 
 
 def _dimensions(filters: Filters) -> Filters:
