@@ -7,10 +7,13 @@ The pipeline (used by the Data page and by ``python -m crm_metrics import``):
 2. :func:`propose` suggests a dialect (encoding, delimiter, decimal mark, date format) and a mapping of
    the file's columns to the canonical ones. Anything but UTF-8, comma, decimal point and an unambiguous
    date format must be confirmed by the caller (``ImportOptions``), never guessed silently.
-3. :func:`import_file` loads the file strictly into an all-text stage (our column names, never the
-   header's), types it with ``sql/typed_<table>.sql``, checks keys and references, and merges it with
-   ``sql/merge_import.sql`` in one transaction that also writes the ledger row. Any problem rejects the
-   whole file and leaves every table as it was. Problems name file, physical line, column, value, rule.
+3. :func:`import_file` reads the file strictly (our column names, never the header's), types it with
+   ``sql/typed_<table>.sql``, checks keys and references, and merges it with ``sql/merge_import.sql`` in
+   one transaction that also writes the ledger row. Any problem rejects the whole file and leaves every
+   table as it was. Problems name file, physical line, column, value, rule. A file that names every
+   column is typed where it lies (``sql/stage_view.sql``); the first sign of anything to explain (a
+   reject, a bad value, a duplicate key, records that are not one per line) rolls that back and the file
+   is staged as text first (``sql/load_stage.sql``), so that each problem can quote its raw value.
 
 Rules for what is accepted are listed in the README ("What the import accepts").
 """
@@ -32,6 +35,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -704,35 +708,62 @@ def _already_imported(con, sha256: str, table: str):
     return rows[0] if rows else None
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The file being imported: its name for messages, the UTF-8 copy read, and the chosen dialect."""
+
+    name: str
+    path: Path
+    options: ImportOptions
+    line_per_record: bool = False  # no blank line and no line break inside a value: line = record + 2
+
+    def lines_of(self, ordinals: set[int]) -> dict[int, int]:
+        """The physical line where each data record (numbered from 0) starts."""
+        if self.line_per_record:
+            return {o: o + 2 for o in ordinals}
+        return _locate(self.path, self.options, ordinals=ordinals)[1]
+
+
+class _TakeExactPath(Exception):
+    """The direct read met something it does not explain (a reject, a bad value, a duplicate key, a line
+    count that differs): the import starts again on the exact path, which names every problem."""
+
+
 def _load_and_merge(con, spec: Table, csv_path: Path, facts: FileFacts, name: str, proposal: Proposal,
                     chosen: ImportOptions, sha256: str, imported_by: str | None, report: Progress) -> ImportResult:
+    """Type the file, check it, and write it in one transaction.
+
+    The direct path types the file where it lies (no all-text copy of it); a clean file, which every
+    column of the table names, is written from there. Anything to explain sends the import to the exact
+    path, which stages the text first so that each problem can quote its value and line.
+    """
     columns = {(m if m else f"_skip{i}"): "VARCHAR" for i, m in enumerate(proposal.mapping)}
-    with db.transaction(con) as cur:
+    write = partial(_write, con, spec, columns, csv_path, facts, name, proposal, chosen, sha256, imported_by, report)
+    if set(spec.column_names) <= set(columns):
         try:
-            db.execute(cur, "load_stage", {"path": str(csv_path), "columns": columns,
-                                           "delimiter": chosen.delimiter, "max_line_size": MAX_LINE_BYTES + 2})
-        except Exception as exc:  # duckdb raises on what store_rejects cannot hold
-            raise ImportRejected([_reader_failure(name, csv_path, chosen, str(exc))]) from exc
-        rejects = db.run(cur, "csv_rejects", {"max_problems": MAX_PROBLEMS}).fetchall()
-        if rejects:
-            raise ImportRejected(_structural_problems(name, csv_path, chosen, proposal.headers, rejects))
-        rows = db.scalar(cur, "stage_count")
-        _cross_check_rows(cur, name, csv_path, facts, rows)
-        for col in spec.column_names:
-            if col not in columns:
-                db.execute(cur, "add_stage_column", idents={"column": col})
-        report("Checking every value", 0.45)
-        db.execute(cur, f"typed_{spec.name}", {"date_format": chosen.date_format or "%Y-%m-%d",
-                                               "decimal": chosen.decimal, "ascii": facts.ascii,
-                                               "plain": facts.ascii and not facts.blank_edges})
-        problems = _cell_problems(cur, spec, name, csv_path, chosen, proposal)
-        problems += _duplicate_keys(cur, spec, name, csv_path, chosen)
-        warnings = list(proposal.warnings)
-        if spec.name == "contacts":
-            problems += _unknown_campaigns(cur, name, csv_path, chosen)
+            return write(direct=True)
+        except _TakeExactPath:
+            report("Looking closer at the file", 0.3)
+    return write(direct=False)
+
+
+def _write(con, spec: Table, columns: dict[str, str], csv_path: Path, facts: FileFacts, name: str,
+           proposal: Proposal, chosen: ImportOptions, sha256: str, imported_by: str | None, report: Progress, *,
+           direct: bool) -> ImportResult:
+    with db.transaction(con) as cur:
+        stage = {"path": str(csv_path), "columns": columns, "delimiter": chosen.delimiter,
+                 "max_line_size": MAX_LINE_BYTES + 2}
+        typing = {"date_format": chosen.date_format or "%Y-%m-%d", "decimal": chosen.decimal, "ascii": facts.ascii,
+                  "plain": facts.ascii and not facts.blank_edges}
+        if direct:
+            rows = _type_directly(cur, spec, stage, typing, facts, report)
+        else:
+            rows = _stage_then_type(cur, spec, stage, typing, facts, name, csv_path, chosen, proposal, report)
+        src = _Source(name, csv_path, chosen, line_per_record=rows == facts.lines - 1)
+        problems = _problems(cur, spec, src, proposal, direct)
         if problems:
             raise ImportRejected(problems)
-        warnings += _rule_warnings(cur, spec, name, csv_path, chosen)
+        warnings = list(proposal.warnings) + _rule_warnings(cur, spec, src)
         report("Writing the rows", 0.7)
         import_id = db.scalar(cur, "next_import_id")
         created = 0
@@ -745,7 +776,7 @@ def _load_and_merge(con, spec: Table, csv_path: Path, facts: FileFacts, name: st
             n, first = db.run(cur, "unknown_order_campaigns").fetchall()[0]
             if n:
                 warnings.append(f"{n:,} orders name a campaign that is not in campaigns (first on line "
-                                f"{_locate(csv_path, chosen, ordinals={first})[1].get(first, '?')})")
+                                f"{src.lines_of({first}).get(first, '?')})")
         if spec.name == "customers":
             n, first = db.run(cur, "unknown_referrers").fetchall()[0]
             if n:
@@ -775,6 +806,62 @@ def _load_and_merge(con, spec: Table, csv_path: Path, facts: FileFacts, name: st
                                "moved into the database file at the next checkpoint once space is free")
     report("Done", 1.0)
     return result
+
+
+def _type_directly(cur, spec: Table, stage: dict, typing: dict, facts: FileFacts, report: Progress) -> int:
+    """Typed rows read straight from the file; the number of records. Raises _TakeExactPath on anything
+    the exact path must explain."""
+    report("Checking every value", 0.3)
+    try:
+        db.execute(cur, "stage_view", stage)
+        db.execute(cur, f"typed_{spec.name}", typing)
+    except duckdb.Error as exc:
+        if _disk_full(exc):
+            raise
+        raise _TakeExactPath from exc
+    if db.run(cur, "csv_rejects", {"max_problems": 1}).fetchall():
+        raise _TakeExactPath
+    rows = db.scalar(cur, "typed_count")
+    if rows != facts.lines - 1:
+        raise _TakeExactPath
+    return rows
+
+
+def _stage_then_type(cur, spec: Table, stage: dict, typing: dict, facts: FileFacts, name: str, csv_path: Path,
+                     chosen: ImportOptions, proposal: Proposal, report: Progress) -> int:
+    """The file loaded as text into a stage table, checked record by record, then typed; the number of
+    records. The stage keeps each raw value for the problem messages."""
+    try:
+        db.execute(cur, "load_stage", stage)
+    except Exception as exc:  # duckdb raises on what store_rejects cannot hold
+        raise ImportRejected([_reader_failure(name, csv_path, chosen, str(exc))]) from exc
+    rejects = db.run(cur, "csv_rejects", {"max_problems": MAX_PROBLEMS}).fetchall()
+    if rejects:
+        raise ImportRejected(_structural_problems(name, csv_path, chosen, proposal.headers, rejects))
+    rows = db.scalar(cur, "stage_count")
+    _cross_check_rows(cur, name, csv_path, facts, rows)
+    for col in spec.column_names:
+        if col not in stage["columns"]:
+            db.execute(cur, "add_stage_column", idents={"column": col})
+    report("Checking every value", 0.45)
+    db.execute(cur, f"typed_{spec.name}", typing)
+    return rows
+
+
+def _problems(cur, spec: Table, src: _Source, proposal: Proposal, direct: bool) -> list[Problem]:
+    """Every value, key and reference problem (the direct path only asks whether there is one)."""
+    if direct:
+        clean = (not db.run(cur, "bad_cells", {"max_problems": 1}).fetchall()
+                 and not db.run(cur, "duplicate_keys", idents={"key": spec.key}).fetchall()
+                 and (spec.name != "contacts" or not db.run(cur, "unknown_campaign_rows").fetchall()))
+        if not clean:
+            raise _TakeExactPath
+        return []
+    problems = _cell_problems(cur, spec, src, proposal)
+    problems += _duplicate_keys(cur, spec, src)
+    if spec.name == "contacts":
+        problems += _unknown_campaigns(cur, src)
+    return problems
 
 
 def _reader_failure(name: str, csv_path: Path, chosen: ImportOptions, message: str) -> Problem:
@@ -874,13 +961,14 @@ def _locate(csv_path: Path, chosen: ImportOptions, duck_lines: set[int] = frozen
     return by_duck, by_ordinal
 
 
-def _cell_problems(cur, spec: Table, name, csv_path, chosen, proposal) -> list[Problem]:
+def _cell_problems(cur, spec: Table, src: _Source, proposal: Proposal) -> list[Problem]:
+    name, chosen = src.name, src.options
     cells = db.run(cur, "bad_cells", {"max_problems": MAX_PROBLEMS}).fetchall()
     if not cells:
         return []
     recs = sorted({rec for rec, _ in cells})
     raw_rows = {r["rec"]: r for r in db.run(cur, "stage_rows", {"recs": recs}).df().to_dict("records")}
-    lines = _locate(csv_path, chosen, ordinals=set(recs))[1]
+    lines = src.lines_of(set(recs))
     header_by_col = {m: h for h, m in zip(proposal.headers, proposal.mapping, strict=False) if m}
     problems, repeated = [], set()
     for rec, column in cells:
@@ -937,32 +1025,31 @@ def _explain(column, value, chosen: ImportOptions) -> str:
     return "a value is required here"
 
 
-def _duplicate_keys(cur, spec: Table, name, csv_path, chosen) -> list[Problem]:
+def _duplicate_keys(cur, spec: Table, src: _Source) -> list[Problem]:
     rows = db.run(cur, "duplicate_keys", idents={"key": spec.key}).fetchall()
     if not rows:
         return []
-    ordinals = {r for recs, _ in rows for r in recs[:5]}
-    lines = _locate(csv_path, chosen, ordinals=ordinals)[1]
+    lines = src.lines_of({r for recs, _ in rows for r in recs[:5]})
     key = " + ".join(spec.key)
-    return [Problem(name, lines.get(recs[0]), key, None,
+    return [Problem(src.name, lines.get(recs[0]), key, None,
                     f"the same {key} appears on lines " + ", ".join(str(lines.get(r, "?")) for r in recs[:5])
                     + (" and more" if len(recs) > 5 else "") + " (each must be unique in a file)")
             for recs, _ in rows]
 
 
-def _unknown_campaigns(cur, name, csv_path, chosen) -> list[Problem]:
+def _unknown_campaigns(cur, src: _Source) -> list[Problem]:
     rows = db.run(cur, "unknown_campaign_rows").fetchall()
-    lines = _locate(csv_path, chosen, ordinals={r[0] for r in rows})[1]
-    return [Problem(name, lines.get(rec), "campaign_id", cid,
+    lines = src.lines_of({r[0] for r in rows})
+    return [Problem(src.name, lines.get(rec), "campaign_id", cid,
                     "this campaign is not in campaigns: import the campaigns file first") for rec, cid in rows]
 
 
-def _rule_warnings(cur, spec: Table, name, csv_path, chosen) -> list[str]:
+def _rule_warnings(cur, spec: Table, src: _Source) -> list[str]:
     query = RULE_QUERIES.get(spec.name)
     rows = db.run(cur, query).fetchall() if query else []
     if not rows:
         return []
-    lines = _locate(csv_path, chosen, ordinals={r[1] for r in rows})[1]
+    lines = src.lines_of({r[1] for r in rows})
     by_rule: dict[str, list[str]] = {}
     for rule, rec in rows:
         by_rule.setdefault(rule, []).append(str(lines.get(rec, "?")))

@@ -1,5 +1,5 @@
 -- Type the staged campaigns file. grain: one row per data record of the file (rec = record ordinal).
-CREATE OR REPLACE TEMP TABLE typed AS
+CREATE OR REPLACE TEMP TABLE typed_rows AS
 WITH
 -- @include typed_cleaned
 parsed AS (
@@ -15,7 +15,7 @@ ranged AS (
            crm_year_ok(parsed_end_date) AS p_end_date
     FROM parsed
 )
-SELECT rec,
+SELECT
        p_campaign_id AS campaign_id, p_name AS name, p_channel AS channel, p_start_date AS start_date,
        CASE WHEN p_cost >= 0 THEN p_cost END AS cost,
        CASE WHEN p_end_date >= p_start_date THEN p_end_date END AS end_date,
@@ -29,3 +29,5 @@ SELECT rec,
            CASE WHEN crm_bad(end_date, p_end_date) OR p_end_date < p_start_date THEN 'end_date' END
        ], lambda x: x IS NOT NULL) AS _bad
 FROM ranged;
+
+-- @include typed_view

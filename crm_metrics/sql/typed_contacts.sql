@@ -1,5 +1,5 @@
 -- Type the staged contacts file. grain: one row per data record of the file (rec = record ordinal).
-CREATE OR REPLACE TEMP TABLE typed AS
+CREATE OR REPLACE TEMP TABLE typed_rows AS
 WITH
 -- @include typed_cleaned
 parsed AS (
@@ -18,7 +18,7 @@ ranged AS (
     SELECT *, crm_year_ok(parsed_contact_date) AS p_contact_date
     FROM parsed
 )
-SELECT rec,
+SELECT
        p_campaign_id AS campaign_id, p_customer_id AS customer_id, p_contact_date AS contact_date,
        p_group AS "group", p_opened AS opened, p_clicked AS clicked,
        list_filter([
@@ -30,3 +30,5 @@ SELECT rec,
            CASE WHEN crm_bad(clicked, p_clicked) THEN 'clicked' END
        ], lambda x: x IS NOT NULL) AS _bad
 FROM ranged;
+
+-- @include typed_view

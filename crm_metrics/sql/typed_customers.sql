@@ -1,6 +1,6 @@
 -- Type the staged customers file. grain: one row per data record of the file (rec = record ordinal).
 -- _bad lists the columns whose value was given but did not parse or broke a range.
-CREATE OR REPLACE TEMP TABLE typed AS
+CREATE OR REPLACE TEMP TABLE typed_rows AS
 WITH
 -- @include typed_cleaned
 parsed AS (
@@ -18,7 +18,7 @@ ranged AS (
     SELECT *, crm_year_ok(parsed_signup_date) AS p_signup_date
     FROM parsed
 )
-SELECT rec,
+SELECT
        p_customer_id AS customer_id, p_signup_date AS signup_date, p_name AS name, p_email AS email,
        p_region AS region, p_country AS country, p_city AS city, p_acquisition_channel AS acquisition_channel,
        CASE WHEN p_acquisition_cost >= 0 THEN p_acquisition_cost END AS acquisition_cost,
@@ -31,3 +31,5 @@ SELECT rec,
            CASE WHEN crm_bad(birth_year, p_birth_year) OR p_birth_year NOT BETWEEN 1900 AND 2030 THEN 'birth_year' END
        ], lambda x: x IS NOT NULL) AS _bad
 FROM ranged;
+
+-- @include typed_view

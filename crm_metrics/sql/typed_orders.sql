@@ -1,5 +1,5 @@
 -- Type the staged orders file. grain: one row per data record of the file (rec = record ordinal).
-CREATE OR REPLACE TEMP TABLE typed AS
+CREATE OR REPLACE TEMP TABLE typed_rows AS
 WITH
 -- @include typed_cleaned
 parsed AS (
@@ -18,7 +18,7 @@ ranged AS (
     SELECT *, crm_year_ok(parsed_order_date) AS p_order_date
     FROM parsed
 )
-SELECT rec,
+SELECT
        p_order_id AS order_id, p_customer_id AS customer_id, p_order_date AS order_date, p_amount AS amount,
        crm_text(channel) AS channel, crm_text(product_category) AS product_category, p_quantity AS quantity,
        p_cost AS cost, crm_text(campaign_id) AS campaign_id, p_status AS status,
@@ -32,3 +32,5 @@ SELECT rec,
            CASE WHEN p_status IS NULL THEN 'status' END
        ], lambda x: x IS NOT NULL) AS _bad
 FROM ranged;
+
+-- @include typed_view

@@ -1,5 +1,5 @@
 -- Type the staged surveys file. grain: one row per data record of the file (rec = record ordinal).
-CREATE OR REPLACE TEMP TABLE typed AS
+CREATE OR REPLACE TEMP TABLE typed_rows AS
 WITH
 -- @include typed_cleaned
 parsed AS (
@@ -13,7 +13,7 @@ ranged AS (
     SELECT *, crm_year_ok(parsed_survey_date) AS p_survey_date
     FROM parsed
 )
-SELECT rec,
+SELECT
        p_customer_id AS customer_id, p_survey_date AS survey_date,
        CASE WHEN p_csat BETWEEN 1 AND 5 THEN p_csat END AS csat,
        CASE WHEN p_nps BETWEEN 0 AND 10 THEN p_nps END AS nps,
@@ -25,3 +25,5 @@ SELECT rec,
            CASE WHEN crm_bad(nps, p_nps) OR p_nps NOT BETWEEN 0 AND 10 THEN 'nps' END
        ], lambda x: x IS NOT NULL) AS _bad
 FROM ranged;
+
+-- @include typed_view

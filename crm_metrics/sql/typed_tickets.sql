@@ -1,6 +1,6 @@
 -- Type the staged tickets file. grain: one row per data record of the file (rec = record ordinal).
 -- Timestamps with an offset are converted to UTC; those without are taken as UTC.
-CREATE OR REPLACE TEMP TABLE typed AS
+CREATE OR REPLACE TEMP TABLE typed_rows AS
 WITH
 -- @include typed_cleaned
 parsed AS (
@@ -16,7 +16,7 @@ ranged AS (
            crm_year_ok(parsed_closed_at) AS p_closed_at
     FROM parsed
 )
-SELECT rec,
+SELECT
        p_ticket_id AS ticket_id, p_customer_id AS customer_id, p_opened_at AS opened_at,
        CASE WHEN p_closed_at >= p_opened_at THEN p_closed_at END AS closed_at,
        crm_text(category) AS category, crm_text(channel) AS channel,
@@ -29,3 +29,5 @@ SELECT rec,
            CASE WHEN crm_bad(satisfaction, p_satisfaction) OR p_satisfaction NOT BETWEEN 1 AND 5 THEN 'satisfaction' END
        ], lambda x: x IS NOT NULL) AS _bad
 FROM ranged;
+
+-- @include typed_view

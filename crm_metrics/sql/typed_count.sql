@@ -1,0 +1,2 @@
+-- Records read. grain: one row.
+SELECT count(*) FROM typed_rows;

@@ -1,0 +1,124 @@
+"""The import's two paths: a file that names every column is typed where it lies (no all-text copy);
+anything to explain goes to the exact path, which stages the text first. Both must end the same way:
+the same rows stored, or the same problems named."""
+
+from __future__ import annotations
+
+import pytest
+from db_helpers import ALL_TABLES, snapshot
+
+from crm_metrics import db, importer
+from crm_metrics.importer import ImportRejected, import_file
+
+HEADER = "order_id,customer_id,order_date,amount,channel,product_category,quantity,cost,campaign_id,status\n"
+GOOD = "O7,C001,2024-02-01,12.50,web,Books,1,5.00,K1,completed\n"
+
+
+@pytest.fixture
+def queries(monkeypatch):
+    """The names of the query files an import runs, in order."""
+    seen: list[str] = []
+    original = db.run
+
+    def recording(cur, name, params=None, idents=None):
+        seen.append(name)
+        return original(cur, name, params, idents)
+
+    monkeypatch.setattr(db, "run", recording)
+    return seen
+
+
+def stored(con) -> dict[str, list]:
+    """Every row of every table (the ledger without its clock time)."""
+    out = {}
+    for table in ALL_TABLES:
+        # identifiers from a fixed tuple in test code
+        rows = con.execute(f'SELECT * EXCLUDE (imported_at) FROM "{table}"' if table == "import_ledger"
+                           else f'SELECT * FROM "{table}"').fetchall()
+        out[table] = sorted(rows, key=repr)
+    return out
+
+
+def outcome(con, table, path):
+    """What an import ends with: the problems it names, or its counts and warnings; and every stored row."""
+    try:
+        result = import_file(con, table, path)
+    except ImportRejected as exc:
+        return "rejected", [str(p) for p in exc.problems], stored(con)
+    return "imported", (result.inserted, result.updated, result.unchanged, result.customers_created,
+                        result.warnings), stored(con)
+
+
+def test_a_clean_file_naming_every_column_is_typed_where_it_lies(seeded, write, queries):
+    result = import_file(seeded, "orders", write("o.csv", HEADER + GOOD + "O8,C009,2024-02-02,3,store,Toys,2,1,,\n"))
+    assert (result.inserted, result.customers_created) == (2, 1)
+    assert "stage_view" in queries and "load_stage" not in queries
+    stored = seeded.execute("SELECT order_id, customer_id, CAST(amount AS VARCHAR), quantity, status FROM orders "
+                            "WHERE order_id IN ('O7', 'O8') ORDER BY 1").fetchall()
+    assert stored == [("O7", "C001", "12.50", 1, "completed"), ("O8", "C009", "3.00", 2, "completed")]
+
+
+def test_a_file_without_some_columns_is_staged(seeded, write, queries):
+    import_file(seeded, "orders", write("o.csv", "order_id,customer_id,order_date,amount\nO7,C001,2024-02-01,1\n"))
+    assert "load_stage" in queries and "stage_view" not in queries
+
+
+def test_a_bad_value_met_directly_is_named_by_the_exact_path(seeded, write, queries):
+    before = snapshot(seeded)
+    with pytest.raises(ImportRejected) as err:
+        import_file(seeded, "orders", write("o.csv", HEADER + GOOD + "O8,C001,2024-02-02,twelve,web,Books,1,,,\n"))
+    assert [str(p) for p in err.value.problems] == [
+        "o.csv:3: column amount: not an amount with a decimal point (write e.g. 1234.50 or 1,234.50; at most two "
+        "decimals) 'twelve'"]
+    assert queries.index("stage_view") < queries.index("load_stage")
+    assert snapshot(seeded) == before
+
+
+CASES = {
+    "clean": HEADER + GOOD,
+    "bad amount": HEADER + GOOD + "O8,C001,2024-02-02,x,web,Books,1,5,,completed\n",
+    "bad optional quantity": HEADER + GOOD + "O8,C001,2024-02-02,4,web,Books,two,5,,completed\n",
+    "duplicate key": HEADER + GOOD + GOOD,
+    "too many fields": HEADER + GOOD + "O8,C001,2024-02-02,4,web,Books,1,5,,completed,extra\n",
+    "unclosed quote": HEADER + GOOD + 'O8,C001,2024-02-02,4,web,"Books,1,5,,completed\n',
+    "blank line": HEADER + GOOD + "\n" + "O8,C001,2024-02-02,-4,web,Books,1,5,,completed\n",
+    "line break in a value": HEADER + 'O6,C001,2024-02-01,1,web,"Books\nand more",1,5,,completed\n'
+                             + "O8,C001,2024-02-02,-4,web,Books,0,5,K404,completed\n",
+    "warnings on known lines": HEADER + GOOD + "O8,C001,2024-02-02,-4,web,Books,0,5,K404,completed\n",
+    "repeated header": HEADER + GOOD + HEADER,
+    "an existing key updated": HEADER + "O1,C001,2024-01-05,11.50,web,Books,1,5,,completed\n",
+    "an identical row": HEADER + GOOD.replace("O7", "O1"),
+    "crlf": (HEADER + GOOD).replace("\n", "\r\n"),
+    "unknown status": HEADER + "O8,C001,2024-02-02,4,web,Books,1,5,,lost\n",
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_both_paths_end_the_same_way(con, write, monkeypatch, case):
+    """Independent check: the same file imported with the direct path switched off."""
+    from conftest import BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS
+
+    def seeded_db():
+        connection = db.connect(":memory:")
+        for table, text in (("customers", BASE_CUSTOMERS), ("campaigns", BASE_CAMPAIGNS), ("orders", BASE_ORDERS)):
+            import_file(connection, table, write(f"base_{table}.csv", text))
+        return connection
+
+    path = write("case.csv", CASES[case])
+    direct = outcome(seeded_db(), "orders", path)
+
+    def exact_only(*args, **kwargs):
+        raise importer._TakeExactPath
+
+    monkeypatch.setattr(importer, "_type_directly", exact_only)
+    exact = outcome(seeded_db(), "orders", path)
+    assert direct == exact
+
+
+def test_warning_lines_are_physical_lines(seeded, write):
+    result = import_file(seeded, "orders", write("w.csv", CASES["line break in a value"]))
+    assert "negative amount (a refund?): lines 4" in result.warnings
+    assert any("first on line 4" in w for w in result.warnings)
+    result = import_file(seeded, "orders", write("v.csv", CASES["warnings on known lines"]))
+    assert "negative amount (a refund?): lines 3" in result.warnings
+    assert "zero or negative quantity: lines 3" in result.warnings
