@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from crm_metrics.schema import TABLES
 
@@ -158,6 +159,14 @@ def execute(
 ) -> None:
     """Run a query file for its effect (DDL, DML), consuming whatever it returns."""
     run(cur, name, params, idents).fetchall()
+
+
+def query_arrow(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+    """Run a one-statement query file and return its rows as an Arrow table (a million rows without
+    Python objects; through the relational API, which hands DuckDB's result over without a copy)."""
+    statement = render(name).strip().rstrip(";")
+    used = {k: v for k, v in (params or {}).items() if re.search(r"\$" + re.escape(k) + r"\b", statement)}
+    return cur.sql(statement, params=used or None).to_arrow_table()
 
 
 def query_df(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,

@@ -11,8 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crm_metrics import db
+from crm_metrics.clusters import with_contacts
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span
@@ -71,8 +74,17 @@ def rfm_params(cur, as_of: dt.date | None, filters: Filters | None, options: RFM
             **(options or RFMOptions()).params()}
 
 
-def _run(cur, name: str, as_of, filters, options, columns: list[str]) -> pd.DataFrame:
+def _score(cur, as_of, filters, options) -> dict | None:
+    """Score the customers into the cursor's temporary ``rfm_scored`` table (sql/rfm_scored.sql); the
+    parameters it was scored with, or None when there are no orders yet."""
     params = rfm_params(cur, as_of, filters, options)
+    if params is not None:
+        db.execute(cur, "rfm_scored", params)
+    return params
+
+
+def _run(cur, name: str, as_of, filters, options, columns: list[str]) -> pd.DataFrame:
+    params = _score(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame(columns=columns)
     return db.query_df(cur, name, params)
@@ -83,6 +95,12 @@ SCORE_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "purcha
                  "rfm_cell", "segment"]
 
 
+SUMMARY_COLUMNS = ["segment", "customers", "customer_share", "orders", "revenue", "average_order_value",
+                   "average_recency_days", "average_frequency", "revenue_share"]
+GRID_COLUMNS = ["r_score", "f_score", "customers", "revenue"]
+CUTOFF_COLUMNS = ["measure", "score", "low", "high", "customers"]
+
+
 def rfm_scores(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
     """Grain: one row per customer with a completed order on or before ``as_of``. Columns: SCORE_COLUMNS."""
     return _run(cur, "rfm_scores", as_of, filters, options, SCORE_COLUMNS)
@@ -90,19 +108,26 @@ def rfm_scores(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
 
 def segment_summary(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
     """Grain: one row per segment: customers, share, orders, revenue, AOV, average recency, revenue share."""
-    return _run(cur, "rfm_segments", as_of, filters, options,
-                ["segment", "customers", "customer_share", "orders", "revenue", "average_order_value",
-                 "average_recency_days", "average_frequency", "revenue_share"])
+    return _run(cur, "rfm_segments", as_of, filters, options, SUMMARY_COLUMNS)
 
 
 def rf_grid(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
     """Grain: one row per (R score, F score) cell with customers: customers and revenue."""
-    return _run(cur, "rfm_grid", as_of, filters, options, ["r_score", "f_score", "customers", "revenue"])
+    return _run(cur, "rfm_grid", as_of, filters, options, GRID_COLUMNS)
 
 
 def cutoffs(cur, as_of=None, filters=None, options=None) -> pd.DataFrame:
     """Grain: one row per (measure, score): the lowest and highest value scored so, and how many."""
-    return _run(cur, "rfm_cutoffs", as_of, filters, options, ["measure", "score", "low", "high", "customers"])
+    return _run(cur, "rfm_cutoffs", as_of, filters, options, CUTOFF_COLUMNS)
+
+
+def segment_overview(cur, as_of=None, filters=None, options=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`segment_summary`, :func:`rf_grid` and :func:`cutoffs` from one scoring of the customers."""
+    params = _score(cur, as_of, filters, options)
+    if params is None:
+        return (pd.DataFrame(columns=SUMMARY_COLUMNS), pd.DataFrame(columns=GRID_COLUMNS),
+                pd.DataFrame(columns=CUTOFF_COLUMNS))
+    return tuple(db.query_df(cur, name, params) for name in ("rfm_segments", "rfm_grid", "rfm_cutoffs"))
 
 
 @register("rfm")
@@ -121,7 +146,7 @@ def segment_members(cur, segment: str, as_of=None, filters=None, options=None) -
     """Grain: one row per customer of ``segment``: scores, contact fields, recommended action, and the rule
     that defined the list (``segment_rule``, so an exported list says where it came from)."""
     options = options or RFMOptions()
-    params = rfm_params(cur, as_of, filters, options)
+    params = _score(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame()
     frame = db.query_df(cur, "rfm_members", {**params, "segment_name": segment})
@@ -168,30 +193,64 @@ def headline(summary: pd.DataFrame) -> str:
 
 
 MIGRATION_COLUMNS = ["from_segment", "to_segment", "customers", "revenue", "revenue_between", "moved"]
+MIGRATION_MONTHS = (1, 3, 6, 12)  # the comparisons the Segments page offers
+DEFAULT_MIGRATION_MONTHS = 3
 
 
-def migration(cur, before: dt.date, as_of=None, filters=None, options=None) -> pd.DataFrame:
-    """Segment flows between ``before`` and ``as_of``. Grain: one row per (from, to) pair with customers.
+def months_before(as_of: dt.date, months: int) -> dt.date:
+    """The date ``months`` average months (30.44 days) before ``as_of``: the earlier date of a migration."""
+    return as_of - dt.timedelta(days=round(30.44 * months))
+
+
+MOVE_COLUMNS = ["customer_id", "from_segment", "to_segment", "recommended_action", "r_score", "f_score", "m_score",
+                "recency_days", "orders", "revenue", "revenue_before", "last_order"]
+
+
+def movements(cur, before: dt.date, as_of=None, filters=None, options=None) -> pa.Table:
+    """Each customer's segment as of ``before`` and as of ``as_of``. Grain: one row per customer scored as of
+    ``as_of``, in no order; columns MOVE_COLUMNS, no personal data (``flow_members`` adds it). An Arrow
+    table: a million customers stay columnar, and :func:`flows_of` and :func:`movers_of` read them in place.
 
     Customers who had not bought by ``before`` come from "Not yet a customer". Quintiles are taken within
-    each date's own customers, so a flow means a customer's standing changed, not just the calendar.
+    each date's own customers, so a move means a customer's standing changed, not just the calendar.
     """
     params = rfm_params(cur, as_of, filters, options)
     if params is None:
-        return pd.DataFrame(columns=MIGRATION_COLUMNS)
+        return pa.table({c: pa.array([], pa.string()) for c in MOVE_COLUMNS})
     if before >= params["as_of"]:
         raise ValueError("the earlier date must come before as_of")
-    return db.query_df(cur, "rfm_migration", {**params, "before": before})
+    return db.query_arrow(cur, "rfm_movements", {**params, "before": before})
+
+
+def flows_of(cur, moves: pa.Table) -> pd.DataFrame:
+    """Segment flows of a :func:`movements` list. Grain: one row per (from, to) pair with customers."""
+    if moves.num_rows == 0:
+        return pd.DataFrame(columns=MIGRATION_COLUMNS)
+    cur.register("moves", moves)
+    try:
+        return db.query_df(cur, "migration_flows")
+    finally:
+        cur.unregister("moves")
+
+
+def movers_of(moves: pa.Table, from_segment: str, to_segment: str) -> pd.DataFrame:
+    """The customers of one flow of a :func:`movements` list, most revenue first."""
+    picked = moves.filter(pc.and_(pc.equal(moves["from_segment"], from_segment),
+                                  pc.equal(moves["to_segment"], to_segment)))
+    picked = picked.sort_by([("revenue", "descending"), ("customer_id", "ascending")])
+    return picked.drop_columns(["revenue_before"]).to_pandas()
+
+
+def migration(cur, before: dt.date, as_of=None, filters=None, options=None) -> pd.DataFrame:
+    """Segment flows between ``before`` and ``as_of``. Grain: one row per (from, to) pair with customers."""
+    return flows_of(cur, movements(cur, before, as_of, filters, options))
 
 
 def flow_members(cur, from_segment: str, to_segment: str, before: dt.date, as_of=None, filters=None,
                  options=None) -> pd.DataFrame:
-    """Grain: one row per customer who moved from ``from_segment`` (as of ``before``) to ``to_segment``."""
-    params = rfm_params(cur, as_of, filters, options)
-    if params is None:
-        return pd.DataFrame()
-    return db.query_df(cur, "rfm_flow_members", {**params, "before": before, "from_segment": from_segment,
-                                                   "to_segment": to_segment})
+    """Grain: one row per customer who moved from ``from_segment`` (as of ``before``) to ``to_segment``,
+    with contact fields."""
+    return with_contacts(cur, movers_of(movements(cur, before, as_of, filters, options), from_segment, to_segment))
 
 
 @register("segment-migration")

@@ -1,6 +1,5 @@
 """Segments: who the customers are (RFM scores and named segments), and a target list to take away."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -9,7 +8,14 @@ from ui.routing import ensure_router
 ensure_router()
 
 from crm_metrics.clusters import members_of
-from crm_metrics.rfm import headline, highlights, migration_headline
+from crm_metrics.rfm import (
+    DEFAULT_MIGRATION_MONTHS,
+    MIGRATION_MONTHS,
+    headline,
+    highlights,
+    migration_headline,
+    months_before,
+)
 from crm_metrics.segments import describe
 from ui import charts, data, downloads, filters
 from ui import columns as col
@@ -106,9 +112,9 @@ if buttons.button("Show every page only this segment", icon=":material/filter_al
     filters.drill("segment", segment)
 
 st.subheader("How did customers move between segments?")
-months = st.segmented_control("Compared with", [1, 3, 6, 12], default=3, required=True, key="migration_months",
-                              format_func=lambda m: f"{m} month{'s' if m > 1 else ''} earlier")
-before = as_of - dt.timedelta(days=round(30.44 * months))
+months = st.segmented_control("Compared with", MIGRATION_MONTHS, default=DEFAULT_MIGRATION_MONTHS, required=True,
+                              key="migration_months", format_func=lambda m: f"{m} month{'s' if m > 1 else ''} earlier")
+before = months_before(as_of, months)
 flows = data.migration(before, as_of, chosen, options)
 summary_line = migration_headline(flows, before)
 st.markdown(summary_line)

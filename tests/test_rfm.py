@@ -207,3 +207,38 @@ def test_rfm_from_customer_totals_equals_rfm_from_orders(sample_con, region):
     assert fast_params["from_totals"] and not rfm_params(cur, None, slow_filters, None)["from_totals"]
     fast, slow = rfm_scores(cur, None, base), rfm_scores(cur, None, slow_filters)
     pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_one_scoring_serves_summary_grid_and_cutoffs(sample_con):
+    """The page's segment_overview scores once; each part equals its own report (each scoring afresh), also
+    when an earlier scoring on the same cursor used other filters and options."""
+    from crm_metrics.rfm import RFMOptions, cutoffs, rf_grid, segment_overview, segment_summary
+
+    cur = sample_con.cursor()
+    europe = Filters(selections=(("region", ("Europe",)),))
+    segment_overview(cur, dt.date(2026, 3, 31), europe, RFMOptions(frequency="orders"))
+    parts = segment_overview(cur, dt.date(2026, 6, 30), None, None)
+    separate = (segment_summary(cur, dt.date(2026, 6, 30)), rf_grid(cur, dt.date(2026, 6, 30)),
+                cutoffs(cur, dt.date(2026, 6, 30)))
+    cur.close()
+    for part, alone in zip(parts, separate, strict=True):
+        pd.testing.assert_frame_equal(part, alone)
+    assert parts[0]["customers"].sum() == parts[1]["customers"].sum() == parts[2]["customers"].sum() / 3
+
+
+def test_flow_members_are_the_flow_customers_most_revenue_first(sample_con):
+    from crm_metrics.rfm import flow_members, migration, rfm_scores
+
+    cur = sample_con.cursor()
+    before, as_of = dt.date(2026, 3, 31), dt.date(2026, 6, 30)
+    flows = migration(cur, before, as_of)
+    moved = flows[flows["moved"]].iloc[0]
+    members = flow_members(cur, moved["from_segment"], moved["to_segment"], before, as_of)
+    now, then = rfm_scores(cur, as_of).set_index("customer_id"), rfm_scores(cur, before).set_index("customer_id")
+    cur.close()
+    assert len(members) == moved["customers"]
+    assert (now.loc[members["customer_id"], "segment"] == moved["to_segment"]).all()
+    was = then["segment"].reindex(members["customer_id"]).fillna("Not yet a customer")
+    assert (was == moved["from_segment"]).all()
+    assert members["revenue"].is_monotonic_decreasing
+    assert {"name", "email"} <= set(members.columns) and "revenue_before" not in members.columns

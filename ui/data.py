@@ -142,15 +142,14 @@ def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _segments(path: str, role: str, version_key: int, as_of, filters, options):
-    with _cursor(path, role) as cur:
-        return (rfm.segment_summary(cur, as_of, filters, options), rfm.rf_grid(cur, as_of, filters, options),
-                rfm.cutoffs(cur, as_of, filters, options))
+def _segments(path: str, version_key: int, as_of, filters, options):
+    with _cursor(path, MODEL_ROLE) as cur:  # sums and score ranges only: no personal field to mask
+        return rfm.segment_overview(cur, as_of, filters, options)
 
 
 def segments(as_of, filters, options):
     """Segment summary, R x F grid and cut-off table, cached until the data, filters or options change."""
-    return _segments(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options)
+    return _segments(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -160,31 +159,35 @@ def _members(path: str, role: str, version_key: int, segment: str, as_of, filter
 
 
 def segment_members(segment: str, as_of, filters, options):
-    return _members(str(db.default_path().resolve()), auth.role(), version(), segment, as_of, filters, options)
+    return _members(str(db.default_path().resolve()), auth.role(), version(), segment, as_of, _dimensions(filters),
+                    options)
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _movements(path: str, version_key: int, before, as_of, filters, options):
+    """Every scored customer's segment at both dates (a million rows at the largest size: a process-wide
+    resource, read without copying; no personal field, so one list serves every role)."""
+    with _cursor(path, MODEL_ROLE) as cur:
+        return rfm.movements(cur, before, as_of, filters, options)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _migration(path: str, role: str, version_key: int, before, as_of, filters, options):
-    with _cursor(path, role) as cur:
-        return rfm.migration(cur, before, as_of, filters, options)
+def _migration(path: str, version_key: int, before, as_of, filters, options):
+    moves = _movements(path, version_key, before, as_of, filters, options)
+    with _cursor(path, MODEL_ROLE) as cur:
+        return rfm.flows_of(cur, moves)
 
 
 def migration(before, as_of, filters, options):
     """Segment flows between two dates, cached until the data, filters or options change."""
-    return _migration(str(db.default_path().resolve()), auth.role(), version(), before, as_of, filters, options)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _flow_members(path: str, role: str, version_key: int, from_segment: str, to_segment: str, before, as_of,
-                  filters, options):
-    with _cursor(path, role) as cur:
-        return rfm.flow_members(cur, from_segment, to_segment, before, as_of, filters, options)
+    return _migration(str(db.default_path().resolve()), version(), before, as_of, _dimensions(filters), options)
 
 
 def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
-    """The customers who moved between two segments, cached until the data, filters or options change."""
-    return _flow_members(str(db.default_path().resolve()), auth.role(), version(), from_segment, to_segment,
-                         before, as_of, filters, options)
+    """The customers who moved between two segments, most revenue first, with the contact fields this
+    session may see."""
+    moves = _movements(str(db.default_path().resolve()), version(), before, as_of, _dimensions(filters), options)
+    return with_contacts(rfm.movers_of(moves, from_segment, to_segment))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -321,6 +324,9 @@ def _fit_defaults(path: str, version_key: int, first_order, as_of, progress=None
     say("Training the churn model on every customer…")
     _churn_base(path, version_key, as_of, churn.ChurnOptions())
     _at_risk(path, version_key, as_of, Filters(), churn.ChurnOptions())
+    say("Scoring customer segments now and three months ago…")
+    _movements(path, version_key, rfm.months_before(as_of, rfm.DEFAULT_MIGRATION_MONTHS), as_of,
+               _dimensions(Filters()), rfm.RFMOptions())
     window = clv.backtest_window(first_order, as_of)
     if window is not None:
         say("Backtesting the customer-value models…")

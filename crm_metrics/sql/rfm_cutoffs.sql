@@ -1,13 +1,11 @@
 -- The value range behind each score: the cut-off table. grain: one row per (measure, score).
 WITH
--- @include scoped_orders
--- @include rfm_base
 ranges AS (
     SELECT 'recency_days' AS measure, r_score AS score, min(recency_days) AS low, max(recency_days) AS high,
-           count(*) AS customers FROM rfm_now GROUP BY 2
+           count(*) AS customers FROM rfm_scored GROUP BY 2
     UNION ALL
-    SELECT 'frequency', f_score, min(frequency), max(frequency), count(*) FROM rfm_now GROUP BY 2
+    SELECT 'frequency', f_score, min(frequency), max(frequency), count(*) FROM rfm_scored GROUP BY 2
     UNION ALL
-    SELECT 'monetary', m_score, min(monetary), max(monetary), count(*) FROM rfm_now GROUP BY 2
+    SELECT 'monetary', m_score, min(monetary), max(monetary), count(*) FROM rfm_scored GROUP BY 2
 )
 SELECT * FROM ranges ORDER BY measure, score;

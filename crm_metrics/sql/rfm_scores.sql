@@ -8,12 +8,10 @@
 -- ($r_cuts, $f_cuts, $m_cuts, four ascending numbers each; recency counts the other way).
 -- Segment: the first rule ($rules, by priority) whose R and FM ranges hold the customer; FM = floor((F+M)/2).
 WITH
--- @include scoped_orders
--- @include rfm_base
 final AS (
     SELECT customer_id, recency_days, frequency, monetary, purchase_days, orders, revenue, average_order,
        first_order, last_order, r_score, f_score, m_score, fm_score,
        r_score * 100 + f_score * 10 + m_score AS rfm_cell, coalesce(segment, 'Unassigned') AS segment
-FROM rfm_now
+FROM rfm_scored
 )
 SELECT * FROM final ORDER BY customer_id;
