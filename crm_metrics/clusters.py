@@ -138,7 +138,7 @@ def with_contacts(cur, frame: pd.DataFrame) -> pd.DataFrame:
     frame's own order."""
     cur.register("listed", frame.assign(_position=np.arange(len(frame))))
     try:
-        return db.query_df(cur, "with_contacts")
+        return db.query_df(cur, "with_contacts").drop(columns="_position")
     finally:
         cur.unregister("listed")
 

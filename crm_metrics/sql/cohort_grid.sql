@@ -4,6 +4,6 @@ grid AS (
     -- every period some member of the cohort has reached by $as_of, with how many have reached it
     SELECT c.cohort, p.period, CAST(sum(c.n) AS BIGINT) AS customers
     FROM reach_counts AS c
-    JOIN (SELECT range AS period FROM range(0, (SELECT max(reach) + 1 FROM members))) AS p ON p.period <= c.reach
+    JOIN (SELECT unnest(generate_series(0, (SELECT max(reach) FROM members))) AS period) AS p ON p.period <= c.reach
     GROUP BY c.cohort, p.period
 )

@@ -16,8 +16,8 @@ last_period AS (
     GROUP BY o.customer_id
 ),
 periods AS (
-    SELECT range AS period
-    FROM range(0, date_diff('month', CAST($cohort_start AS DATE), date_trunc('month', CAST($as_of AS DATE))) + 1)
+    SELECT unnest(generate_series(0, date_diff('month', CAST($cohort_start AS DATE),
+                                              date_trunc('month', CAST($as_of AS DATE))))) AS period
 )
 SELECT p.period, count(l.customer_id) AS survivors
 FROM periods AS p LEFT JOIN last_period AS l ON l.period >= p.period

@@ -7,7 +7,7 @@ WITH
 -- @include scoped_orders
 in_period AS (SELECT * FROM scoped WHERE order_date BETWEEN $start AND $end)
 SELECT {{dimension}} AS value, sum(amount) AS revenue, count(*) AS orders,
-       CASE WHEN $customer_level AND len($channel) + len($product_category) = 0
+       CASE WHEN $customer_level AND array_length($channel) + array_length($product_category) = 0
             THEN count(*) FILTER (WHERE previous_date IS NULL OR previous_date < $start)
             ELSE count(DISTINCT customer_key) END AS customers
 FROM in_period

@@ -17,7 +17,7 @@ exact AS (
                AS new_customers
     -- a bucket that starts before the window may have its flagged order outside it: count it exactly too
     -- ($partial_until: where that first bucket ends, or $start when the window starts on a bucket boundary)
-    FROM in_window WHERE len($channel) + len($product_category) > 0 OR order_date < $partial_until
+    FROM in_window WHERE array_length($channel) + array_length($product_category) > 0 OR order_date < $partial_until
     GROUP BY bucket
 ),
 flagged AS (

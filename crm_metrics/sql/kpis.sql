@@ -11,7 +11,7 @@ previous_buyers AS (
     -- under a sales channel or product category filter only: previous_date (over all of a customer's
     -- orders) cannot tell whether they bought in the previous period within the filter, so list them
     SELECT DISTINCT customer_key FROM window_orders
-    WHERE len($channel) + len($product_category) > 0 AND order_date BETWEEN $prev_start AND $prev_end
+    WHERE array_length($channel) + array_length($product_category) > 0 AND order_date BETWEEN $prev_start AND $prev_end
 ),
 per_customer AS (
     -- grain: one row per customer who bought in the period. A customer who also bought in the previous
@@ -22,7 +22,7 @@ per_customer AS (
     GROUP BY customer_key
 ),
 retention AS (
-    SELECT CASE WHEN len($channel) + len($product_category) > 0 THEN p.customer_key IN (SELECT customer_key FROM previous_buyers)
+    SELECT CASE WHEN array_length($channel) + array_length($product_category) > 0 THEN p.customer_key IN (SELECT customer_key FROM previous_buyers)
                 ELSE p.bought_before END AS retained,
            p.revenue
     FROM per_customer AS p
@@ -45,7 +45,7 @@ counts AS (
     SELECT (SELECT count(*) FROM per_customer) AS active_customers,
            (SELECT count(*) FROM per_customer WHERE first_date >= $start) AS new_customers,
            (SELECT count(*) FROM per_customer WHERE orders >= 2) AS repeat_customers,
-           CASE WHEN len($channel) + len($product_category) > 0 THEN (SELECT count(*) FROM previous_buyers)
+           CASE WHEN array_length($channel) + array_length($product_category) > 0 THEN (SELECT count(*) FROM previous_buyers)
                 ELSE (SELECT previous_buyers FROM window_totals) END AS previous_customers,
            (SELECT count(*) FROM retention WHERE retained) AS retained_customers,
            (SELECT sum(revenue) FROM retention WHERE retained) AS retained_revenue
@@ -58,30 +58,30 @@ history AS (
                 SELECT revenue AS part FROM scoped_months WHERE month < date_trunc('month', $end)
                 UNION ALL
                 SELECT amount FROM scoped WHERE order_date <= $end
-                  AND (len($campaign) + len($cohort) + len($segment) > 0 OR order_date >= date_trunc('month', $end))
+                  AND (array_length($campaign) + array_length($cohort) + array_length($segment) > 0 OR order_date >= date_trunc('month', $end))
            ) AS parts) AS revenue,
            (SELECT count(*) FROM scoped_customers WHERE first_date <= $end) AS customers
 ),
 campaign_share AS (
     -- each campaign's spend is shared out by its treated customers inside the customer filters
     SELECT campaign_id,
-           CAST(sum(treated) FILTER (WHERE (len($region) = 0 OR list_contains($region, region))
-                                      AND (len($country) = 0 OR list_contains($country, country))
-                                      AND (len($city) = 0 OR list_contains($city, city))
-                                      AND (len($acquisition_channel) = 0
+           CAST(sum(treated) FILTER (WHERE (array_length($region) = 0 OR list_contains($region, region))
+                                      AND (array_length($country) = 0 OR list_contains($country, country))
+                                      AND (array_length($city) = 0 OR list_contains($city, city))
+                                      AND (array_length($acquisition_channel) = 0
                                            OR list_contains($acquisition_channel, acquisition_channel)))
                 AS DOUBLE) / sum(treated) AS share
-    FROM rpt_campaign_reach WHERE len($campaign) + len($cohort) + len($segment) = 0 GROUP BY campaign_id
+    FROM rpt_campaign_reach WHERE array_length($campaign) + array_length($cohort) + array_length($segment) = 0 GROUP BY campaign_id
     UNION ALL
     -- with a campaign or cohort filter: the share of each campaign's treated customers the filters keep
     SELECT campaign_id,
            avg(CASE WHEN customer_key IN (SELECT customer_key FROM scoped_customers) THEN 1.0 ELSE 0.0 END)
-    FROM rpt_campaign_members WHERE len($campaign) + len($cohort) + len($segment) > 0 AND member_group = 'treatment'
+    FROM rpt_campaign_members WHERE array_length($campaign) + array_length($cohort) + array_length($segment) > 0 AND member_group = 'treatment'
     GROUP BY campaign_id
 ),
 spend AS (
-    SELECT sum(k.cost * coalesce(s.share, CASE WHEN len($region) + len($country) + len($city)
-                                                    + len($acquisition_channel) + len($campaign) + len($cohort) + len($segment) = 0
+    SELECT sum(k.cost * coalesce(s.share, CASE WHEN array_length($region) + array_length($country) + array_length($city)
+                                                    + array_length($acquisition_channel) + array_length($campaign) + array_length($cohort) + array_length($segment) = 0
                                                THEN 1.0 ELSE 0.0 END)) AS spend
     FROM campaigns AS k LEFT JOIN campaign_share AS s USING (campaign_id)
     WHERE k.start_date BETWEEN $start AND $end

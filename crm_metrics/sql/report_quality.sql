@@ -31,30 +31,50 @@ before_signup AS (
 ),
 ticket_stats AS (
     SELECT count(*) AS n, count(*) FILTER (WHERE closed_at IS NULL) AS open_tickets FROM tickets
+),
+-- every count in one row: a VALUES list cannot hold subqueries on every engine (Spark)
+counts AS (
+    SELECT e.n AS email_dupes, c.n AS customers, c.without_orders, c.without_profile, o.n AS orders, o.orphans,
+           o.zero_amount, o.negative_amount, o.returned, o.cancelled, o.future, o.unknown_campaign,
+           b.n AS before_signup, t.n AS tickets, t.open_tickets
+    FROM email_dupes AS e CROSS JOIN customer_stats AS c CROSS JOIN order_stats AS o CROSS JOIN before_signup AS b
+    CROSS JOIN ticket_stats AS t
 )
-SELECT * FROM (VALUES
-    ('Duplicate customers', 'customers', (SELECT n FROM email_dupes), (SELECT n FROM customer_stats),
-     'customers whose email (ignoring case) is shared with another customer'),
-    ('Customers without orders', 'customers', (SELECT without_orders FROM customer_stats), (SELECT n FROM customer_stats),
-     'customers who never placed an order'),
-    ('Customers without a profile', 'customers', (SELECT without_profile FROM customer_stats), (SELECT n FROM customer_stats),
-     'customer rows created from orders or contacts: no signup date, name or email yet'),
-    ('Orders without customers', 'orders', (SELECT orphans FROM order_stats), (SELECT n FROM order_stats),
-     'orders whose customer_id is not in customers'),
-    ('Zero amounts', 'orders', (SELECT zero_amount FROM order_stats), (SELECT n FROM order_stats),
-     'orders with an amount of exactly 0'),
-    ('Negative amounts', 'orders', (SELECT negative_amount FROM order_stats), (SELECT n FROM order_stats),
-     'orders with an amount below 0 (refunds recorded as orders?)'),
-    ('Returned orders', 'orders', (SELECT returned FROM order_stats), (SELECT n FROM order_stats),
-     'orders with status returned (left out of revenue)'),
-    ('Cancelled orders', 'orders', (SELECT cancelled FROM order_stats), (SELECT n FROM order_stats),
-     'orders with status cancelled (left out of revenue)'),
-    ('Future-dated orders', 'orders', (SELECT future FROM order_stats), (SELECT n FROM order_stats),
-     'orders dated after the day they were imported'),
-    ('Orders before signup', 'orders', (SELECT n FROM before_signup), (SELECT n FROM order_stats),
-     'orders dated before their customer''s signup date'),
-    ('Orders for unknown campaigns', 'orders', (SELECT unknown_campaign FROM order_stats), (SELECT n FROM order_stats),
-     'orders whose campaign_id is not in campaigns'),
-    ('Open tickets', 'tickets', (SELECT open_tickets FROM ticket_stats), (SELECT n FROM ticket_stats),
-     'tickets with no closing time')
-) AS checks(check_name, table_name, affected, total, meaning);
+SELECT check_name, table_name, affected, total, meaning FROM (
+    SELECT 0 AS k, 'Duplicate customers' AS check_name, 'customers' AS table_name, email_dupes AS affected,
+           customers AS total, 'customers whose email (ignoring case) is shared with another customer' AS meaning FROM counts
+    UNION ALL
+    SELECT 1 AS k, 'Customers without orders' AS check_name, 'customers' AS table_name, without_orders AS affected,
+           customers AS total, 'customers who never placed an order' AS meaning FROM counts
+    UNION ALL
+    SELECT 2 AS k, 'Customers without a profile' AS check_name, 'customers' AS table_name, without_profile AS affected,
+           customers AS total, 'customer rows created from orders or contacts: no signup date, name or email yet' AS meaning FROM counts
+    UNION ALL
+    SELECT 3 AS k, 'Orders without customers' AS check_name, 'orders' AS table_name, orphans AS affected,
+           orders AS total, 'orders whose customer_id is not in customers' AS meaning FROM counts
+    UNION ALL
+    SELECT 4 AS k, 'Zero amounts' AS check_name, 'orders' AS table_name, zero_amount AS affected,
+           orders AS total, 'orders with an amount of exactly 0' AS meaning FROM counts
+    UNION ALL
+    SELECT 5 AS k, 'Negative amounts' AS check_name, 'orders' AS table_name, negative_amount AS affected,
+           orders AS total, 'orders with an amount below 0 (refunds recorded as orders?)' AS meaning FROM counts
+    UNION ALL
+    SELECT 6 AS k, 'Returned orders' AS check_name, 'orders' AS table_name, returned AS affected,
+           orders AS total, 'orders with status returned (left out of revenue)' AS meaning FROM counts
+    UNION ALL
+    SELECT 7 AS k, 'Cancelled orders' AS check_name, 'orders' AS table_name, cancelled AS affected,
+           orders AS total, 'orders with status cancelled (left out of revenue)' AS meaning FROM counts
+    UNION ALL
+    SELECT 8 AS k, 'Future-dated orders' AS check_name, 'orders' AS table_name, future AS affected,
+           orders AS total, 'orders dated after the day they were imported' AS meaning FROM counts
+    UNION ALL
+    SELECT 9 AS k, 'Orders before signup' AS check_name, 'orders' AS table_name, before_signup AS affected,
+           orders AS total, 'orders dated before their customer''s signup date' AS meaning FROM counts
+    UNION ALL
+    SELECT 10 AS k, 'Orders for unknown campaigns' AS check_name, 'orders' AS table_name, unknown_campaign AS affected,
+           orders AS total, 'orders whose campaign_id is not in campaigns' AS meaning FROM counts
+    UNION ALL
+    SELECT 11 AS k, 'Open tickets' AS check_name, 'tickets' AS table_name, open_tickets AS affected,
+           tickets AS total, 'tickets with no closing time' AS meaning FROM counts
+) AS checks
+ORDER BY k;

@@ -12,7 +12,7 @@ exact_days AS (
     -- distinct purchase days, counted exactly only when an order-level filter is active (it may have
     -- removed a day's first order); otherwise empty, and the precomputed first_of_day flag serves
     SELECT snapshot, customer_key, count(DISTINCT order_date) AS days FROM history
-    WHERE len($channel) + len($product_category) > 0 GROUP BY snapshot, customer_key
+    WHERE array_length($channel) + array_length($product_category) > 0 GROUP BY snapshot, customer_key
 ),
 per_customer AS (
     SELECT h.snapshot, min(h.customer_id) AS customer_id, h.customer_key,
@@ -69,15 +69,20 @@ ranked AS (
 ),
 scored AS (
     SELECT *,
-           CASE WHEN $method = 'cuts' THEN 5 - len(list_filter($r_cuts, lambda c: recency_days > c))
+           CASE WHEN $method = 'cuts' THEN 5 - array_length(list_filter($r_cuts, lambda c: recency_days > c))
                 ELSE 1 + CAST(floor(5.0 * (r_rank - 1) / n) AS INTEGER) END AS r_score,
-           CASE WHEN $method = 'cuts' THEN 1 + len(list_filter($f_cuts, lambda c: frequency > c))
+           CASE WHEN $method = 'cuts' THEN 1 + array_length(list_filter($f_cuts, lambda c: frequency > c))
                 ELSE 1 + CAST(floor(5.0 * (f_rank - 1) / n) AS INTEGER) END AS f_score,
-           CASE WHEN $method = 'cuts' THEN 1 + len(list_filter($m_cuts, lambda c: monetary > c))
+           CASE WHEN $method = 'cuts' THEN 1 + array_length(list_filter($m_cuts, lambda c: monetary > c))
                 ELSE 1 + CAST(floor(5.0 * (m_rank - 1) / n) AS INTEGER) END AS m_score
     FROM ranked
 ),
-rules AS (SELECT unnest($rules, recursive := true)),
+rules AS (
+    -- one row per rule (each a struct: name, priority, ranges, action)
+    SELECT x.r.name AS name, x.r.priority AS priority, x.r.r_min AS r_min, x.r.r_max AS r_max,
+           x.r.fm_min AS fm_min, x.r.fm_max AS fm_max, x.r.action AS action
+    FROM (SELECT unnest($rules) AS r) AS x
+),
 score_values AS (SELECT * FROM (VALUES (1), (2), (3), (4), (5)) AS v(score)),
 cell_segment AS (
     -- the segment of each of the 25 (R, FM) cells: the first rule by priority that holds it

@@ -6,10 +6,10 @@ WITH
 -- @include scoped_orders
 order_level AS (
     SELECT DISTINCT customer_key FROM scoped
-    WHERE len($channel) + len($product_category) > 0
+    WHERE array_length($channel) + array_length($product_category) > 0
 )
 SELECT customer_id
 FROM scoped_customers
-WHERE len($channel) + len($product_category) = 0
+WHERE array_length($channel) + array_length($product_category) = 0
    OR customer_key IN (SELECT customer_key FROM order_level)
 ORDER BY customer_id;

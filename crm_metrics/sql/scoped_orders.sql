@@ -10,42 +10,42 @@
 scoped_customers AS (
     SELECT customer_id, customer_key, region, country, city, acquisition_channel, acquisition_cost, first_date
     FROM rpt_customers
-    WHERE (len($region) = 0 OR list_contains($region, region))
-      AND (len($country) = 0 OR list_contains($country, country))
-      AND (len($city) = 0 OR list_contains($city, city))
-      AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
-      AND (len($campaign) = 0 OR customer_key IN (
+    WHERE (array_length($region) = 0 OR list_contains($region, region))
+      AND (array_length($country) = 0 OR list_contains($country, country))
+      AND (array_length($city) = 0 OR list_contains($city, city))
+      AND (array_length($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
+      AND (array_length($campaign) = 0 OR customer_key IN (
           SELECT customer_key FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
-      AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
-      AND (len($segment) = 0 OR customer_key IN (
+      AND (array_length($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
+      AND (array_length($segment) = 0 OR customer_key IN (
           SELECT customer_key FROM rpt_customer_segments WHERE list_contains($segment, segment)))
 ),
 scoped AS NOT MATERIALIZED (
     SELECT order_date, customer_id, customer_key, order_id, amount, cost, campaign_id, channel, product_category, region, country, city,
            acquisition_channel, first_date, campaign_touched, previous_date, first_of_day, first_of_week, first_of_month
     FROM rpt_orders
-    WHERE (len($region) = 0 OR list_contains($region, region))
-      AND (len($country) = 0 OR list_contains($country, country))
-      AND (len($city) = 0 OR list_contains($city, city))
-      AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
-      AND (len($channel) = 0 OR list_contains($channel, channel))
-      AND (len($product_category) = 0 OR list_contains($product_category, product_category))
-      AND (len($campaign) = 0 OR customer_key IN (
+    WHERE (array_length($region) = 0 OR list_contains($region, region))
+      AND (array_length($country) = 0 OR list_contains($country, country))
+      AND (array_length($city) = 0 OR list_contains($city, city))
+      AND (array_length($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
+      AND (array_length($channel) = 0 OR list_contains($channel, channel))
+      AND (array_length($product_category) = 0 OR list_contains($product_category, product_category))
+      AND (array_length($campaign) = 0 OR customer_key IN (
           SELECT customer_key FROM rpt_campaign_members
           WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
-      AND (len($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
-      AND (len($segment) = 0 OR customer_key IN (
+      AND (array_length($cohort) = 0 OR list_contains($cohort, strftime(first_date, '%Y-%m')))
+      AND (array_length($segment) = 0 OR customer_key IN (
           SELECT customer_key FROM rpt_customer_segments WHERE list_contains($segment, segment)))
 ),
 scoped_months AS NOT MATERIALIZED (
     SELECT month, revenue, orders
     FROM rpt_order_months
-    WHERE len($campaign) + len($cohort) + len($segment) = 0
-      AND (len($region) = 0 OR list_contains($region, region))
-      AND (len($country) = 0 OR list_contains($country, country))
-      AND (len($city) = 0 OR list_contains($city, city))
-      AND (len($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
-      AND (len($channel) = 0 OR list_contains($channel, channel))
-      AND (len($product_category) = 0 OR list_contains($product_category, product_category))
+    WHERE array_length($campaign) + array_length($cohort) + array_length($segment) = 0
+      AND (array_length($region) = 0 OR list_contains($region, region))
+      AND (array_length($country) = 0 OR list_contains($country, country))
+      AND (array_length($city) = 0 OR list_contains($city, city))
+      AND (array_length($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
+      AND (array_length($channel) = 0 OR list_contains($channel, channel))
+      AND (array_length($product_category) = 0 OR list_contains($product_category, product_category))
 ),
