@@ -89,6 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "users":
         return _users(args)
+    if db.engine_name() == "spark":
+        if args.command != "report":
+            print(f"error: {db.ENGINE_ENV}=spark reads the lake, where the data is managed: only `report` runs on "
+                  "Spark (unset it to import into or change the embedded database)", file=sys.stderr)
+            return 2
+        from crm_metrics import spark
+
+        con = spark.connect()
+        return COMMANDS[args.command](con, args)
     try:
         con = db.connect(args.db)
     except db.DatabaseInUse as exc:

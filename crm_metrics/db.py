@@ -43,6 +43,17 @@ class DatabaseInUse(RuntimeError):
     """Another process holds the database file open."""
 
 
+ENGINE_ENV = "CRM_ENGINE"
+
+
+def engine_name() -> str:
+    """``duckdb`` (the embedded database, the default) or ``spark`` (crm_metrics.spark), from ``CRM_ENGINE``."""
+    name = os.environ.get(ENGINE_ENV, "duckdb").strip().lower() or "duckdb"
+    if name not in ("duckdb", "spark"):
+        raise ValueError(f"{ENGINE_ENV} must be duckdb or spark, not {name!r}")
+    return name
+
+
 def default_path() -> Path:
     """``CRM_DB`` if set, else ``data/crm.duckdb``."""
     return Path(os.environ.get("CRM_DB") or DEFAULT_DB)

@@ -15,6 +15,17 @@ from ui.users import users_panel
 st.title("What data is in the dashboard?")
 tables = data.report("tables")
 counts = dict(zip(tables["table_name"], tables["row_count"], strict=True))
+if data.on_spark():
+    st.markdown(f"**{fmt.count(counts['customers'])} customers** and **{fmt.count(counts['orders'])} orders**, "
+                "read by Spark where the lake keeps them.")
+    st.info("The data is managed in the lake: imports, undo and the workshop sample belong to the embedded "
+            "database (start the app without CRM_ENGINE=spark to use them). These are the tables the reports read.",
+            icon=":material/cloud:")
+    st.dataframe(data.lake_tables(), hide_index=True, width="stretch",
+                 column_config={"table": "Table", "location": "Where the lake keeps it", "rows": "Rows"})
+    st.subheader("Data quality")
+    quality_panel()
+    st.stop()
 if data.is_empty():
     st.markdown("The database is **empty**. Load the seeded workshop data set to explore the dashboard, "
                 "or import your own CSV files below, starting with customers.")

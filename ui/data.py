@@ -37,8 +37,29 @@ def connection():
     return _connection(str(db.default_path().resolve()))
 
 
+def on_spark() -> bool:
+    """Whether the reports run on Spark (``CRM_ENGINE=spark``): the data is the lake's, read only."""
+    return db.engine_name() == "spark"
+
+
+def lake_tables() -> pd.DataFrame:
+    """On Spark: each canonical table, where the lake holds it, and its rows. Grain: one row per table."""
+    from crm_metrics import spark
+
+    counts = report("tables").set_index("table_name")["row_count"]
+    places = spark.sources()
+    return pd.DataFrame({"table": list(counts.index),
+                         "location": [places[t].location if t in places else "(not mapped: empty)"
+                                      for t in counts.index],
+                         "rows": counts.to_numpy()})
+
+
 @st.cache_resource(show_spinner="Opening the database…")
 def _connection(path: str):
+    if on_spark():
+        from crm_metrics import spark
+
+        return spark.connect()  # the lake's tables, as CRM_SPARK_TABLES maps them: nothing to create or load
     # On the very first start (no database file yet) the workshop sample is imported, so the first
     # screen a new user sees is full. Keyed by path: one connection per database file.
     first_start = not os.path.exists(path)

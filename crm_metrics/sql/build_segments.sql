@@ -5,4 +5,5 @@ INSERT INTO rpt_customer_segments (customer_id, segment, customer_key)
 WITH
 -- @include scoped_orders
 -- @include rfm_base
-SELECT customer_id, coalesce(segment, 'Unassigned'), customer_key FROM rfm_now;
+segmented AS (SELECT customer_id, coalesce(segment, 'Unassigned') AS segment, customer_key FROM rfm_now)
+SELECT * FROM segmented;

@@ -22,7 +22,9 @@ SELECT customer_id,
        count(*) - 1 AS x,
        date_diff('day', min(order_date), max(order_date)) / $unit_days AS t_x,
        date_diff('day', min(order_date), CAST($as_of AS DATE)) / $unit_days AS "T",
-       coalesce(avg(spend) FILTER (WHERE day_no > 1), 0) AS monetary,
+       -- the exact sum, then one division: the same double on every engine (an average of decimals is not)
+       coalesce(CAST(sum(spend) FILTER (WHERE day_no > 1) AS DOUBLE)
+                / nullif(count(*) FILTER (WHERE day_no > 1), 0), 0) AS monetary,
        min(order_date) AS first_purchase, max(order_date) AS last_purchase,
        CAST(sum(spend) AS DOUBLE) AS total_spend, CAST(sum(margin) AS DOUBLE) AS total_margin
 FROM numbered

@@ -11,7 +11,11 @@ WITH
 -- @include cohort_members
 activity AS (
     -- one row per (customer, period) with orders: the distinct count below is then a plain count
-    SELECT m.cohort, date_diff($grain, date_trunc($grain, m.first_date), date_trunc($grain, o.order_date)) AS period,
+    -- whole $grain periods between the two dates' periods (spelled out per grain: engines count a unit
+    -- passed as a parameter differently)
+    SELECT m.cohort, CASE $grain WHEN 'week' THEN CAST(date_diff('day', date_trunc('week', m.first_date), date_trunc('week', o.order_date)) / 7 AS INTEGER)
+                WHEN 'quarter' THEN (year(o.order_date) - year(m.first_date)) * 4 + quarter(o.order_date) - quarter(m.first_date)
+                ELSE (year(o.order_date) - year(m.first_date)) * 12 + month(o.order_date) - month(m.first_date) END AS period,
            o.customer_id, sum(o.amount) AS revenue
     FROM scoped AS o JOIN members AS m USING (customer_id)
     WHERE o.order_date <= $as_of
