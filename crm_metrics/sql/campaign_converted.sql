@@ -13,9 +13,9 @@ converted AS (
     WHERE campaign_id = $campaign_id AND member_group = 'treatment'
     GROUP BY customer_id
 )
-SELECT v.customer_id, c.name, c.email, c.region, c.country, c.city, CASE WHEN n.customer_id IS NULL THEN 'New' ELSE coalesce(n.segment, 'Unassigned') END AS segment,
+SELECT v.customer_id, c.name, c.email, c.region, c.country, c.city, CASE WHEN s.customer_id IS NULL THEN 'New' ELSE coalesce(s.segment, 'Unassigned') END AS segment,
        v.window_orders, CAST(v.window_revenue AS DOUBLE) AS window_revenue, v.first_order_days
 FROM converted AS v
-LEFT JOIN rfm_now AS n USING (customer_id)
+LEFT JOIN rfm_now AS s USING (customer_id)  -- not n: rfm_now has a column n, which Spark would read first
 LEFT JOIN customers AS c USING (customer_id)
 ORDER BY v.window_revenue DESC, v.customer_id;

@@ -17,7 +17,7 @@ with_repeat AS (
                    WHERE r.customer_id = o.customer_id AND r.ticket_id <> o.ticket_id
                      AND coalesce(r.category, '') = coalesce(o.category, '')
                      AND r.opened_at > o.opened_at
-                     AND r.opened_at <= o.opened_at + to_days(CAST($repeat_days AS INTEGER))) AS repeated
+                     AND date_diff('second', o.opened_at, r.opened_at) <= CAST($repeat_days AS INTEGER) * 86400) AS repeated
     FROM opened AS o
 )
 SELECT value, count(*) AS tickets,
