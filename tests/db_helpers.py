@@ -19,3 +19,19 @@ def snapshot(con) -> dict[str, tuple]:
         return out
     finally:
         cur.close()
+
+
+def write_lake(con, folder) -> dict[str, str]:
+    """The six canonical tables of ``con`` as Parquet files in ``folder``: a small data lake, and the
+    CRM_SPARK_TABLES mapping that points the Spark engine at it."""
+    import pyarrow.parquet as pq
+
+    from crm_metrics.schema import TABLES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    mapping = {}
+    for table in TABLES:
+        # identifiers from the canonical schema's fixed table names
+        pq.write_table(con.sql(f'SELECT * FROM "{table}"').to_arrow_table(), folder / f"{table}.parquet")
+        mapping[table] = f"parquet:{folder / table}.parquet"
+    return mapping
