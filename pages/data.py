@@ -6,6 +6,7 @@ from ui.routing import ensure_router
 
 ensure_router()
 
+from ui import columns as col
 from ui import data
 from ui import format as fmt
 from ui.importing import upload_panel
@@ -22,7 +23,7 @@ if data.on_spark():
             "database (start the app without CRM_ENGINE=spark to use them). These are the tables the reports read.",
             icon=":material/cloud:")
     st.dataframe(data.lake_tables(), hide_index=True, width="stretch",
-                 column_config={"table": "Table", "location": "Where the lake keeps it", "rows": "Rows"})
+                 column_config={"table": "Table", "location": "Where the lake keeps it", "rows": col.count("Rows")})
     st.subheader("Data quality")
     quality_panel()
     st.stop()
