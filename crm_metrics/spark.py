@@ -102,6 +102,8 @@ def session(url: str | None = None):
     if url.startswith("sc://"):
         return builder.remote(url).getOrCreate()
     return (builder.master(url)
+            # a local master runs in this process's JVM: its memory is the driver's (CRM_SPARK_MEMORY, default 4g)
+            .config("spark.driver.memory", os.environ.get("CRM_SPARK_MEMORY", "4g"))
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.sql.session.timeZone", "UTC")
