@@ -1,5 +1,5 @@
 -- Rebuild the reporting layer from the canonical tables (derived data only; runs in one transaction).
--- rpt_customers -- grain: one row per customer: attributes, first completed order date, and customer_key
+-- rpt_customers -- grain: one row per customer: attributes, signup date, first completed order date, and customer_key
 --                  (a dense integer for the customer id: the filters and per-customer counts of every
 --                  report join and group on it, which is several times cheaper than on text ids).
 -- rpt_orders    -- grain: one row per completed order, with its customer's attributes, sorted by date
@@ -16,7 +16,7 @@ WITH first_order AS (
     SELECT customer_id, min(order_date) AS first_date FROM orders WHERE status = 'completed' GROUP BY customer_id
 )
 SELECT c.customer_id, c.region, c.country, c.city, c.acquisition_channel, c.acquisition_cost, f.first_date,
-       CAST(row_number() OVER (ORDER BY c.customer_id) AS INTEGER) AS customer_key
+       CAST(row_number() OVER (ORDER BY c.customer_id) AS INTEGER) AS customer_key, c.signup_date
 FROM customers AS c LEFT JOIN first_order AS f USING (customer_id);
 
 -- rpt_campaign_members -- grain: one row per (campaign, contacted customer): their group (treatment when

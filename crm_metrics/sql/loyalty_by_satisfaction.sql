@@ -34,15 +34,25 @@ graded_keys AS (
     FROM graded AS g JOIN rpt_customers AS k USING (customer_id)
 ),
 -- one pass over each graded customer's orders: any in the follow-up window, and purchase days by $as_of
+-- (first_of_day marks a customer's first order of a day, so counting it counts days without a distinct count)
 followed AS (
     SELECT g.basis, g.customer_key, g.grade,
            count(o.order_id) FILTER (WHERE o.order_date > g.seen_on
                                        AND o.order_date <= g.seen_on + CAST($follow_days AS INTEGER)) > 0 AS stayed,
-           count(DISTINCT o.order_date) FILTER (WHERE o.order_date <= $as_of) AS days
+           count(o.order_id) FILTER (WHERE o.first_of_day AND o.order_date <= $as_of) AS flagged_days
     FROM graded_keys AS g LEFT JOIN scoped AS o ON o.customer_key = g.customer_key
     GROUP BY g.basis, g.customer_key, g.grade
+),
+exact_days AS (
+    -- under a sales-channel or product-category filter a day's first order may be filtered out: count the
+    -- days themselves then (otherwise this is empty)
+    SELECT g.basis, g.customer_key, count(DISTINCT o.order_date) AS days
+    FROM graded_keys AS g JOIN scoped AS o ON o.customer_key = g.customer_key
+    WHERE array_length($channel) + array_length($product_category) > 0 AND o.order_date <= $as_of
+    GROUP BY g.basis, g.customer_key
 )
-SELECT basis, grade, count(*) AS customers,
-       count(*) FILTER (WHERE stayed) AS stayed,
-       count(*) FILTER (WHERE days >= 2) AS repeat_buyers
-FROM followed GROUP BY basis, grade ORDER BY basis, grade;
+SELECT f.basis, f.grade, count(*) AS customers,
+       count(*) FILTER (WHERE f.stayed) AS stayed,
+       count(*) FILTER (WHERE coalesce(e.days, f.flagged_days) >= 2) AS repeat_buyers
+FROM followed AS f LEFT JOIN exact_days AS e USING (basis, customer_key)
+GROUP BY f.basis, f.grade ORDER BY f.basis, f.grade;
