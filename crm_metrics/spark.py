@@ -30,6 +30,9 @@ What the engine maps, statement by statement:
   (imports stay on DuckDB);
 - the masked views (``sql/create_schema.sql``) are transpiled too, and a cursor restricted to masked
   personal data reads them in place of ``customers`` and ``surveys``.
+
+The lake keeps no import ledger, so its data version is fixed for a connection: the reporting layer is
+built once per connection (once per server start in the app); restart to read what the lake gained since.
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ import itertools
 import json
 import os
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -198,14 +200,12 @@ class SparkConnection:
     def __init__(self, spark, table_sources: Mapping[str, Source]):
         self.spark = spark
         self.sources = dict(table_sources)
-        self.lock = threading.RLock()
         self._ids = itertools.count(1)
         shapes = _shapes()
         for table in TABLES:
             self._register_canonical(table, shapes[table])
-        for table in SUPPORT_TABLES:
-            if not spark.catalog.tableExists(table):
-                self._empty_view(table, shapes[table])
+        for table in SUPPORT_TABLES:  # empty: the reporting layer is built afresh for each connection
+            self._empty_view(table, shapes[table])
         for name, query in _masked_view_queries().items():
             spark.sql(query).createOrReplaceTempView(f"masked_{name}")
 
