@@ -32,6 +32,13 @@ class Filters:
     def selected(self) -> dict[str, tuple[str, ...]]:
         return {k: v for k, v in self.selections if v}
 
+    @property
+    def selects_customers_only(self) -> bool:
+        """Whether every active filter picks whole customers (a region, a cohort, ...) and none picks orders
+        (a sales channel, a product category): a per-customer figure is then the same as without filters,
+        for the customers kept."""
+        return all(DIMENSIONS[k].level == "customer" for k in self.selected)
+
     def with_values(self, key: str, values) -> Filters:
         """A copy with ``key`` set to ``values`` (empty removes the filter)."""
         kept = {**self.selected, key: tuple(values)}

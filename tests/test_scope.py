@@ -131,3 +131,21 @@ def test_membership_and_positions_by_hand():
     assert scope.select(pd.DataFrame(columns=["customer_id", "x"]), ids).empty
     frame = pd.DataFrame({"customer_id": ["d", "a", "b"], "x": [1, 2, 3]})
     assert scope.select(frame, ids)["x"].tolist() == [1, 3] and scope.select(frame, None) is frame
+
+
+@pytest.mark.parametrize("dimension, value", [("region", "Europe"), ("acquisition_channel", "Referral")])
+def test_worth_of_a_customer_selection_is_the_whole_bases_rows(sample_con, forecast, dimension, value):
+    """What the Value page does under a customer-level filter: the whole base's worth table, kept to the
+    selected customers, equals the worth computed in SQL for that filter (an order-level filter would not)."""
+    from crm_metrics import worth
+
+    cur = sample_con.cursor()
+    as_of = forecast.fit.as_of
+    chosen = Filters().with_values(dimension, [value])
+    assert chosen.selects_customers_only and not Filters().with_values("channel", ["web"]).selects_customers_only
+    ids = scope.customer_ids(cur, chosen)
+    whole = worth.with_predictions(worth.customer_worth(cur, as_of), clv.for_customers(forecast, None)[0])
+    direct = worth.with_predictions(worth.customer_worth(cur, as_of, chosen), clv.for_customers(forecast, ids)[0])
+    cur.close()
+    assert len(direct) > 0
+    pd.testing.assert_frame_equal(scope.select(whole, ids), direct)

@@ -387,9 +387,14 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
         return None
     predictions, totals = _selection(path, version_key, as_of, filters, options)
     with _cursor(path, MODEL_ROLE) as cur:
-        customers = worth.with_predictions(
-            worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
-            .drop(columns=list(CONTACT_FIELDS)), predictions)
+        if filters.selected and filters.selects_customers_only:
+            # a customer's worth does not depend on who else is selected: the whole base's rows, kept in order
+            whole = _value(path, version_key, as_of, Filters(), options, ticket_cost)["customers"]
+            customers = scope.select(whole, _scope(path, version_key, filters))
+        else:
+            customers = worth.with_predictions(
+                worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
+                .drop(columns=list(CONTACT_FIELDS)), predictions)
         curve = worth.pareto_curve(cur, as_of, filters)
         defaults = worth.retention_defaults(cur, as_of, filters, options.margin_rate)
     fit = forecast.fit
