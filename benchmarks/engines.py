@@ -105,9 +105,38 @@ def main() -> None:
     for name, ours, theirs in rows:
         lines.append(f"| {name} | {cell(ours)} | {cell(theirs)} | "
                      f"{statistics.median(theirs) / statistics.median(ours):.1f}x |")
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n\n" + verdict(rows, spark_start) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
+
+
+def verdict(rows: list[tuple[str, list[float], list[float]]], spark_start: float) -> str:
+    """Where each engine is the right choice, with this run's numbers."""
+    by_name = {name: (statistics.median(ours), statistics.median(theirs)) for name, ours, theirs in rows}
+    layer, reports = by_name["reporting layer build"], by_name["all seven reports"]
+    fastest = min((t / d, n) for n, (d, t) in by_name.items() if n.startswith("report "))
+    return "\n".join([
+        "## Which engine where",
+        "",
+        f"- **One machine: DuckDB.** On these two cores DuckDB built the reporting layer in {layer[0]:.0f} s against "
+        f"Spark's {layer[1]:.0f} s, and ran the seven reports in {reports[0]:.1f} s against {reports[1]:.0f} s "
+        f"({reports[1] / reports[0]:.0f}x; the closest, {fastest[1].removeprefix('report ')}, was still "
+        f"{fastest[0]:.0f}x slower on Spark). A local Spark pays for a JVM ({spark_start:.0f} s to start), a plan and "
+        "a scheduled job per query, and shuffles through local disk; DuckDB runs each query as vectorised "
+        "scans of one columnar file, in the app's own process. While the data fits one machine's disk (DuckDB "
+        "spills to disk beyond RAM), the embedded engine is the one to use, and the pages' speed targets are "
+        "met only there.",
+        "- **A lake on a cluster: Spark.** Spark keeps its fixed cost per query (a plan, a scheduled job), but its work spreads over "
+        "as many executors as the cluster has; DuckDB's is bounded by one machine's cores, memory and disk, "
+        "and it would first have to copy the lake's files to that machine. When the orders live in Parquet or "
+        "Delta on object storage, in volumes one machine cannot hold or scan in time (hundreds of millions of "
+        "rows), or governance keeps them in place, point the dashboard at the cluster: the numbers are the "
+        "same (tests/test_engines.py) and are computed where the data lives. Expect pages to take seconds "
+        f"rather than fractions of one (here, on two local cores, the KPI report alone took {by_name['report kpis'][1]:.0f} s); the "
+        "reporting layer is built once per server start.",
+        "- **In between**, copying a lake extract into DuckDB (`python -m crm_metrics import`, or Parquet "
+        "files read by DuckDB) remains the faster way to explore interactively.",
+    ])
 
 
 if __name__ == "__main__":
