@@ -126,14 +126,15 @@ def verdict(rows: list[tuple[str, list[float], list[float]]], spark_start: float
         "scans of one columnar file, in the app's own process. While the data fits one machine's disk (DuckDB "
         "spills to disk beyond RAM), the embedded engine is the one to use, and the pages' speed targets are "
         "met only there.",
-        "- **A lake on a cluster: Spark.** Spark keeps its fixed cost per query (a plan, a scheduled job), but its work spreads over "
-        "as many executors as the cluster has; DuckDB's is bounded by one machine's cores, memory and disk, "
+        "- **A lake on a cluster: Spark.** Spark keeps its fixed cost per query (a plan, a scheduled job), "
+        "but its work spreads over as many executors as the cluster has; DuckDB's is bounded by one "
+        "machine's cores, memory and disk, "
         "and it would first have to copy the lake's files to that machine. When the orders live in Parquet or "
         "Delta on object storage, in volumes one machine cannot hold or scan in time (hundreds of millions of "
         "rows), or governance keeps them in place, point the dashboard at the cluster: the numbers are the "
         "same (tests/test_engines.py) and are computed where the data lives. Expect pages to take seconds "
-        f"rather than fractions of one (here, on two local cores, the KPI report alone took {by_name['report kpis'][1]:.0f} s); the "
-        "reporting layer is built once per server start.",
+        "rather than fractions of one (here, on two local cores, the KPI report alone took "
+        f"{by_name['report kpis'][1]:.0f} s); the reporting layer is built once per server start.",
         "- **In between**, copying a lake extract into DuckDB (`python -m crm_metrics import`, or Parquet "
         "files read by DuckDB) remains the faster way to explore interactively.",
     ])
