@@ -39,42 +39,38 @@ counts AS (
            b.n AS before_signup, t.n AS tickets, t.open_tickets
     FROM email_dupes AS e CROSS JOIN customer_stats AS c CROSS JOIN order_stats AS o CROSS JOIN before_signup AS b
     CROSS JOIN ticket_stats AS t
+),
+checks (k, check_name, table_name, meaning) AS (
+    VALUES
+    (0, 'Duplicate customers', 'customers', 'customers whose email (ignoring case) is shared with another customer'),
+    (1, 'Customers without orders', 'customers', 'customers who never placed an order'),
+    (2, 'Customers without a profile', 'customers', 'customer rows created from orders or contacts: no signup date, name or email yet'),
+    (3, 'Orders without customers', 'orders', 'orders whose customer_id is not in customers'),
+    (4, 'Zero amounts', 'orders', 'orders with an amount of exactly 0'),
+    (5, 'Negative amounts', 'orders', 'orders with an amount below 0 (refunds recorded as orders?)'),
+    (6, 'Returned orders', 'orders', 'orders with status returned (left out of revenue)'),
+    (7, 'Cancelled orders', 'orders', 'orders with status cancelled (left out of revenue)'),
+    (8, 'Future-dated orders', 'orders', 'orders dated after the day they were imported'),
+    (9, 'Orders before signup', 'orders', 'orders dated before their customer''s signup date'),
+    (10, 'Orders for unknown campaigns', 'orders', 'orders whose campaign_id is not in campaigns'),
+    (11, 'Open tickets', 'tickets', 'tickets with no closing time')
 )
-SELECT check_name, table_name, affected, total, meaning FROM (
-    SELECT 0 AS k, 'Duplicate customers' AS check_name, 'customers' AS table_name, email_dupes AS affected,
-           customers AS total, 'customers whose email (ignoring case) is shared with another customer' AS meaning FROM counts
-    UNION ALL
-    SELECT 1 AS k, 'Customers without orders' AS check_name, 'customers' AS table_name, without_orders AS affected,
-           customers AS total, 'customers who never placed an order' AS meaning FROM counts
-    UNION ALL
-    SELECT 2 AS k, 'Customers without a profile' AS check_name, 'customers' AS table_name, without_profile AS affected,
-           customers AS total, 'customer rows created from orders or contacts: no signup date, name or email yet' AS meaning FROM counts
-    UNION ALL
-    SELECT 3 AS k, 'Orders without customers' AS check_name, 'orders' AS table_name, orphans AS affected,
-           orders AS total, 'orders whose customer_id is not in customers' AS meaning FROM counts
-    UNION ALL
-    SELECT 4 AS k, 'Zero amounts' AS check_name, 'orders' AS table_name, zero_amount AS affected,
-           orders AS total, 'orders with an amount of exactly 0' AS meaning FROM counts
-    UNION ALL
-    SELECT 5 AS k, 'Negative amounts' AS check_name, 'orders' AS table_name, negative_amount AS affected,
-           orders AS total, 'orders with an amount below 0 (refunds recorded as orders?)' AS meaning FROM counts
-    UNION ALL
-    SELECT 6 AS k, 'Returned orders' AS check_name, 'orders' AS table_name, returned AS affected,
-           orders AS total, 'orders with status returned (left out of revenue)' AS meaning FROM counts
-    UNION ALL
-    SELECT 7 AS k, 'Cancelled orders' AS check_name, 'orders' AS table_name, cancelled AS affected,
-           orders AS total, 'orders with status cancelled (left out of revenue)' AS meaning FROM counts
-    UNION ALL
-    SELECT 8 AS k, 'Future-dated orders' AS check_name, 'orders' AS table_name, future AS affected,
-           orders AS total, 'orders dated after the day they were imported' AS meaning FROM counts
-    UNION ALL
-    SELECT 9 AS k, 'Orders before signup' AS check_name, 'orders' AS table_name, before_signup AS affected,
-           orders AS total, 'orders dated before their customer''s signup date' AS meaning FROM counts
-    UNION ALL
-    SELECT 10 AS k, 'Orders for unknown campaigns' AS check_name, 'orders' AS table_name, unknown_campaign AS affected,
-           orders AS total, 'orders whose campaign_id is not in campaigns' AS meaning FROM counts
-    UNION ALL
-    SELECT 11 AS k, 'Open tickets' AS check_name, 'tickets' AS table_name, open_tickets AS affected,
-           tickets AS total, 'tickets with no closing time' AS meaning FROM counts
-) AS checks
-ORDER BY k;
+SELECT c.check_name, c.table_name,
+       CASE c.k
+           WHEN 0 THEN n.email_dupes
+           WHEN 1 THEN n.without_orders
+           WHEN 2 THEN n.without_profile
+           WHEN 3 THEN n.orphans
+           WHEN 4 THEN n.zero_amount
+           WHEN 5 THEN n.negative_amount
+           WHEN 6 THEN n.returned
+           WHEN 7 THEN n.cancelled
+           WHEN 8 THEN n.future
+           WHEN 9 THEN n.before_signup
+           WHEN 10 THEN n.unknown_campaign
+           WHEN 11 THEN n.open_tickets
+       END AS affected,
+       CASE c.table_name WHEN 'customers' THEN n.customers WHEN 'orders' THEN n.orders ELSE n.tickets END AS total,
+       c.meaning
+FROM checks AS c CROSS JOIN counts AS n
+ORDER BY c.k;
