@@ -6,14 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from db_helpers import BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS
 
 from crm_metrics import db
 from crm_metrics.importer import import_file
-
-BASE_CUSTOMERS = "customer_id,name,email,signup_date,region\nC001,Ann,ann@example.com,2024-01-02,North\n" \
-                 "C002,Bob,bob@example.com,2024-01-03,South\n"
-BASE_CAMPAIGNS = "campaign_id,name,channel,start_date,cost\nK1,Spring,Email,2024-03-01,100\n"
-BASE_ORDERS = "order_id,customer_id,order_date,amount\nO1,C001,2024-01-05,10.50\nO2,C002,2024-01-06,20\n"
 
 
 @pytest.fixture

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# the seeded fixture's data (conftest.py): two customers, one campaign, two orders
+BASE_CUSTOMERS = "customer_id,name,email,signup_date,region\nC001,Ann,ann@example.com,2024-01-02,North\n" \
+                 "C002,Bob,bob@example.com,2024-01-03,South\n"
+BASE_CAMPAIGNS = "campaign_id,name,channel,start_date,cost\nK1,Spring,Email,2024-03-01,100\n"
+BASE_ORDERS = "order_id,customer_id,order_date,amount\nO1,C001,2024-01-05,10.50\nO2,C002,2024-01-06,20\n"
+
 ALL_TABLES = ("customers", "orders", "campaigns", "contacts", "tickets", "surveys", "import_ledger",
               "customers_history", "orders_history", "campaigns_history", "contacts_history",
               "tickets_history", "surveys_history")

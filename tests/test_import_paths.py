@@ -5,7 +5,7 @@ the same rows stored, or the same problems named."""
 from __future__ import annotations
 
 import pytest
-from db_helpers import ALL_TABLES, snapshot
+from db_helpers import ALL_TABLES, BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS, snapshot
 
 from crm_metrics import db, importer
 from crm_metrics.importer import ImportRejected, import_file
@@ -96,8 +96,6 @@ CASES = {
 @pytest.mark.parametrize("case", CASES)
 def test_both_paths_end_the_same_way(con, write, monkeypatch, case):
     """Independent check: the same file imported with the direct path switched off."""
-    from conftest import BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS
-
     def seeded_db():
         connection = db.connect(":memory:")
         for table, text in (("customers", BASE_CUSTOMERS), ("campaigns", BASE_CAMPAIGNS), ("orders", BASE_ORDERS)):
