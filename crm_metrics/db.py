@@ -153,10 +153,8 @@ def run(
     are bound to the statements that use them.
     """
     statements = [s for s in _split(render(name, idents)) if s.strip()]
-    params = dict(params or {})
     for i, statement in enumerate(statements):
-        used = {k: v for k, v in params.items() if re.search(r"\$" + re.escape(k) + r"\b", statement)}
-        cur.execute(statement, used or None)
+        cur.execute(statement, _used(params, statement))
         if i < len(statements) - 1:
             cur.fetchall()  # DuckDB 2.0: a result must be consumed before the next statement
     return cur
@@ -176,8 +174,13 @@ def query_arrow(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, 
     """Run a one-statement query file and return its rows as an Arrow table (a million rows without
     Python objects; through the relational API, which hands DuckDB's result over without a copy)."""
     statement = render(name).strip().rstrip(";")
+    return cur.sql(statement, params=_used(params, statement)).to_arrow_table()
+
+
+def _used(params: Mapping[str, Any] | None, statement: str) -> dict[str, Any] | None:
+    """The parameters ``statement`` names (DuckDB refuses unused ones); None when it names none."""
     used = {k: v for k, v in (params or {}).items() if re.search(r"\$" + re.escape(k) + r"\b", statement)}
-    return cur.sql(statement, params=used or None).to_arrow_table()
+    return used or None
 
 
 def query_df(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,

@@ -41,7 +41,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -166,21 +166,19 @@ def _parse(text: str) -> exp.Expression:
 
 
 def _spark_args(params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Parameters as Spark accepts them: literals, lists, and structs built with constructor functions."""
+    """Parameters as Spark accepts them: literals and lists as they are; records (the RFM rules) as structs,
+    built with constructor functions, the only expressions Spark takes as arguments."""
     from pyspark.sql import functions as F
 
-    def convert(value):
-        if isinstance(value, Mapping):
-            return F.struct(*[_literal(v).alias(k) for k, v in value.items()])
-        if isinstance(value, Sequence) and not isinstance(value, str) and any(
-                isinstance(v, Mapping) for v in value):
-            return F.array(*[convert(v) for v in value])
-        if isinstance(value, tuple):
-            return list(value)
-        return value
+    def record(value: Mapping) -> Any:
+        return F.struct(*[F.lit(v).alias(k) for k, v in value.items()])
 
-    def _literal(value):
-        return convert(value) if isinstance(value, Mapping) else F.lit(value)
+    def convert(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return record(value)
+        if isinstance(value, (list, tuple)):
+            return F.array(*map(record, value)) if any(isinstance(v, Mapping) for v in value) else list(value)
+        return value
 
     return {name: convert(value) for name, value in (params or {}).items()}
 
