@@ -85,12 +85,13 @@ def _kpi_values(cur, period: Period, filters: Filters) -> dict[str, float | int 
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
 
 
-def kpi_table(cur, period: Period, filters: Filters) -> pd.DataFrame:
+def kpi_table(cur, period: Period, filters: Filters, year_ago: bool = True) -> pd.DataFrame:
     """The overview's KPI row as data. Grain: one row per catalog metric.
 
     Columns: key, label, unit, value, previous, change (relative; points for ratios and NPS), year_ago,
     year_change, higher_is_better. ``previous`` is None when the data does not reach the previous
-    period; ``year_ago`` likewise.
+    period; ``year_ago`` likewise, and always when ``year_ago`` is False (a summary that compares with
+    the previous period only is spared a third period's query).
     """
     ensure_current(cur)
     first, _ = data_span(cur)
@@ -98,7 +99,8 @@ def kpi_table(cur, period: Period, filters: Filters) -> pd.DataFrame:
     prev_period = period.previous()
     prev = _kpi_values(cur, prev_period, filters) if first is not None and first <= prev_period.end else None
     year_period = period.year_earlier()
-    year = _kpi_values(cur, year_period, filters) if first is not None and first <= year_period.start else None
+    year = _kpi_values(cur, year_period, filters) \
+        if year_ago and first is not None and first <= year_period.start else None
     rows = []
     for m in METRICS:
         value = current.get(m.key)

@@ -67,8 +67,7 @@ as_of = period.end
 filters.breadcrumb(chosen, period)
 
 st.header("1. Reporting: what happened")
-table, _, _, _ = data.overview(period, chosen, "week", ())
-st.markdown(kpi_headline(table, period))
+st.markdown(kpi_headline(data.kpi_summary(period, chosen), period))
 st.markdown("Executives start from a handful of KPIs, each compared with the period before, then click a chart to "
             "drill down to the cause: a region, a channel, a campaign, a cohort.")
 st.page_link("pages/overview.py", label="Open the Overview", icon=":material/monitoring:")
@@ -97,8 +96,7 @@ st.markdown(sat.loyalty_sentence(loyalty, 180))
 st.page_link("pages/satisfaction.py", label="Open Satisfaction", icon=":material/sentiment_satisfied:")
 
 st.header("3. Why attributed revenue is not what a campaign caused")
-results = data.campaign_results(as_of, chosen, CampaignOptions(), 0.0)
-st.markdown(learn.incrementality_sentence(results["totals"]))
+st.markdown(learn.incrementality_sentence(data.campaign_totals(as_of, chosen, CampaignOptions(), 0.0)))
 st.markdown(f"**{BY_KEY['attributed_revenue'].label}**: {BY_KEY['attributed_revenue'].definition} "
             f"**{BY_KEY['incremental_revenue'].label}**: {BY_KEY['incremental_revenue'].definition}")
 st.page_link("pages/campaigns.py", label="Open Campaigns", icon=":material/campaign:")

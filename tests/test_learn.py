@@ -82,3 +82,54 @@ def test_report_serves_the_ladder(con):
     load_sample(con, SampleParams(customers=400, seed=3))
     end = pd.Timestamp(report(con, "data-span").iloc[0]["last_order"]).date()
     assert report(con, "loyalty-ladder").equals(learn.loyalty_ladder(con.cursor(), end))
+
+
+def _ladder_by_pandas(con, as_of: dt.date, channels: tuple[str, ...] = ()) -> dict[str, int]:
+    """The ladder worked out in pandas from the canonical tables (an independent method): purchase days
+    counted from the orders themselves, within ``channels`` when given."""
+    customers = con.sql("SELECT customer_id, signup_date, referred_by FROM customers").df()
+    orders = con.sql("SELECT customer_id, order_date, channel FROM orders WHERE status = 'completed'").df()
+    surveys = con.sql("SELECT customer_id, survey_date, csat, nps FROM surveys").df()
+    day = pd.Timestamp(as_of)
+    first = orders.groupby("customer_id")["order_date"].min()
+    kept = orders[orders["order_date"] <= day]
+    if channels:
+        kept = kept[kept["channel"].isin(channels)]
+    days = kept.groupby("customer_id")["order_date"].nunique()
+    latest = surveys[surveys["survey_date"] <= day].sort_values("survey_date").groupby("customer_id").last()
+    signed = customers[customers["signup_date"].isna() | (customers["signup_date"] <= day)]
+    referrers = set(signed["referred_by"].dropna())
+    base = customers[(customers["signup_date"] <= day) | (customers["customer_id"].map(first) <= day)]
+    counts = dict.fromkeys(["Prospect", "Customer", "Client", "Supporter", "Advocate"], 0)
+    for cid in base["customer_id"]:
+        n = days.get(cid, 0)
+        csat = latest["csat"].get(cid) if cid in latest.index else None
+        nps = latest["nps"].get(cid) if cid in latest.index else None
+        if cid in referrers or (nps is not None and nps >= 9):
+            rung = "Advocate"
+        elif n >= 2 and csat is not None and csat >= 4:
+            rung = "Supporter"
+        else:
+            rung = "Client" if n >= 2 else "Customer" if n == 1 else "Prospect"
+        counts[rung] += 1
+    return counts
+
+
+def test_ladder_agrees_with_pandas_with_and_without_an_order_filter(sample_con):
+    from crm_metrics.filters import Filters
+
+    def one(sql: str):
+        return sample_con.cursor().execute(sql).fetchall()[0][0]
+
+    tied = one("SELECT count(*) FROM (SELECT customer_id, survey_date FROM surveys GROUP BY ALL HAVING count(*) > 1)")
+    assert tied == 0  # one answer per customer and day: "the latest answer" is well defined
+    as_of = one("SELECT max(order_date) - 200 FROM orders")
+    channel = one("SELECT min(channel) FROM orders")
+    cur = sample_con.cursor()
+    whole = learn.loyalty_ladder(cur, as_of).set_index("rung")["customers"].to_dict()
+    assert whole == _ladder_by_pandas(sample_con, as_of)
+    # a sales channel keeps only some orders: the purchase days are counted from the orders it keeps
+    narrowed = learn.loyalty_ladder(cur, as_of, Filters(selections=(("channel", (channel,)),)))
+    assert narrowed.set_index("rung")["customers"].to_dict() == _ladder_by_pandas(sample_con, as_of, (channel,))
+    assert narrowed["customers"].sum() == sum(whole.values()) and not narrowed["customers"].equals(
+        learn.loyalty_ladder(cur, as_of)["customers"])

@@ -162,6 +162,18 @@ def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
     return _overview(str(db.default_path().resolve()), auth.role(), version(), period, filters, grain, root_dims)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _kpi_summary(path: str, role: str, version_key: int, period, filters):
+    with _cursor(path, role) as cur:
+        return kpis.kpi_table(cur, period, filters, year_ago=False)
+
+
+def kpi_summary(period, filters):
+    """The KPI table against the previous period only (no year-ago column, no trends): for a page that
+    states the headline and links to the Overview; cached until the data or filters change."""
+    return _kpi_summary(str(db.default_path().resolve()), auth.role(), version(), period, filters)
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def _segments(path: str, version_key: int, as_of, filters, options):
     with _cursor(path, MODEL_ROLE) as cur:  # sums and score ranges only: no personal field to mask
@@ -253,6 +265,19 @@ def campaign_results(as_of, filters, options, min_lift: float):
     """Everything the Campaigns page shows (per campaign, increments, totals, roll-ups, attribution, channel
     returns), cached until the data, filters or options change."""
     return _campaigns(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, min_lift)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _campaign_totals(path: str, role: str, version_key: int, as_of, filters, options, min_lift: float):
+    with _cursor(path, role) as cur:
+        stats = campaigns.campaign_stats(cur, as_of, filters, options)
+        return campaigns.totals(stats, campaigns.incrementality(stats, min_lift))
+
+
+def campaign_totals(as_of, filters, options, min_lift: float):
+    """The Campaigns page's totals alone (spend, attributed and incremental revenue), without the per-model
+    attribution; cached until the data, filters or options change."""
+    return _campaign_totals(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, min_lift)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -29,30 +29,31 @@ graded AS (
     SELECT 'ticket', * FROM latest_ticket
 ),
 graded_keys AS (
-    -- the integer key: joining and grouping millions of orders on text ids costs twice as much
-    SELECT g.basis, k.customer_key, g.grade, g.seen_on
+    -- the integer key: joining millions of orders on text ids costs twice as much
+    SELECT g.basis, k.customer_key, g.grade, g.seen_on, k.second_date
     FROM graded AS g JOIN rpt_customers AS k USING (customer_id)
 ),
--- one pass over each graded customer's orders: any in the follow-up window, and purchase days by $as_of
--- (first_of_day marks a customer's first order of a day, so counting it counts days without a distinct count)
-followed AS (
-    SELECT g.basis, g.customer_key, g.grade,
-           count(o.order_id) FILTER (WHERE o.order_date > g.seen_on
-                                       AND o.order_date <= g.seen_on + CAST($follow_days AS INTEGER)) > 0 AS stayed,
-           count(o.order_id) FILTER (WHERE o.first_of_day AND o.order_date <= $as_of) AS flagged_days
-    FROM graded_keys AS g LEFT JOIN scoped AS o ON o.customer_key = g.customer_key
-    GROUP BY g.basis, g.customer_key, g.grade
+stayed AS (
+    -- the graded customers with an order in the follow-up window (the join keeps only those orders)
+    SELECT DISTINCT g.basis, g.customer_key
+    FROM graded_keys AS g JOIN scoped AS o ON o.customer_key = g.customer_key
+     AND o.order_date > g.seen_on AND o.order_date <= g.seen_on + CAST($follow_days AS INTEGER)
 ),
 exact_days AS (
-    -- under a sales-channel or product-category filter a day's first order may be filtered out: count the
-    -- days themselves then (otherwise this is empty)
+    -- "repeat" is two purchase days by $as_of: rpt_customers' second_date tells it, unless a sales-channel
+    -- or product-category filter keeps only some of a customer's orders: count the days it keeps then
+    -- (otherwise this is empty)
     SELECT g.basis, g.customer_key, count(DISTINCT o.order_date) AS days
     FROM graded_keys AS g JOIN scoped AS o ON o.customer_key = g.customer_key
     WHERE array_length($channel) + array_length($product_category) > 0 AND o.order_date <= $as_of
     GROUP BY g.basis, g.customer_key
 )
-SELECT f.basis, f.grade, count(*) AS customers,
-       count(*) FILTER (WHERE f.stayed) AS stayed,
-       count(*) FILTER (WHERE coalesce(e.days, f.flagged_days) >= 2) AS repeat_buyers
-FROM followed AS f LEFT JOIN exact_days AS e USING (basis, customer_key)
-GROUP BY f.basis, f.grade ORDER BY f.basis, f.grade;
+SELECT g.basis, g.grade, count(*) AS customers,
+       count(s.customer_key) AS stayed,
+       count(*) FILTER (WHERE CASE WHEN array_length($channel) + array_length($product_category) > 0
+                                   THEN coalesce(e.days, 0) >= 2
+                                   ELSE coalesce(g.second_date <= $as_of, false) END) AS repeat_buyers
+FROM graded_keys AS g
+LEFT JOIN stayed AS s USING (basis, customer_key)
+LEFT JOIN exact_days AS e USING (basis, customer_key)
+GROUP BY g.basis, g.grade ORDER BY g.basis, g.grade;

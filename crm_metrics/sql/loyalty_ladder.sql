@@ -9,13 +9,20 @@
 WITH
 -- @include scoped_orders
 base AS (
-    -- integer keys: grouping a million customers' orders on text ids costs twice as much
-    SELECT s.customer_key, s.customer_id FROM scoped_customers AS s JOIN rpt_customers AS k USING (customer_key)
-    WHERE k.signup_date <= $as_of OR s.first_date <= $as_of
+    SELECT customer_key, customer_id, first_date, second_date FROM scoped_customers
+    WHERE signup_date <= $as_of OR first_date <= $as_of
 ),
 bought AS (
-    -- first_of_day marks a customer's first order of a day: counting it counts purchase days cheaply
-    SELECT customer_key, count(*) FILTER (WHERE first_of_day) AS days FROM scoped WHERE order_date <= $as_of
+    -- purchase days by $as_of, capped at 2 (the ladder asks "one, or two or more"): each customer's first
+    -- two purchase dates are in rpt_customers, so no order is read...
+    SELECT customer_key, CASE WHEN second_date <= $as_of THEN 2 ELSE 1 END AS days
+    FROM base
+    WHERE first_date <= $as_of AND array_length($channel) + array_length($product_category) = 0
+    UNION ALL
+    -- ...unless a sales-channel or product-category filter keeps only some of a customer's orders: then
+    -- count the days of the orders it keeps
+    SELECT customer_key, count(DISTINCT order_date) AS days FROM scoped
+    WHERE order_date <= $as_of AND array_length($channel) + array_length($product_category) > 0
     GROUP BY customer_key
 ),
 answers AS (

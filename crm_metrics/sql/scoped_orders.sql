@@ -8,7 +8,8 @@
 -- $cohort the customers whose first completed order fell in one of the listed months ('2024-03');
 -- $segment the customers whose latest RFM segment (rpt_customer_segments) is listed. Returned and cancelled orders are never revenue (not in rpt_orders).
 scoped_customers AS (
-    SELECT customer_id, customer_key, region, country, city, acquisition_channel, acquisition_cost, first_date
+    SELECT customer_id, customer_key, region, country, city, acquisition_channel, acquisition_cost, first_date, second_date,
+           signup_date
     FROM rpt_customers
     WHERE (array_length($region) = 0 OR list_contains($region, region))
       AND (array_length($country) = 0 OR list_contains($country, country))
