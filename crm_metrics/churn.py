@@ -296,15 +296,18 @@ def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:
     result.calibration = pd.DataFrame({"predicted": predicted, "observed": observed})
 
 
-def for_customers(base: ChurnResult, ids: pd.Index | None, list_share: float | None = None) -> ChurnResult:
+def for_customers(base: ChurnResult, ids: pd.Index | None, list_share: float | None = None,
+                  with_scored: bool = True) -> ChurnResult:
     """``base`` (the whole-base result) seen on the customers ``ids`` (None: every customer), with its
     precision and recall read at ``list_share``: the at-risk list and the evaluation narrowed to them, the
-    training and the drivers unchanged. ``base`` itself is not modified."""
+    training and the drivers unchanged. ``base`` itself is not modified. ``with_scored=False`` leaves the
+    view's ``scored`` out (None) for a caller that lists the customers from elsewhere: selecting half a
+    million scored rows costs a tenth of a second it would not use."""
     share = base.list_share if list_share is None else list_share
     if ids is None and share == base.list_share:
         return base
     view = replace(base, list_share=share, selected=None if ids is None else len(ids))
-    view.scored = None if base.scored is None else scope.select(base.scored, ids)
+    view.scored = None if base.scored is None or not with_scored else scope.select(base.scored, ids)
     view.test_scores = None if base.test_scores is None else scope.select(base.test_scores, ids)
     if view.test_scores is not None:
         _evaluate(view, view.test_scores)

@@ -380,3 +380,26 @@ def test_value_page_says_what_an_order_level_filter_counts(sample_app):
     at.multiselect(key="channel").select(at.multiselect(key="channel").options[0]).run()
     assert not at.exception
     assert any("count only the orders your sales channel" in c.value for c in at.caption)
+
+
+def test_at_risk_list_of_a_selection_is_its_own_ranking(sample_app):
+    """The Retention page's list under a filter is picked from the whole base's ranking: it must equal
+    ranking the selected customers themselves (their churn scores, CLV and whole-base segments)."""
+    from crm_metrics import churn, scope
+    from crm_metrics.filters import Filters
+    from ui import data as ui_data
+
+    at = sample_app.switch_page("pages/retention.py").run()
+    region = at.multiselect(key="region").options[0]
+    as_of, options = ui_data.data_span()[1], churn.ChurnOptions()
+    chosen = Filters(selections=(("region", (region,)),))
+    picked = ui_data.at_risk_list(as_of, chosen, options)
+    path, key = str(db.default_path().resolve()), ui_data.version()
+    ids = ui_data._scope(path, key, chosen)
+    result = ui_data.churn_model(as_of, chosen, options)
+    predictions = ui_data._selection(path, key, as_of, chosen, ui_data.clv.CLVOptions())[0]
+    segments = scope.select(ui_data._base_segments(path, key, as_of), ids)
+    ranked = churn.at_risk(result.scored, predictions, segments)
+    assert 0 < len(picked) < len(ui_data.at_risk_list(as_of, Filters(), options))
+    pd.testing.assert_frame_equal(picked.reset_index(drop=True), ranked.reset_index(drop=True))
+    assert set(picked["customer_id"]) <= set(ids)

@@ -65,6 +65,11 @@ def test_churn_on_a_selection_is_the_whole_base_model_evaluated_on_its_customers
     assert view.n_train == churn_base.n_train
     pd.testing.assert_frame_equal(view.drivers, churn_base.drivers)
     assert churn_base.selected is None and len(churn_base.test_scores) == churn_base.n_test
+    # without the scored rows: the same evaluation, no list
+    bare = churn.for_customers(churn_base, pd.Index(sorted(ids)), with_scored=False)
+    assert bare.scored is None and bare.n_test == view.n_test
+    assert all(bare.metrics["gradient_boosting"][k] == view.metrics["gradient_boosting"][k]
+               for k in ("auc", "precision_at_k", "recall_at_k"))
 
 
 def test_churn_list_share_reads_precision_elsewhere(churn_base):

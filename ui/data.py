@@ -484,32 +484,49 @@ def _churn(path: str, version_key: int, as_of, filters, options):
     base = _churn_base(path, version_key, as_of, replace(options, list_share=churn.ChurnOptions().list_share))
     if base is None:
         return None
-    return churn.for_customers(base, _scope(path, version_key, filters), options.list_share)
+    # the page lists customers from _at_risk: the view needs no scored rows
+    return churn.for_customers(base, _scope(path, version_key, filters), options.list_share, with_scored=False)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _at_risk_base(path: str, version_key: int, as_of, options):
+    """Every active customer ranked by value at risk, from the whole-base models: each selection's list is
+    this one's rows (its order kept), so a filter change only picks rows."""
+    base = _churn_base(path, version_key, as_of, options)
+    if base is None or base.scored is None:
+        return None
+    forecast = _clv_base(path, version_key, as_of, clv.CLVOptions())
+    predictions = forecast.predictions if forecast is not None and forecast.fit.usable else None
+    return churn.at_risk(base.scored, predictions if predictions is not None and len(predictions) else None,
+                         _base_segments(path, version_key, as_of))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _at_risk(path: str, version_key: int, as_of, filters, options):
-    result = _churn(path, version_key, as_of, filters, options)
-    if result is None or result.scored is None:
-        return None
-    forecast = _clv_base(path, version_key, as_of, clv.CLVOptions())
-    predictions = _selection(path, version_key, as_of, filters, clv.CLVOptions())[0] \
-        if forecast is not None and forecast.fit.usable else None
-    segments = _report(path, MODEL_ROLE, "rfm", as_of, version_key, (("filters", filters),))
-    return churn.at_risk(result.scored, predictions if predictions is not None and len(predictions) else None,
-                         segments)
+    ranked = _at_risk_base(path, version_key, as_of, replace(options, list_share=churn.ChurnOptions().list_share))
+    return None if ranked is None else scope.select(ranked, _scope(path, version_key, filters))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _base_segments(path: str, version_key: int, as_of):
+    """Every customer's RFM segment scored against the whole base (customer_id, segment): the label a
+    customer carries whatever the filters, as the segment filter reads it; process-wide, built once."""
+    with _cursor(path, MODEL_ROLE) as cur:
+        return rfm.rfm_scores(cur, as_of)[["customer_id", "segment"]]
 
 
 def at_risk_list(as_of, filters, options):
     """The churn model's active customers among those ``filters`` select, the most value at risk first
-    (:func:`crm_metrics.churn.at_risk`: predicted CLV as the value, the RFM segment under the same filters),
-    without contact fields; None without a churn result. Shared by every session: do not modify."""
+    (:func:`crm_metrics.churn.at_risk`: predicted CLV as the value; the RFM segment each customer has in the
+    whole base, like the models, so that a segment filter and the list's segment column agree), without
+    contact fields; None without a churn result. Shared by every session: do not modify."""
     return _at_risk(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
 
 
 def churn_model(as_of, filters, options):
-    """The churn model trained on every customer, evaluated and listed on the customers ``filters`` select,
-    with precision and recall read at ``options.list_share``; cached until the data changes."""
+    """The churn model trained on every customer, evaluated on the customers ``filters`` select, with
+    precision and recall read at ``options.list_share`` (its ``scored`` is None under a filter: the list is
+    :func:`at_risk_list`); cached until the data changes."""
     return _churn(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
 
 

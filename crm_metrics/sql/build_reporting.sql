@@ -77,11 +77,11 @@ FROM (SELECT *, lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_da
 JOIN rpt_customers AS c USING (customer_id)
 ORDER BY o.order_date, o.customer_id;
 
--- rpt_customer_months -- grain: one row per (customer, calendar month with a completed order): the
+-- rpt_customer_months -- grain: one row per (customer_key, calendar month with a completed order): the
 --                        month's revenue. The monthly cohort matrix counts these instead of orders.
 CREATE OR REPLACE TABLE rpt_customer_months AS
-SELECT customer_id, date_trunc('month', order_date) AS month, sum(amount) AS revenue
-FROM rpt_orders GROUP BY customer_id, date_trunc('month', order_date);
+SELECT customer_key, date_trunc('month', order_date) AS month, sum(amount) AS revenue
+FROM rpt_orders GROUP BY customer_key, date_trunc('month', order_date);
 
 -- rpt_order_months -- grain: one row per (month, customer attributes, sales channel, product category):
 --                     revenue and orders. Sums over whole months of history read this (~50 times fewer rows).

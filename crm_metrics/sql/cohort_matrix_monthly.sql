@@ -8,7 +8,7 @@ WITH
 cells AS (
     SELECT m.cohort, date_diff('month', date_trunc('month', m.first_date), a.month) AS period,
            count(*) AS active, sum(a.revenue) AS revenue
-    FROM rpt_customer_months AS a JOIN members AS m USING (customer_id)
+    FROM rpt_customer_months AS a JOIN members AS m USING (customer_key)
     GROUP BY ALL
 ),
 -- @include cohort_grid

@@ -3,7 +3,7 @@
 --                 cohort and how many $grain periods $as_of has reached for them.
 -- reach_counts -- grain: one row per (cohort, reach): customers.
 members AS (
-    SELECT customer_id, first_date,
+    SELECT customer_id, customer_key, first_date,
            CASE WHEN $by = 'acquisition_channel' THEN coalesce(acquisition_channel, '(not recorded)')
                 ELSE strftime(date_trunc($grain, first_date), '%Y-%m-%d') END AS cohort,
            -- whole $grain periods from the first order's period to $as_of's (see cohort_matrix.sql)
