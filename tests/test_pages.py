@@ -396,10 +396,10 @@ def test_at_risk_list_of_a_selection_is_its_own_ranking(sample_app):
     picked = ui_data.at_risk_list(as_of, chosen, options)
     path, key = str(db.default_path().resolve()), ui_data.version()
     ids = ui_data._scope(path, key, chosen)
-    result = ui_data.churn_model(as_of, chosen, options)
+    scored = churn.for_customers(ui_data._churn_base(path, key, as_of, options), ids).scored
     predictions = ui_data._selection(path, key, as_of, chosen, ui_data.clv.CLVOptions())[0]
     segments = scope.select(ui_data._base_segments(path, key, as_of), ids)
-    ranked = churn.at_risk(result.scored, predictions, segments)
+    ranked = churn.at_risk(scored, predictions, segments)
     assert 0 < len(picked) < len(ui_data.at_risk_list(as_of, Filters(), options))
     pd.testing.assert_frame_equal(picked.reset_index(drop=True), ranked.reset_index(drop=True))
     assert set(picked["customer_id"]) <= set(ids)
