@@ -81,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--time-unit", choices=["day", "week"], help="time unit of the CLV models (clv, clv-model)")
     rep.add_argument("--horizon-months", type=int, help="CLV horizon in months (clv)")
     rep.add_argument("--out", help="write to this file instead of standard output")
+
+    pred = sub.add_parser("predict", help="score every customer's CLV into a Parquet file, part by part")
+    pred.add_argument("--out", required=True, help="the Parquet file to write")
+    pred.add_argument("--as-of", type=dt.date.fromisoformat, help="calibration end YYYY-MM-DD (default: last order)")
+    pred.add_argument("--parts", type=int, default=1,
+                      help="score the base in this many parts (customer_key %% parts): memory for one part only")
+    pred.add_argument("--fit-customers", type=int, help="fit on a systematic sample of about this many customers "
+                      "when the base is larger (default 2,000,000)")
+    pred.add_argument("--time-unit", choices=["day", "week"], help="time unit of the models")
+    pred.add_argument("--horizon-months", type=int, help="CLV horizon in months")
     return parser
 
 
@@ -90,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "users":
         return _users(args)
     if db.engine_name() == "spark":
-        if args.command != "report":
-            print(f"error: {db.ENGINE_ENV}=spark reads the lake, where the data is managed: only `report` runs on "
-                  "Spark (unset it to import into or change the embedded database)", file=sys.stderr)
+        if args.command not in ("report", "predict"):
+            print(f"error: {db.ENGINE_ENV}=spark reads the lake, where the data is managed: only `report` and "
+                  "`predict` run on Spark (unset it to import into or change the embedded database)",
+                  file=sys.stderr)
             return 2
         from crm_metrics import spark
 
@@ -213,13 +224,53 @@ def _report(con, args) -> int:
     return 0
 
 
+def _predict(con, args) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from crm_metrics import clv
+
+    chosen = {k: v for k, v in (("time_unit", args.time_unit), ("horizon_months", args.horizon_months),
+                                ("fit_customers", args.fit_customers)) if v is not None}
+    try:
+        options = clv.CLVOptions(**chosen)
+        if args.parts < 1:
+            raise ValueError("--parts is at least 1")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    cur = con.cursor()
+    fit = clv.fit_models(cur, args.as_of, None, options)
+    if fit is None or not fit.usable:
+        reasons = ["no completed orders"] if fit is None else fit.problems or ["the models did not converge"]
+        print("error: no CLV to predict: " + " ".join(reasons), file=sys.stderr)
+        return 1
+    writer, rows = None, 0
+    try:
+        for frame in clv.score_parts(cur, fit, args.parts):
+            if frame.empty:
+                continue
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            writer = writer or pq.ParquetWriter(args.out, table.schema)
+            writer.write_table(table.cast(writer.schema))
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    fitted = fit.bg.n_customers_
+    sample = "every customer" if fit.sample_every == 1 else f"one customer in {fit.sample_every} ({fitted:,})"
+    print(f"{rows:,} customers scored into {args.out} in {args.parts} part(s); models fitted as of {fit.as_of} on "
+          f"{sample}.", file=sys.stderr)
+    return 0
+
+
 def _catalog(con, args) -> int:
     print(markdown_table())
     return 0
 
 
 COMMANDS = {"catalog": _catalog, "init": _init, "sample": _sample, "import": _import, "imports": _imports,
-            "undo": _undo, "report": _report}
+            "undo": _undo, "report": _report, "predict": _predict}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -42,12 +43,18 @@ class CLVOptions:
     horizon_months : months of future value counted.
     annual_discount : yearly discount rate of future money (0.10 = 10%).
     margin_rate : gross margin on spend used for CLV (and for orders without a cost in historical margin).
+    fit_customers : the most customers the models are fitted on. A larger base is fitted on a systematic
+        sample of about this many (every k-th customer in id order, ``sql/clv_summary.sql``'s parts): the
+        models have four and two population parameters, which two million customers pin down to a fraction
+        of their standard errors, and a fit over hundreds of millions would not fit on one machine. Every
+        customer is still scored (:func:`forecast_base`, :func:`score_parts`).
     """
 
     time_unit: str = "week"
     horizon_months: int = 12
     annual_discount: float = 0.10
     margin_rate: float = 0.4
+    fit_customers: int = 2_000_000
 
     def __post_init__(self) -> None:
         if self.time_unit not in TIME_UNITS:
@@ -56,6 +63,8 @@ class CLVOptions:
             raise ValueError("horizon_months is between 1 and 120")
         if not 0 <= self.annual_discount < 1 or not 0 <= self.margin_rate <= 1:
             raise ValueError("annual_discount is in [0, 1) and margin_rate in [0, 1]")
+        if self.fit_customers < 1000:
+            raise ValueError("fit_customers is at least 1,000")
 
     @property
     def unit_days(self) -> float:
@@ -71,15 +80,23 @@ SUMMARY_COLUMNS = ["customer_id", "x", "t_x", "T", "monetary", "first_purchase",
 
 
 def customer_summary(cur, as_of: dt.date, filters: Filters | None = None,
-                     options: CLVOptions | None = None) -> pd.DataFrame:
-    """Grain: one row per customer with a completed order on or before ``as_of``. Columns: SUMMARY_COLUMNS
-    (see ``sql/clv_summary.sql``), times in ``options.time_unit``."""
+                     options: CLVOptions | None = None, part: tuple[int, int] = (0, 1)) -> pd.DataFrame:
+    """Grain: one row per customer with a completed order on or before ``as_of``; with ``part`` = (p, k),
+    only those whose customer_key % k = p. Columns: SUMMARY_COLUMNS (see ``sql/clv_summary.sql``), times
+    in ``options.time_unit``."""
     ensure_current(cur)
     options = options or CLVOptions()
     params = {"as_of": as_of, "unit_days": options.unit_days, "margin_rate": options.margin_rate,
-              **(filters or Filters()).params()}
+              "part": part[0], "part_count": part[1], **(filters or Filters()).params()}
     frame = db.query_df(cur, "clv_summary", params)
     return frame if len(frame) else pd.DataFrame(columns=SUMMARY_COLUMNS)
+
+
+def sample_every(cur, as_of: dt.date, filters: Filters | None = None, options: CLVOptions | None = None) -> int:
+    """k such that every k-th customer is at most ``options.fit_customers`` customers (1: all of them)."""
+    options = options or CLVOptions()
+    customers = int(db.scalar(cur, "clv_customers", {"as_of": as_of, **(filters or Filters()).params()}) or 0)
+    return max(1, math.ceil(customers / options.fit_customers))
 
 
 # --------------------------------------------------------------------------------------------------- fitness
@@ -116,10 +133,11 @@ class CLVFit:
 
     as_of: dt.date
     options: CLVOptions
-    summary: pd.DataFrame
+    summary: pd.DataFrame  # the customers scored (every customer unless a caller passes one part)
     bg: BetaGeoModel | None
     gg: GammaGammaModel | None
     problems: list[str]
+    sample_every: int = 1  # the models were fitted on every k-th customer (1: on all of them)
 
     @property
     def usable(self) -> bool:
@@ -136,12 +154,32 @@ def fit_models(cur, as_of: dt.date | None = None, filters: Filters | None = None
         as_of = data_span(cur)[1]
         if as_of is None:
             return None
-    summary = customer_summary(cur, as_of, filters, options)
+    ensure_current(cur)
+    every = sample_every(cur, as_of, filters, options)
+    fitted_on = customer_summary(cur, as_of, filters, options, (0, every))
     bg = gg = None
-    if int((summary["x"] > 0).sum()) >= MIN_REPEAT_BUYERS:
-        bg = BetaGeoModel(time_unit=options.time_unit).fit(summary, time_unit=options.time_unit)
-        gg = GammaGammaModel().fit(summary)
-    return CLVFit(as_of, options, summary, bg, gg, fitness(summary, bg, gg))
+    if int((fitted_on["x"] > 0).sum()) >= MIN_REPEAT_BUYERS:
+        bg = BetaGeoModel(time_unit=options.time_unit).fit(fitted_on, time_unit=options.time_unit)
+        gg = GammaGammaModel().fit(fitted_on)
+    return CLVFit(as_of, options, fitted_on, bg, gg, fitness(fitted_on, bg, gg), every)
+
+
+def with_every_customer(cur, fit: CLVFit, filters: Filters | None = None) -> CLVFit:
+    """``fit`` scoring every customer: itself when it was fitted on all of them, else the same models with
+    the whole summary (which then must fit in this process's memory; :func:`score_parts` does not)."""
+    if fit.sample_every == 1:
+        return fit
+    return replace(fit, summary=customer_summary(cur, fit.as_of, filters, fit.options))
+
+
+def score_parts(cur, fit: CLVFit, parts: int, filters: Filters | None = None) -> Iterator[pd.DataFrame]:
+    """Every customer's prediction from ``fit``, one part of the base at a time (customer_key % parts):
+    each part's summary is computed by the engine and scored here, so no step holds more than about
+    1 / ``parts`` of the customers. Yields :func:`predict` frames (with intervals), one per part."""
+    if parts < 1:
+        raise ValueError("parts is at least 1")
+    for part in range(parts):
+        yield predict(replace(fit, summary=customer_summary(cur, fit.as_of, filters, fit.options, (part, parts))))
 
 
 # ----------------------------------------------------------------------------------------------- prediction
@@ -307,7 +345,7 @@ def forecast_base(cur, as_of: dt.date | None = None, options: CLVOptions | None 
     """Fit on every customer as of ``as_of`` (default: the last order date) and predict each one. None when
     there are no orders."""
     fit = fit_models(cur, as_of, None, options)
-    return None if fit is None else forecast_of(fit)
+    return None if fit is None else forecast_of(with_every_customer(cur, fit))
 
 
 def for_customers(forecast: Forecast, ids: pd.Index | None) -> tuple[pd.DataFrame, dict]:
@@ -446,4 +484,4 @@ def clv_report(cur, as_of=None, **options) -> pd.DataFrame:
     fit = fit_models(cur, as_of, None, _options(options))
     if fit is None:
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
-    return scope.select(predict(fit), scope.customer_ids(cur, filters))
+    return scope.select(predict(with_every_customer(cur, fit)), scope.customer_ids(cur, filters))

@@ -60,8 +60,11 @@ with answer:
     if data.order_level_filtered(chosen):
         shown += (" Revenue and margin so far count only the orders your sales channel or product category "
                   "filter keeps; predicted CLV is each customer's whole relationship.")
-    st.caption(f"Fitted on every completed order up to {as_of:%d %b %Y} (the end of the period) of all "
-               f"{fmt.count(len(fit.summary))} customers; CLV is margin over the next {horizon} months at a "
+    fitted_on = (f"all {fmt.count(len(fit.summary))} customers" if fit.sample_every == 1 else
+                 f"one in {fit.sample_every} of the {fmt.count(len(fit.summary))} customers (a systematic sample "
+                 f"of {fmt.count(fit.bg.n_customers_)}; every customer is scored)")
+    st.caption(f"Fitted on every completed order up to {as_of:%d %b %Y} (the end of the period) of "
+               f"{fitted_on}; CLV is margin over the next {horizon} months at a "
                f"{discount:.0%} yearly discount rate. Intervals: delta method on both models' standard errors."
                + shown)
 for problem in fit.problems:

@@ -227,3 +227,53 @@ def test_forecast_is_predict_and_totals_computed_once(sample_fit):
     predictions, totals = clv.forecast(sample_fit)
     pd.testing.assert_frame_equal(predictions, clv.predict(sample_fit))
     assert totals == clv.totals(sample_fit)
+
+
+def test_a_base_above_fit_customers_is_fitted_on_every_kth_customer(sample_con):
+    cur = sample_con.cursor()
+    as_of = sample_con.cursor().execute("SELECT max(order_date) FROM orders").fetchall()[0][0]
+    whole = clv.customer_summary(cur, as_of)
+    fit = clv.fit_models(cur, as_of, None, clv.CLVOptions(fit_customers=1000))
+    every = -(-len(whole) // 1000)
+    assert fit.sample_every == every >= 2
+    # independently: the whole summary's rows whose customer key is a multiple of k
+    keys = sample_con.cursor().execute("SELECT customer_id, customer_key FROM rpt_customers").df()
+    kept = set(keys.loc[keys["customer_key"] % every == 0, "customer_id"])
+    expected = whole[whole["customer_id"].isin(kept)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(fit.summary.reset_index(drop=True), expected)
+    assert fit.bg.n_customers_ == len(expected) <= 1000
+    direct = BetaGeoModel(time_unit="week").fit(expected, time_unit="week")
+    assert fit.bg.params_ == pytest.approx(direct.params_, rel=1e-9)
+    # every customer is still scored, by the sample's models
+    scored = clv.with_every_customer(cur, fit)
+    assert len(scored.summary) == len(whole) and scored.bg is fit.bg
+    assert len(clv.forecast_base(cur, as_of, clv.CLVOptions(fit_customers=1000)).predictions) == len(whole)
+
+
+def test_scoring_part_by_part_equals_scoring_at_once(sample_con, sample_fit):
+    cur = sample_con.cursor()
+    parts = list(clv.score_parts(cur, sample_fit, 3))
+    assert len(parts) == 3 and all(len(p) for p in parts)
+    ids = [set(p["customer_id"]) for p in parts]
+    assert not (ids[0] & ids[1] or ids[0] & ids[2] or ids[1] & ids[2])
+    together = pd.concat(parts).sort_values("customer_id").reset_index(drop=True)
+    at_once = clv.predict(sample_fit).sort_values("customer_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(together, at_once, rtol=1e-12)
+
+
+def test_cli_predict_writes_every_customer_to_parquet(tmp_path, capsys):
+    from crm_metrics.sample import SampleParams, load_sample
+
+    path = tmp_path / "p.duckdb"
+    con = db.connect(str(path))
+    load_sample(con, SampleParams(customers=1500, seed=5))
+    expected = clv.predict(clv.fit_models(con.cursor(), dt.date(2026, 6, 30)))
+    con.close()
+    out = tmp_path / "clv.parquet"
+    assert main(["--db", str(path), "predict", "--out", str(out), "--as-of", "2026-06-30", "--parts", "4"]) == 0
+    assert f"{len(expected):,} customers scored" in capsys.readouterr().err
+    written = pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
+    expected = expected.sort_values("customer_id").reset_index(drop=True)
+    assert written["customer_id"].tolist() == expected["customer_id"].tolist()
+    np.testing.assert_allclose(written["clv"], expected["clv"], rtol=1e-12)
+    assert main(["--db", str(path), "predict", "--out", str(out), "--parts", "0"]) == 2

@@ -14,7 +14,7 @@ import pytest
 from db_helpers import write_lake
 
 import crm_metrics
-from crm_metrics import db
+from crm_metrics import clv, db
 from crm_metrics import spark as spark_engine
 from crm_metrics.importer import import_file
 from crm_metrics.schema import TABLE_ORDER
@@ -84,4 +84,25 @@ def test_the_command_line_reports_from_the_lake(engines, monkeypatch, tmp_path, 
     assert printed["customers"].tolist() == expected["customers"].tolist()
     np.testing.assert_allclose(printed["revenue"], expected["revenue"], rtol=1e-12)
     assert main(["import", "orders", str(tmp_path / "orders.csv")]) == 2
-    assert "only `report` runs on Spark" in capsys.readouterr().err
+    assert "only `report` and `predict` run on Spark" in capsys.readouterr().err
+
+
+def test_customers_are_scored_part_by_part_from_the_lake(engines, monkeypatch, tmp_path, capsys):
+    """The CLV models fitted on a sample of the lake's customers (every k-th) and every customer scored
+    part by part: the same file as the embedded engine writes."""
+    from crm_metrics.__main__ import main
+
+    duck, _, mapping = engines
+    out = {"duck": tmp_path / "duck.parquet", "spark": tmp_path / "spark.parquet"}
+    args = ["predict", "--parts", "3", "--fit-customers", "2000"]
+    assert main(["--db", ":memory:", *args, "--out", str(out["duck"])]) == 1  # an empty database: nothing
+    capsys.readouterr()
+    monkeypatch.setenv("CRM_ENGINE", "spark")
+    monkeypatch.setenv("CRM_SPARK", "local[2]")
+    monkeypatch.setenv("CRM_SPARK_TABLES", json.dumps(mapping))
+    assert main([*args, "--out", str(out["spark"])]) == 0
+    assert "one customer in 3 (" in capsys.readouterr().err
+    expected = clv.fit_models(duck.cursor(), None, None, clv.CLVOptions(fit_customers=2000))
+    assert expected.sample_every == 3
+    expected = pd.concat(clv.score_parts(duck.cursor(), expected, 3))
+    assert_same(expected.reset_index(drop=True), pd.read_parquet(out["spark"]))

@@ -7,12 +7,15 @@
 --   T        time from the first purchase day to $as_of (the customer's age)
 --   monetary mean spend of the repeat purchase days (the first day left out), 0 without repeats
 --   first_spend, total_spend: spend on the first day and over all days (historical value)
+-- $part_count, $part: only the customers whose customer_key % $part_count = $part (1 and 0: every customer).
+-- A base too large for one machine is fitted on one such part (every k-th customer in id order: a
+-- systematic sample) and scored part by part, so no step holds every customer (crm_metrics.clv).
 WITH
 -- @include scoped_orders
 purchase_days AS (
     SELECT customer_id, order_date, sum(amount) AS spend,
            sum(coalesce(amount - cost, amount * $margin_rate)) AS margin
-    FROM scoped WHERE order_date <= $as_of
+    FROM scoped WHERE order_date <= $as_of AND customer_key % $part_count = $part
     GROUP BY customer_id, order_date
 ),
 numbered AS (
