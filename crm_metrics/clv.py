@@ -45,9 +45,10 @@ class CLVOptions:
     margin_rate : gross margin on spend used for CLV (and for orders without a cost in historical margin).
     fit_customers : the most customers the models are fitted on. A larger base is fitted on a systematic
         sample of about this many (every k-th customer in id order, ``sql/clv_summary.sql``'s parts): the
-        models have four and two population parameters, which two million customers pin down to a fraction
-        of their standard errors, and a fit over hundreds of millions would not fit on one machine. Every
-        customer is still scored (:func:`forecast_base`, :func:`score_parts`).
+        models have four and three population parameters whose standard errors shrink with the square root
+        of the customers fitted (CDNOW's 5% at 2,357 customers is under 0.2% at two million), and hundreds
+        of millions of summaries would not fit on one machine. Every customer is still scored
+        (:func:`forecast_base`, :func:`score_parts`).
     """
 
     time_unit: str = "week"

@@ -86,9 +86,10 @@ def data_span(cur, as_of=None) -> pd.DataFrame:
 
 
 def data_version(con) -> int:
-    """A number that changes whenever an import lands or is undone (the key of cached results)."""
+    """A number that changes whenever an import lands or is undone, or the Spark engine reads the lake again
+    (the key of cached results)."""
     cur = con.cursor()
     try:
-        return int(db.scalar(cur, "data_version"))
+        return int(db.scalar(cur, "data_version")) + (1 << 40) * getattr(con, "generation", 0)
     finally:
         cur.close()

@@ -199,13 +199,25 @@ class SparkConnection:
         self.spark = spark
         self.sources = dict(table_sources)
         self._ids = itertools.count(1)
+        self.generation = 0  # how many times the lake was read again (see refresh)
+        self._register()
+
+    def _register(self) -> None:
         shapes = _shapes()
         for table in TABLES:
             self._register_canonical(table, shapes[table])
-        for table in SUPPORT_TABLES:  # empty: the reporting layer is built afresh for each connection
+        for table in SUPPORT_TABLES:  # empty: the reporting layer is built afresh for each reading of the lake
             self._empty_view(table, shapes[table])
         for name, query in _masked_view_queries().items():
-            spark.sql(query).createOrReplaceTempView(f"masked_{name}")
+            self.spark.sql(query).createOrReplaceTempView(f"masked_{name}")
+
+    def refresh(self) -> None:
+        """Read the lake again: the canonical views over what it holds now (new files of a Parquet folder, a
+        Delta table's latest version) and an empty reporting layer, which the next report builds afresh.
+        The lake keeps no import ledger to say that it changed, so this is the user's (or a schedule's) call;
+        ``generation`` counts the readings and is part of the data version that keys cached results."""
+        self.generation += 1
+        self._register()
 
     def _register_canonical(self, table: str, shape: list[tuple[str, str]]) -> None:
         source = self.sources.get(table)

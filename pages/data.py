@@ -6,8 +6,8 @@ from ui.routing import ensure_router
 
 ensure_router()
 
+from ui import auth, data
 from ui import columns as col
-from ui import data
 from ui import format as fmt
 from ui.importing import upload_panel
 from ui.ledger import history_panel, quality_panel, sample_panel
@@ -24,6 +24,14 @@ if data.on_spark():
             icon=":material/cloud:")
     st.dataframe(data.lake_tables(), hide_index=True, width="stretch",
                  column_config={"table": "Table", "location": "Where the lake keeps it", "rows": col.count("Rows")})
+    st.caption("The lake is read when the app starts and when you read it again: what it gains meanwhile shows "
+               "after that (the reporting layer is then rebuilt on Spark, which takes a while on a large lake).")
+    if auth.allowed("import"):
+        if st.button("Read the lake again", icon=":material/refresh:", key="lake_refresh"):
+            data.refresh_lake()  # shows the rebuild's progress
+            st.rerun()
+    else:
+        st.caption(auth.refusal("import"))
     st.subheader("Data quality")
     quality_panel()
     st.stop()

@@ -17,6 +17,7 @@ import crm_metrics
 from crm_metrics import clv, db
 from crm_metrics import spark as spark_engine
 from crm_metrics.importer import import_file
+from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +107,32 @@ def test_customers_are_scored_part_by_part_from_the_lake(engines, monkeypatch, t
     assert expected.sample_every == 3
     expected = pd.concat(clv.score_parts(duck.cursor(), expected, 3))
     assert_same(expected.reset_index(drop=True), pd.read_parquet(out["spark"]))
+
+
+def test_reading_the_lake_again_shows_what_it_gained(engines, tmp_path):
+    """The lake keeps no import ledger: the reporting layer is the lake as it was when read, until it is
+    read again (a new customer with an order shows in the segments then, not before)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    duck, spark, _ = engines
+    folder = tmp_path / "lake"
+    mapping = write_lake(duck, folder)
+    lake = spark_engine.connect(None, mapping, spark=spark.spark)  # the session's views now read this lake
+    try:
+        scored = lambda: int(crm_metrics.report(lake, "segments")["customers"].sum())  # noqa: E731
+        before, version = scored(), data_version(lake)
+        for table, key in (("customers", "customer_id"), ("orders", "order_id")):
+            rows = pq.read_table(folder / f"{table}.parquet")
+            last = rows.slice(rows.num_rows - 1, 1)
+            extra = last.set_column(last.schema.get_field_index(key), key, pa.array(["LATECOMER"]))
+            if table == "orders":  # a completed order of the new customer
+                for column, value in (("customer_id", "LATECOMER"), ("status", "completed")):
+                    extra = extra.set_column(extra.schema.get_field_index(column), column, pa.array([value]))
+            pq.write_table(pa.concat_tables([rows, extra]), folder / f"{table}.parquet")
+        assert scored() == before  # the layer as it was read
+        lake.refresh()
+        assert data_version(lake) != version
+        assert scored() == before + 1
+    finally:
+        spark.refresh()  # the module's connection reads its own lake again

@@ -54,6 +54,14 @@ def lake_tables() -> pd.DataFrame:
                          "rows": counts.to_numpy()})
 
 
+def refresh_lake() -> None:
+    """On Spark: read the lake again and rebuild the reporting layer (every cached result is keyed by the data
+    version, which the reading moves on); the default models are fitted again for the new data."""
+    con = connection()
+    con.refresh()
+    ensure_reports()
+
+
 @st.cache_resource(show_spinner="Opening the database…")
 def _connection(path: str):
     if on_spark():
