@@ -130,6 +130,24 @@ def segment_overview(cur, as_of=None, filters=None, options=None) -> tuple[pd.Da
     return tuple(db.query_df(cur, name, params) for name in ("rfm_segments", "rfm_grid", "rfm_cutoffs"))
 
 
+def overview_of(cur, moves: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`segment_overview` read from a :func:`movements` list's later side (the same scoring): the same
+    three queries over it, registered as ``rfm_scored`` on ``cur`` (a cursor that has not scored: a fresh
+    one), instead of scoring the customers again."""
+    if moves.num_rows == 0:
+        return (pd.DataFrame(columns=SUMMARY_COLUMNS), pd.DataFrame(columns=GRID_COLUMNS),
+                pd.DataFrame(columns=CUTOFF_COLUMNS))
+    scored = moves.select(["to_segment", "priority", "orders", "revenue", "recency_days", "frequency", "monetary",
+                           "r_score", "f_score", "m_score"]).rename_columns(
+        ["segment", "priority", "orders", "revenue", "recency_days", "frequency", "monetary", "r_score", "f_score",
+         "m_score"])
+    cur.register("rfm_scored", scored)
+    try:
+        return tuple(db.query_df(cur, name) for name in ("rfm_segments", "rfm_grid", "rfm_cutoffs"))
+    finally:
+        cur.unregister("rfm_scored")
+
+
 @register("rfm")
 def rfm_report(cur, as_of=None, **options) -> pd.DataFrame:
     """RFM measures, scores and segment per customer as of ``as_of`` (default: the last order date)."""
@@ -150,9 +168,33 @@ def segment_members(cur, segment: str, as_of=None, filters=None, options=None) -
     if params is None:
         return pd.DataFrame()
     frame = db.query_df(cur, "rfm_members", {**params, "segment_name": segment})
+    frame["segment_rule"] = segment_rule(segment, params["as_of"], options)
+    return frame
+
+
+def segment_rule(segment: str, as_of: dt.date, options: RFMOptions) -> str:
+    """How a segment's list was drawn, in words: the rule, the date and the scoring options."""
     rule = describe(segment, options.rules)
-    frame["segment_rule"] = ((f"{rule_text(rule)}; " if rule else "") + f"as of {params['as_of']}; scores by "
-                             f"{options.method}; frequency = {options.frequency}; monetary = {options.monetary}")
+    return ((f"{rule_text(rule)}; " if rule else "") + f"as of {as_of}; scores by {options.method}; "
+            f"frequency = {options.frequency}; monetary = {options.monetary}")
+
+
+MEMBER_COLUMNS = ["customer_id", "segment", "recommended_action", "r_score", "f_score", "m_score", "recency_days",
+                  "frequency", "monetary", "orders", "revenue", "last_order"]
+
+
+def members_of(moves: pa.Table, segment: str, as_of: dt.date, options: RFMOptions | None = None) -> pd.DataFrame:
+    """The customers of ``segment`` as of the later date of a :func:`movements` list (computed with the
+    same ``as_of``, filters and ``options``): :func:`segment_members`' rows and order without the contact
+    fields, read from a list the page holds already instead of scoring the customers again."""
+    named = pc.fill_null(moves["to_segment"], "Unassigned")
+    picked = moves.filter(pc.equal(named, segment))
+    picked = picked.sort_by([("revenue", "descending"), ("customer_id", "ascending")])
+    # money as floats and dates as datetimes, as the members query returns them (not Python objects)
+    picked = picked.cast(pa.schema([pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f
+                                    for f in picked.schema]))
+    frame = picked.to_pandas(date_as_object=False).rename(columns={"to_segment": "segment"})[MEMBER_COLUMNS]
+    frame["segment_rule"] = segment_rule(segment, as_of, options or RFMOptions())
     return frame
 
 
@@ -203,7 +245,8 @@ def months_before(as_of: dt.date, months: int) -> dt.date:
 
 
 MOVE_COLUMNS = ["customer_id", "from_segment", "to_segment", "recommended_action", "r_score", "f_score", "m_score",
-                "recency_days", "orders", "revenue", "revenue_before", "last_order"]
+                "recency_days", "orders", "revenue", "revenue_before", "last_order", "frequency", "monetary",
+                "priority"]
 
 
 def movements(cur, before: dt.date, as_of=None, filters=None, options=None) -> pa.Table:
@@ -238,7 +281,7 @@ def movers_of(moves: pa.Table, from_segment: str, to_segment: str) -> pd.DataFra
     picked = moves.filter(pc.and_(pc.equal(moves["from_segment"], from_segment),
                                   pc.equal(moves["to_segment"], to_segment)))
     picked = picked.sort_by([("revenue", "descending"), ("customer_id", "ascending")])
-    return picked.drop_columns(["revenue_before"]).to_pandas()
+    return picked.drop_columns(["revenue_before", "frequency", "monetary", "priority"]).to_pandas()
 
 
 def migration(cur, before: dt.date, as_of=None, filters=None, options=None) -> pd.DataFrame:

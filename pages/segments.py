@@ -17,7 +17,7 @@ from crm_metrics.rfm import (
     months_before,
 )
 from crm_metrics.segments import describe
-from ui import charts, data, downloads, filters
+from ui import auth, charts, data, downloads, filters
 from ui import columns as col
 from ui import format as fmt
 from ui.customer_links import customer_table
@@ -33,7 +33,7 @@ chosen, period = filters.current(), filters.current_period()
 as_of = period.end
 answer = st.container()  # the answer comes first; the scoring options it depends on sit below it
 options = scoring_options()
-summary, grid, cutoffs = data.segments(as_of, chosen, options)
+summary, grid, cutoffs = data.segment_board(as_of, chosen, options)
 with answer:
     st.markdown(headline(summary))
     filters.breadcrumb(chosen, period)
@@ -94,7 +94,8 @@ rule = describe(segment, options.rules)
 if rule:
     st.markdown(f"**{segment}**: {rule.description} *Recommended:* {rule.action}")
 members = data.segment_members(segment, as_of, chosen, options)
-customer_table(members.head(1000), "segment_members_table", hide_index=True, width="stretch",
+customer_table(data.with_contacts(members.head(1000), first=True), "segment_members_table", hide_index=True,
+               width="stretch",
              column_config={"revenue": col.money("Revenue"),
                             "monetary": col.money("Monetary"),
                             "last_order": st.column_config.DateColumn("Last order", format="YYYY-MM-DD")})
@@ -102,9 +103,11 @@ st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most 
                                                      else "") + ". Exports hold them all; click a row to open "
                                                                       "the customer.")
 buttons = st.container(horizontal=True)
-downloads.csv_button("Download CSV", members, f"segment_{segment}_{as_of}.csv".replace(" ", "_"), key="export_csv",
+role = auth.role()  # read here: the export runs when its button is pressed, outside this script run
+listed = lambda: data.with_contacts(members, role, first=True)  # noqa: E731
+downloads.csv_button("Download CSV", listed, f"segment_{segment}_{as_of}.csv".replace(" ", "_"), key="export_csv",
                      where=buttons)
-downloads.parquet_button("Download Parquet", members, f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
+downloads.parquet_button("Download Parquet", listed, f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
                          key="export_parquet", where=buttons)
 if buttons.button("Show every page only this segment", icon=":material/filter_alt:", key="segment_filter_all",
                   help="Filters every page to the customers in this segment as of the last order date, scored "

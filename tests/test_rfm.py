@@ -242,3 +242,42 @@ def test_flow_members_are_the_flow_customers_most_revenue_first(sample_con):
     assert (was == moved["from_segment"]).all()
     assert members["revenue"].is_monotonic_decreasing
     assert {"name", "email"} <= set(members.columns) and "revenue_before" not in members.columns
+
+
+@pytest.mark.parametrize("options", [RFMOptions(), RFMOptions(frequency="orders", monetary="average", method="cuts")])
+def test_members_read_from_a_movement_list_are_the_segment_members(sample_con, options):
+    """The Segments page lists a segment from the movement list it holds (no second scoring): the same
+    customers, order, scores and rule as the members query, for every segment, under a filter."""
+    from crm_metrics import rfm
+
+    cur = sample_con.cursor()
+    as_of = cur.execute("SELECT max(order_date) FROM orders").fetchall()[0][0]
+    region = cur.execute("SELECT min(region) FROM customers").fetchall()[0][0]
+    chosen = Filters().with_values("region", [region])
+    moves = rfm.movements(cur, rfm.months_before(as_of, 3), as_of, chosen, options)
+    segments = segment_summary(cur, as_of, chosen, options)["segment"].fillna("Unassigned")
+    assert len(segments) >= 3
+    for segment in segments:
+        expected = rfm.segment_members(cur, segment, as_of, chosen, options)
+        expected = expected.drop(columns=["name", "email", "region", "country", "city"])
+        got = rfm.members_of(moves, segment, as_of, options)
+        assert len(got) and list(got.columns) == list(expected.columns)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("options", [RFMOptions(), RFMOptions(frequency="orders", monetary="average", method="cuts")])
+def test_overview_read_from_a_movement_list_is_the_scored_overview(sample_con, options):
+    """The Segments page reads its summary, grid and cut-offs from the movement list it holds: the same
+    frames as scoring the customers directly."""
+    from crm_metrics import rfm
+
+    cur = sample_con.cursor()
+    as_of = cur.execute("SELECT max(order_date) FROM orders").fetchall()[0][0] - dt.timedelta(days=40)
+    region = cur.execute("SELECT max(region) FROM customers").fetchall()[0][0]
+    for chosen in (Filters(), Filters().with_values("region", [region])):
+        moves = rfm.movements(cur, rfm.months_before(as_of, 6), as_of, chosen, options)
+        for got, expected in zip(rfm.overview_of(sample_con.cursor(), moves),
+                                 rfm.segment_overview(sample_con.cursor(), as_of, chosen, options),
+                                 strict=True):
+            assert len(got)
+            pd.testing.assert_frame_equal(got, expected)

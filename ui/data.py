@@ -189,19 +189,39 @@ def _segments(path: str, version_key: int, as_of, filters, options):
 
 
 def segments(as_of, filters, options):
-    """Segment summary, R x F grid and cut-off table, cached until the data, filters or options change."""
+    """Segment summary, R x F grid and cut-off table from one scoring, cached until the data, filters or
+    options change (for a page that shows the segments alone)."""
     return _segments(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _members(path: str, role: str, version_key: int, segment: str, as_of, filters, options):
-    with _cursor(path, role) as cur:
-        return rfm.segment_members(cur, segment, as_of, filters, options)
+@st.cache_data(max_entries=128, show_spinner=False)
+def _segment_board(path: str, version_key: int, as_of, filters, options):
+    moves = _movements(path, version_key, rfm.months_before(as_of, rfm.DEFAULT_MIGRATION_MONTHS), as_of, filters,
+                       options)
+    with _cursor(path, MODEL_ROLE) as cur:
+        return rfm.overview_of(cur, moves)
+
+
+def segment_board(as_of, filters, options):
+    """:func:`segments`' three frames read from the default comparison's movement list, which the Segments
+    page needs for its migration section and its member lists anyway: one scoring serves the whole page."""
+    return _segment_board(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _members(path: str, version_key: int, segment: str, as_of, filters, options):
+    # the default comparison's movement list holds every customer's scoring as of as_of (its later side):
+    # the page's migration section has it already, so the members are read from it, not scored again
+    moves = _movements(path, version_key, rfm.months_before(as_of, rfm.DEFAULT_MIGRATION_MONTHS), as_of, filters,
+                       options)
+    return rfm.members_of(moves, segment, as_of, options)
 
 
 def segment_members(segment: str, as_of, filters, options):
-    return _members(str(db.default_path().resolve()), auth.role(), version(), segment, as_of, _dimensions(filters),
-                    options)
+    """The customers of one segment as of ``as_of``, most revenue first, with the rule that drew the list
+    (:func:`crm_metrics.rfm.members_of`), without contact fields: add them with :func:`with_contacts` to the
+    rows shown, and to the whole list only when it is exported. Shared by every session: do not modify."""
+    return _members(str(db.default_path().resolve()), version(), segment, as_of, _dimensions(filters), options)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
@@ -249,13 +269,18 @@ def customer_clusters(as_of, filters, options, n_clusters, extra_features):
 
 
 CONTACT_FIELDS = ("name", "email", "region")  # what customer_worth carries and with_contacts adds again
+ADDED_FIELDS = ("name", "email", "region", "country", "city")  # what with_contacts adds
 
 
-def with_contacts(frame, role: str | None = None):
+def with_contacts(frame, role: str | None = None, first: bool = False):
     """``frame`` (with customer_id) plus name, email, region, country and city as ``role`` (default: this
-    session's) may see them, in the frame's order."""
+    session's) may see them, in the frame's order; ``first`` puts them right after customer_id."""
     with _cursor(None, role or auth.role()) as cur:
-        return clusters.with_contacts(cur, frame)
+        listed = clusters.with_contacts(cur, frame)
+    if not first:
+        return listed
+    rest = [c for c in listed.columns if c not in ("customer_id", *ADDED_FIELDS)]
+    return listed[["customer_id", *ADDED_FIELDS, *rest]]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

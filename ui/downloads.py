@@ -7,7 +7,6 @@ decided here, in the script's context; the callable only encodes.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from crm_metrics.access import for_export
@@ -24,11 +23,13 @@ def csv_button(label: str, frame, file_name: str, *, key: str, where=st, **kwarg
                           key=key, icon=kwargs.pop("icon", ":material/download:"), on_click="ignore", **kwargs)
 
 
-def parquet_button(label: str, frame: pd.DataFrame, file_name: str, *, key: str, where=st, **kwargs) -> None:
-    """The same rows as Parquet (types kept), text cells made formula-safe as in the CSV."""
-    shown = auth.exportable(frame)
-    where.download_button(label, lambda: safe_frame(shown).to_parquet(index=False), file_name=file_name,
-                          mime="application/octet-stream", key=key, on_click="ignore", **kwargs)
+def parquet_button(label: str, frame, file_name: str, *, key: str, where=st, **kwargs) -> None:
+    """The same rows as Parquet (types kept), text cells made formula-safe as in the CSV. ``frame`` may be a
+    function that makes the frame, run only when the button is pressed."""
+    who = auth.current()
+    rows = frame if callable(frame) else (lambda: frame)
+    where.download_button(label, lambda: safe_frame(for_export(rows(), who)).to_parquet(index=False),
+                          file_name=file_name, mime="application/octet-stream", key=key, on_click="ignore", **kwargs)
 
 
 def html_button(label: str, build, file_name: str, *, key: str, where=st, **kwargs) -> None:

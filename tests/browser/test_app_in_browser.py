@@ -266,4 +266,17 @@ def test_a_download_is_built_when_clicked(browser_instance, app_url):
     assert "customer_id" in lines[0] and len(lines) > 10
     settle(page)
     _no_exception(page)
+    # a segment's whole list, joined to the contact fields only when the export is asked for
+    page.goto(app_url + "/segments")
+    settle(page)
+    button = page.get_by_role("button", name="Download CSV")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    lines = Path(info.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("customer_id,name,email,region,country,city,segment,recommended_action")
+    listed = page.get_by_text("customers", exact=False).filter(has_text="Exports hold them all").first.inner_text()
+    assert len(lines) - 1 == int(listed.split(" ")[0].replace(",", ""))
+    settle(page)
+    _no_exception(page)
     page.close()
