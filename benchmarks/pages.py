@@ -3,7 +3,8 @@ process's memory (this process plays the server: it holds the app's caches).
 
     python benchmarks/pages.py DATABASE [--repeat N]
 
-Prints one JSON object: {"pages": {page: {"first": [...], "change": [...]}}, "memory": {...}}.
+Prints one JSON object: {"pages": {page: {"first": [...], "change": [...], "tabs": {name: [...]}}},
+"memory": {...}}.
 First render: a new session with Streamlit's data cache cleared (nothing computed before). Filter
 change: the same session after choosing the first region in the sidebar. benchmarks/run.py calls
 this once per size and writes the figures to docs/benchmarks.md.
@@ -34,8 +35,13 @@ def rss_mb() -> float:
     return float("nan")
 
 
+# pages whose sections are lazy tabs (only the open one runs): each other tab is opened after the filter change
+TABS = {"pages/learn.py": ("learn_phase", ["2. Analysis", "3. Campaigns", "4. Prediction"])}
+
+
 def render(page: str):
-    """A fresh session on ``page``: seconds for its first run and for a region filter change."""
+    """A fresh session on ``page``: seconds for its first run, for a region filter change, and for opening
+    each of its other tabs (under that filter) by name."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -56,7 +62,16 @@ def render(page: str):
         change = time.perf_counter() - start
         if at.exception:
             raise RuntimeError(f"{page} after a filter change: {at.exception}")
-    return first, change
+    tabs = {}
+    key, names = TABS.get(page, (None, []))
+    for name in names:
+        at.session_state[key] = name
+        start = time.perf_counter()
+        at.run()
+        tabs[name] = time.perf_counter() - start
+        if at.exception:
+            raise RuntimeError(f"{page}, tab {name}: {at.exception}")
+    return first, change, tabs
 
 
 def warm_models() -> float:
@@ -86,13 +101,15 @@ def main() -> None:
     start_mb = rss_mb()
     render("pages/overview.py")  # untimed: the app's modules imported, the reporting layer current
     models = warm_models()
-    results = {page: {"first": [], "change": []} for page in args.pages}
+    results = {page: {"first": [], "change": [], "tabs": {}} for page in args.pages}
     for _ in range(args.repeat):
         for page in args.pages:
-            first, change = render(page)
+            first, change, tabs = render(page)
             results[page]["first"].append(first)
             if change is not None:
                 results[page]["change"].append(change)
+            for name, seconds in tabs.items():
+                results[page]["tabs"].setdefault(name, []).append(seconds)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     loaded_mb = rss_mb()
     st.cache_data.clear()

@@ -16,6 +16,7 @@ from ui import format as fmt
 from ui.empty import empty_state
 from ui.explain import how_computed
 from ui.html_report import overview_html
+from ui.kpi_cards import card
 
 st.title("How are we doing with our customers?")
 if data.is_empty():
@@ -39,17 +40,8 @@ for group in GROUPS:
     st.markdown(f"**{group}**")
     cards = st.container(horizontal=True, wrap=True)  # fixed-width cards flow onto new rows when narrow
     for metric in members:
-        col, row = cards, rows[metric.key]
-        delta = fmt.change_text(row["unit"], row["change"])
-        col.metric(
-            metric.label, fmt.by_unit(row["unit"], row["value"]), delta, border=True,
-            delta_color="off" if metric.higher_is_better is None else
-            ("normal" if metric.higher_is_better else "inverse"),
-            help=metric.help + ("" if row["year_change"] is None else
-                                f"\n\nAgainst a year earlier: {fmt.change_text(row['unit'], row['year_change'])}"),
-            chart_data=spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None,
-            chart_type="area", width=196,
-        )
+        card(cards, metric, rows[metric.key],
+             spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None)
 st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months by week. "
            f"{SCOPE_NOTE}")
 

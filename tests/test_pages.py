@@ -403,3 +403,18 @@ def test_at_risk_list_of_a_selection_is_its_own_ranking(sample_app):
     assert 0 < len(picked) < len(ui_data.at_risk_list(as_of, Filters(), options))
     pd.testing.assert_frame_equal(picked.reset_index(drop=True), ranked.reset_index(drop=True))
     assert set(picked["customer_id"]) <= set(ids)
+
+
+def test_learn_page_computes_the_open_phase_only(sample_app):
+    """One tab per phase, each computed when it is opened: every tab's numbers appear there and not before."""
+    at = sample_app.switch_page("pages/learn.py").run()
+    assert not at.exception
+    text = lambda: " ".join(m.value for m in at.markdown)  # noqa: E731
+    assert "Revenue was" in text() and len(at.metric) == 4 and "loyalty ladder" not in text()
+    expected = {"2. Analysis": "people who signed up", "3. Campaigns": "attributed revenue",
+                "4. Prediction": "Winning a new customer costs"}
+    for tab, words in expected.items():
+        at.session_state["learn_phase"] = tab
+        at.run()
+        assert not at.exception
+        assert words in text() and "Revenue was" not in text(), tab
