@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -153,6 +154,16 @@ class ChurnModel:
         return self.estimator_.predict_proba(self._filled(_matrix(frame)))[:, 1]
 
 
+def rank_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC as the Mann-Whitney statistic: the chance that a random positive scores above a random
+    negative, ties counting one half (average ranks). The same number as scikit-learn's roc_auc_score, from
+    one sort, without its input validation (which costs more than the sum on a filter change)."""
+    ranks = rankdata(score, method="average")
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
 def evaluate(churned: np.ndarray, score: np.ndarray, list_share: float) -> dict:
     """ROC AUC; precision and recall when the top ``list_share`` by score is called; the gains curve (share
     of churners found against share of customers contacted) and lift at the list share."""
@@ -165,7 +176,7 @@ def evaluate(churned: np.ndarray, score: np.ndarray, list_share: float) -> dict:
     idx = np.clip((steps * len(y)).astype(int) - 1, 0, len(y) - 1)
     gains = np.where(steps == 0, 0.0, found[idx] / max(found[-1], 1))
     return {
-        "auc": float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else math.nan,
+        "auc": rank_auc(y, score) if 0 < y.sum() < len(y) else math.nan,
         "precision_at_k": float(found[k - 1] / k),
         "recall_at_k": float(found[k - 1] / max(found[-1], 1)),
         "lift_at_k": float(found[k - 1] / k / base) if base else math.nan,

@@ -194,3 +194,17 @@ def test_at_risk_equals_merging_and_sorting():
     assert by_revenue["value_basis"].eq("historical revenue").all()
     assert np.allclose(by_revenue["value_at_risk"], (by_revenue["churn_probability"] * by_revenue["revenue"]),
                        equal_nan=True)
+
+
+def test_rank_auc_is_scikit_learns_auc():
+    from sklearn.metrics import roc_auc_score
+
+    from crm_metrics.churn import rank_auc
+
+    rng = np.random.default_rng(3)
+    for n, levels in ((50, 3), (2000, 20), (10_000, 10_000)):
+        y = rng.integers(0, 2, n)
+        score = np.round(rng.random(n) * levels) / levels + 0.3 * y * rng.random(n)  # ties when levels are few
+        assert rank_auc(y, score) == pytest.approx(roc_auc_score(y, score), rel=1e-12)
+    assert rank_auc(np.array([0, 1]), np.array([0.2, 0.9])) == 1.0
+    assert rank_auc(np.array([0, 1, 0, 1]), np.array([0.5, 0.5, 0.5, 0.5])) == 0.5
