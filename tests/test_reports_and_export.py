@@ -28,6 +28,12 @@ def test_quality_report_by_hand(seeded, write):
     assert q.loc["Customers without orders", "affected"] == 1  # C010
     assert q.loc["Orders without customers", "affected"] == 0
     assert q.loc["Zero amounts", "total"] == 5 and abs(q.loc["Zero amounts", "share"] - 0.2) < 1e-12
+    # a customer row removed behind the importer's back: their order is left without a customer
+    seeded.execute("DELETE FROM customers WHERE customer_id = 'C009'")
+    q = report(seeded, "quality").set_index("check_name")
+    assert q.loc["Orders without customers", "affected"] == 1  # O5
+    assert q.loc["Customers without orders", "affected"] == 1  # still C010 alone (C001 has three orders)
+    assert q.loc["Orders before signup", "affected"] == 1
 
 
 def test_quality_report_on_empty_database(con):

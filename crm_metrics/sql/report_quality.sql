@@ -7,13 +7,19 @@ WITH order_stats AS (
            count(*) FILTER (WHERE status = 'returned') AS returned,
            count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
            count(*) FILTER (WHERE o.order_date > CAST(l.imported_at AS DATE)) AS future,
-           count(*) FILTER (WHERE o.customer_id NOT IN (SELECT customer_id FROM customers)) AS orphans,
            count(*) FILTER (WHERE campaign_id IS NOT NULL AND campaign_id NOT IN (SELECT campaign_id FROM campaigns)) AS unknown_campaign
     FROM orders AS o LEFT JOIN import_ledger AS l ON l.import_id = o._import_id
 ),
+linked AS (
+    -- orders and customers matched once (one full join, not three over the orders): an order without its
+    -- customer, a customer without any order (once each), an order dated before its customer's signup
+    SELECT count(*) FILTER (WHERE c.customer_id IS NULL) AS orphans,
+           count(*) FILTER (WHERE o.customer_id IS NULL) AS without_orders,
+           count(*) FILTER (WHERE o.order_date < c.signup_date) AS before_signup
+    FROM orders AS o FULL OUTER JOIN customers AS c ON o.customer_id = c.customer_id
+),
 customer_stats AS (
     SELECT count(*) AS n,
-           count(*) FILTER (WHERE customer_id NOT IN (SELECT customer_id FROM orders)) AS without_orders,
            count(*) FILTER (WHERE signup_date IS NULL AND name IS NULL AND email IS NULL) AS without_profile
     FROM customers
 ),
@@ -25,19 +31,15 @@ email_dupes AS (
         GROUP BY lower(trim(email)) HAVING count(*) > 1
     )
 ),
-before_signup AS (
-    SELECT count(*) AS n FROM orders AS o JOIN customers AS c USING (customer_id)
-    WHERE o.order_date < c.signup_date
-),
 ticket_stats AS (
     SELECT count(*) AS n, count(*) FILTER (WHERE closed_at IS NULL) AS open_tickets FROM tickets
 ),
 -- every count in one row: a VALUES list cannot hold subqueries on every engine (Spark)
 counts AS (
-    SELECT e.n AS email_dupes, c.n AS customers, c.without_orders, c.without_profile, o.n AS orders, o.orphans,
+    SELECT e.n AS email_dupes, c.n AS customers, k.without_orders, c.without_profile, o.n AS orders, k.orphans,
            o.zero_amount, o.negative_amount, o.returned, o.cancelled, o.future, o.unknown_campaign,
-           b.n AS before_signup, t.n AS tickets, t.open_tickets
-    FROM email_dupes AS e CROSS JOIN customer_stats AS c CROSS JOIN order_stats AS o CROSS JOIN before_signup AS b
+           k.before_signup, t.n AS tickets, t.open_tickets
+    FROM email_dupes AS e CROSS JOIN customer_stats AS c CROSS JOIN order_stats AS o CROSS JOIN linked AS k
     CROSS JOIN ticket_stats AS t
 ),
 checks (k, check_name, table_name, meaning) AS (
