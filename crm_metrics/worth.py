@@ -77,7 +77,13 @@ def tier(values: pd.Series) -> pd.Series:
     n = len(values)
     if n == 0:
         return pd.Series([], dtype="object")
-    rank = values.rank(method="first", ascending=False).to_numpy()
+    # rank 1 = highest, ties in order of appearance (a stable sort), missing values last of all: pandas'
+    # rank(method="first", ascending=False), several times faster on a million rows
+    numbers = values.to_numpy(dtype="float64")
+    order = np.argsort(-numbers, kind="stable")
+    rank = np.empty(n)
+    rank[order] = np.arange(1, n + 1)
+    rank[np.isnan(numbers)] = np.inf
     cuts = np.cumsum(TIER_SHARES) * n
     labels = np.where(rank <= cuts[0], TIERS[0], np.where(rank <= cuts[1], TIERS[1], TIERS[2]))
     return pd.Series(labels, index=values.index)

@@ -96,11 +96,11 @@ if not run_models:
         st.rerun()
 view, path = c360.model_view(customer_id), None
 if run_models:
-    with st.status("Reading the customer's segment, predicted value and churn risk…", expanded=False) as status:
+    # a spinner, not a status box: it shows only when the work is not already done (a status always costs time)
+    with st.spinner("Reading the customer's segment, predicted value and churn risk…", show_time=True):
         path = c360.segment_path({d: data.report("rfm", as_of=d) for d in c360.segment_dates(as_of)}, customer_id)
         predictions, scored = data.customer_models(as_of)
         view = c360.model_view(customer_id, predictions, scored)
-        status.update(label="Segment, value and churn risk read.", state="complete")
     segment = path["segment"].iloc[-1]
     cards.metric("Segment", segment, border=True, width="content",
                  help=f"RFM scores {path['rfm'].iloc[-1] or 'none'} (recency-frequency-monetary, 1-5).")

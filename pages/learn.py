@@ -123,9 +123,8 @@ with campaigns:
 with prediction:
     if prediction.open:
         st.subheader("What will customers be worth?")
-        with st.status("Fitting the customer-value models…", expanded=False) as status:
+        with st.spinner("Fitting the customer-value models…", show_time=True):  # shown only when they are fitted
             value = data.value_summary(as_of, chosen)
-            status.update(label="Customer-value models fitted.", state="complete")
         if value and value["totals"] and value["totals"]["customers"]:
             totals = value["totals"]
             st.markdown(f"**Historical** value is what a customer has spent so far; **predicted CLV** is the margin "

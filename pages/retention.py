@@ -98,11 +98,9 @@ auto = h1.toggle("Churn horizon from the data", value=True, key="churn_auto",
 horizon = None if auto else h2.number_input("No order for (days)", 14, 365, 90, 7, key="churn_days")
 list_share = h3.slider("List size the team can work", 1, 50, 10, format="%d%%", key="churn_list") / 100
 options = ChurnOptions(horizon_days=horizon, list_share=list_share)
-with st.status("Training the churn model on an earlier cut-off and testing it on a later one…",
-               expanded=False) as status:
+# a spinner: shown only while the model is really trained (it usually is already), where a status box always waits
+with st.spinner("Training the churn model on an earlier cut-off and testing it on a later one…", show_time=True):
     result = data.churn_model(as_of, chosen, options)
-    status.update(label="Churn model trained and tested." if result and result.learned else "Churn checked.",
-                  state="complete")
 if result is None:
     st.stop()
 st.markdown(result.horizon_text)

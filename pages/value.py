@@ -41,9 +41,9 @@ with st.expander("Model settings", icon=":material/tune:"):
                                   key="clv_ticket_cost")
 options = CLVOptions(time_unit=time_unit, horizon_months=horizon, annual_discount=discount, margin_rate=margin)
 
-with st.status("Fitting the purchase (BG/NBD) and spend (Gamma-Gamma) models…", expanded=False) as status:
+# a spinner: shown only while models are really fitted (they usually are already), where a status box always waits
+with st.spinner("Fitting the purchase (BG/NBD) and spend (Gamma-Gamma) models…", show_time=True):
     value = data.customer_value(as_of, chosen, options, ticket_cost)
-    status.update(label="Models fitted." if value and value["fit"].usable else "Models checked.", state="complete")
 if value is None:
     st.info("No customer bought on or before this date under these filters.")
     st.stop()

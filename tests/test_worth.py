@@ -99,3 +99,16 @@ def test_with_predictions_equals_a_merge_sorted_by_clv():
     expected = w.merge(p.drop(columns=["total_spend", "total_margin"]), on="customer_id", how="left") \
         .sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
     pd.testing.assert_frame_equal(worth.with_predictions(w, p), expected)
+
+
+def test_tiers_rank_as_pandas_does():
+    """High, Medium and Low by rank, ties in order of appearance, missing values Low: as pandas'
+    rank(method="first") would place them."""
+    rng = np.random.default_rng(7)
+    for n, levels in ((10, 3), (1000, 5), (5000, 5000)):
+        values = pd.Series(np.round(rng.random(n) * levels))
+        values[rng.random(n) < 0.1] = np.nan
+        rank = values.rank(method="first", ascending=False).to_numpy()
+        cuts = np.cumsum(worth.TIER_SHARES) * n
+        expected = np.where(rank <= cuts[0], worth.TIERS[0], np.where(rank <= cuts[1], worth.TIERS[1], worth.TIERS[2]))
+        assert worth.tier(values).tolist() == expected.tolist()

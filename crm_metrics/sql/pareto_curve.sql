@@ -4,11 +4,13 @@
 WITH
 -- @include scoped_orders
 per_customer AS (
-    SELECT customer_id, sum(amount) AS revenue FROM scoped WHERE order_date <= $as_of GROUP BY customer_id
+    -- the integer key: it sorts as the customer ids do (rpt_customers numbers them in id order) and groups
+    -- millions of orders several times faster than text
+    SELECT customer_key, sum(amount) AS revenue FROM scoped WHERE order_date <= $as_of GROUP BY customer_key
 ),
 ranked AS (
     SELECT revenue,
-           row_number() OVER (ORDER BY revenue DESC, customer_id) AS rank_no,
+           row_number() OVER (ORDER BY revenue DESC, customer_key) AS rank_no,
            count(*) OVER () AS n,
            sum(revenue) OVER () AS total
     FROM per_customer
