@@ -82,14 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--horizon-months", type=int, help="CLV horizon in months (clv)")
     rep.add_argument("--out", help="write to this file instead of standard output")
 
-    pred = sub.add_parser("predict", help="score every customer's CLV into a Parquet file, part by part")
+    pred = sub.add_parser("predict", help="score every customer (CLV or churn) into a Parquet file, part by part")
     pred.add_argument("--out", required=True, help="the Parquet file to write")
+    pred.add_argument("--model", choices=["clv", "churn"], default="clv",
+                      help="clv: the clv report's columns; churn: today's active customers and churn probability")
     pred.add_argument("--as-of", type=dt.date.fromisoformat, help="calibration end YYYY-MM-DD (default: last order)")
     pred.add_argument("--parts", type=int, default=1,
                       help="score the base in this many parts (customer_key %% parts): memory for one part only")
     pred.add_argument("--fit-customers", type=int, help="fit on a systematic sample of about this many customers "
                       "when the base is larger (default 2,000,000)")
-    pred.add_argument("--time-unit", choices=["day", "week"], help="time unit of the models")
+    pred.add_argument("--time-unit", choices=["day", "week"], help="time unit of the CLV models")
     pred.add_argument("--horizon-months", type=int, help="CLV horizon in months")
     return parser
 
@@ -225,43 +227,59 @@ def _report(con, args) -> int:
 
 
 def _predict(con, args) -> int:
+    from crm_metrics import churn, clv
+
+    if args.parts < 1 or (args.fit_customers is not None and args.fit_customers < 1000):
+        print("error: --parts is at least 1 and --fit-customers at least 1,000", file=sys.stderr)
+        return 2
+    fit_customers = {"fit_customers": args.fit_customers} if args.fit_customers else {}
+    cur = con.cursor()
+    if args.model == "churn":
+        result = churn.fit_whole_base(cur, args.as_of, churn.ChurnOptions(**fit_customers))
+        if result is None or result.model is None:
+            reasons = ["no completed orders"] if result is None else result.problems
+            print("error: no churn model to score with: " + " ".join(reasons), file=sys.stderr)
+            return 1
+        frames, every, fitted = churn.score_parts(cur, result, args.parts), result.sample_every, result.n_fit
+    else:
+        chosen = {k: v for k, v in (("time_unit", args.time_unit), ("horizon_months", args.horizon_months))
+                  if v is not None}
+        try:
+            options = clv.CLVOptions(**chosen, **fit_customers)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        fit = clv.fit_models(cur, args.as_of, None, options)
+        if fit is None or not fit.usable:
+            reasons = ["no completed orders"] if fit is None else fit.problems or ["the models did not converge"]
+            print("error: no CLV to predict: " + " ".join(reasons), file=sys.stderr)
+            return 1
+        frames, every, fitted = clv.score_parts(cur, fit, args.parts), fit.sample_every, fit.bg.n_customers_
+    rows = _write_parquet(frames, args.out)
+    sample = "every customer" if every == 1 else f"one customer in {every}"
+    print(f"{rows:,} customers scored into {args.out} in {args.parts} part(s); the {args.model} models read "
+          f"{sample} and were fitted on {fitted:,}.", file=sys.stderr)
+    return 0
+
+
+def _write_parquet(frames, path: str) -> int:
+    """Write each frame of ``frames`` to one Parquet file as it comes (one part in memory at a time)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from crm_metrics import clv
-
-    chosen = {k: v for k, v in (("time_unit", args.time_unit), ("horizon_months", args.horizon_months),
-                                ("fit_customers", args.fit_customers)) if v is not None}
-    try:
-        options = clv.CLVOptions(**chosen)
-        if args.parts < 1:
-            raise ValueError("--parts is at least 1")
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    cur = con.cursor()
-    fit = clv.fit_models(cur, args.as_of, None, options)
-    if fit is None or not fit.usable:
-        reasons = ["no completed orders"] if fit is None else fit.problems or ["the models did not converge"]
-        print("error: no CLV to predict: " + " ".join(reasons), file=sys.stderr)
-        return 1
     writer, rows = None, 0
     try:
-        for frame in clv.score_parts(cur, fit, args.parts):
+        for frame in frames:
             if frame.empty:
                 continue
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            writer = writer or pq.ParquetWriter(args.out, table.schema)
+            writer = writer or pq.ParquetWriter(path, table.schema)
             writer.write_table(table.cast(writer.schema))
             rows += len(frame)
     finally:
         if writer is not None:
             writer.close()
-    fitted = fit.bg.n_customers_
-    sample = "every customer" if fit.sample_every == 1 else f"one customer in {fit.sample_every} ({fitted:,})"
-    print(f"{rows:,} customers scored into {args.out} in {args.parts} part(s); models fitted as of {fit.as_of} on "
-          f"{sample}.", file=sys.stderr)
-    return 0
+    return rows
 
 
 def _catalog(con, args) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -86,12 +87,16 @@ class ChurnOptions:
     active_days : a customer counts as active at a cut-off when they bought in this many days before it.
     list_share : the share of customers a retention team can act on (precision and recall are read there).
     random_state : seed of the models and the permutation importance.
+    fit_customers : above this many customers, the training and test cut-offs read a systematic sample
+        (every k-th customer in id order; the models fit on at most MAX_TRAIN of it anyway) and today's
+        customers are scored part by part (:func:`score_parts`): no step holds every customer's features.
     """
 
     horizon_days: int | None = None
     active_days: int = 365
     list_share: float = 0.1
     random_state: int = 0
+    fit_customers: int = 2_000_000
 
 
 def default_horizon(cur, as_of: dt.date, filters: Filters | None = None) -> tuple[int, str]:
@@ -106,11 +111,13 @@ def default_horizon(cur, as_of: dt.date, filters: Filters | None = None) -> tupl
 
 
 def features(cur, cutoff: dt.date, horizon_days: int, filters: Filters | None = None,
-             active_days: int = 365) -> pd.DataFrame:
+             active_days: int = 365, part: tuple[int, int] = (0, 1)) -> pd.DataFrame:
     """Grain: one row per customer active at ``cutoff``: FEATURES, and ``churned`` (no order in the
-    ``horizon_days`` after it; meaningless for a cut-off whose horizon reaches past the data)."""
+    ``horizon_days`` after it; meaningless for a cut-off whose horizon reaches past the data). With
+    ``part`` = (p, k), only the customers whose customer_key % k = p."""
     ensure_current(cur)
     return db.query_df(cur, "churn_features", {"cutoff": cutoff, "horizon": horizon_days, "active_days": active_days,
+                                               "part": part[0], "part_count": part[1],
                                                **(filters or Filters()).params()})
 
 
@@ -208,6 +215,8 @@ class ChurnResult:
     selected: int | None = None  # customers the filters select (None: every customer)
     n_train: int = 0
     n_fit: int = 0  # training customers the models were fitted on (all of n_train up to MAX_TRAIN)
+    sample_every: int = 1  # the cut-offs read every k-th customer (1: all of them; see ChurnOptions.fit_customers)
+    model: ChurnModel | None = None  # the gradient-boosting model that scores (None: the rule scores)
     n_test: int = 0
     train_churn_rate: float = math.nan
 
@@ -247,9 +256,12 @@ def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | No
     test_cut = as_of - dt.timedelta(days=horizon)
     train_cut = test_cut - dt.timedelta(days=horizon)
     result = ChurnResult(horizon, text, train_cut, test_cut, as_of, list_share=options.list_share)
-    train = features(cur, train_cut, horizon, None, options.active_days)
-    test = features(cur, test_cut, horizon, None, options.active_days)
-    now = features(cur, as_of, horizon, None, options.active_days)
+    every = scope.sample_every(cur, as_of, options.fit_customers)
+    result.sample_every = every
+    train = features(cur, train_cut, horizon, None, options.active_days, (0, every))
+    test = features(cur, test_cut, horizon, None, options.active_days, (0, every))
+    now = features(cur, as_of, horizon, None, options.active_days) if every == 1 else \
+        pd.concat(features(cur, as_of, horizon, None, options.active_days, (p, every)) for p in range(every))
     result.n_train = len(train)
     result.test_scores = pd.DataFrame({"customer_id": test["customer_id"].astype(str),
                                        "churned": test["churned"].astype(bool),
@@ -271,6 +283,7 @@ def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | No
     for kind, model in models.items():
         result.test_scores[kind] = model.predict_proba(test)
     best = models["gradient_boosting"]
+    result.model = best
     result.drivers = drivers(best, test, options.random_state)
     result.themes = driver_themes(best, test, options.random_state)
     scored = now.drop(columns=["churned"]).copy()
@@ -278,6 +291,19 @@ def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | No
     result.scored = scored
     _evaluate(result, result.test_scores)
     return result
+
+
+def score_parts(cur, result: ChurnResult, parts: int, active_days: int = 365) -> Iterator[pd.DataFrame]:
+    """Today's active customers with their churn probability, one part of the base at a time
+    (customer_key % parts): each part's features come from the engine and are scored here, so no step holds
+    more than about 1 / ``parts`` of the customers. Yields frames like ``result.scored``."""
+    if parts < 1:
+        raise ValueError("parts is at least 1")
+    for part in range(parts):
+        now = features(cur, result.as_of, result.horizon_days, None, active_days, (part, parts))
+        scored = now.drop(columns=["churned"])
+        scored["churn_probability"] = result.model.predict_proba(now) if result.model and len(now) else np.nan
+        yield scored
 
 
 def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:

@@ -93,11 +93,6 @@ def customer_summary(cur, as_of: dt.date, filters: Filters | None = None,
     return frame if len(frame) else pd.DataFrame(columns=SUMMARY_COLUMNS)
 
 
-def sample_every(cur, as_of: dt.date, filters: Filters | None = None, options: CLVOptions | None = None) -> int:
-    """k such that every k-th customer is at most ``options.fit_customers`` customers (1: all of them)."""
-    options = options or CLVOptions()
-    customers = int(db.scalar(cur, "clv_customers", {"as_of": as_of, **(filters or Filters()).params()}) or 0)
-    return max(1, math.ceil(customers / options.fit_customers))
 
 
 # --------------------------------------------------------------------------------------------------- fitness
@@ -156,7 +151,7 @@ def fit_models(cur, as_of: dt.date | None = None, filters: Filters | None = None
         if as_of is None:
             return None
     ensure_current(cur)
-    every = sample_every(cur, as_of, filters, options)
+    every = scope.sample_every(cur, as_of, options.fit_customers, filters)
     fitted_on = customer_summary(cur, as_of, filters, options, (0, every))
     bg = gg = None
     if int((fitted_on["x"] > 0).sum()) >= MIN_REPEAT_BUYERS:

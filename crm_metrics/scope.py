@@ -51,3 +51,11 @@ def _arrow(values) -> pa.Array:
     arrow = pa.array(array) if isinstance(array, pd.arrays.ArrowStringArray) else \
         pa.array(np.asarray(values, dtype=object), type=pa.large_string())
     return arrow.cast(pa.large_string())
+
+
+def sample_every(cur, as_of, limit: int, filters: Filters | None = None) -> int:
+    """k such that every k-th customer (customer_key % k = 0) is at most about ``limit`` customers: 1 when
+    the customers who had bought by ``as_of`` are no more than that (``sql/clv_customers.sql``)."""
+    ensure_current(cur)
+    customers = int(db.scalar(cur, "clv_customers", {"as_of": as_of, **(filters or Filters()).params()}) or 0)
+    return max(1, -(-customers // limit))

@@ -208,3 +208,42 @@ def test_rank_auc_is_scikit_learns_auc():
         assert rank_auc(y, score) == pytest.approx(roc_auc_score(y, score), rel=1e-12)
     assert rank_auc(np.array([0, 1]), np.array([0.2, 0.9])) == 1.0
     assert rank_auc(np.array([0, 1, 0, 1]), np.array([0.5, 0.5, 0.5, 0.5])) == 0.5
+
+
+def test_a_large_base_is_read_in_parts(sample_con):
+    """Above fit_customers the cut-offs read every k-th customer and today's customers are scored part by
+    part: the parts are the whole table's rows (customer_key % k), and scoring them equals scoring at once."""
+    cur = sample_con.cursor()
+    as_of = churn.data_span(cur)[1]
+    whole = churn.features(cur, as_of, 90)
+    keys = sample_con.cursor().execute("SELECT customer_id, customer_key FROM rpt_customers").df()
+    key_of = dict(zip(keys["customer_id"], keys["customer_key"], strict=True))
+    part = churn.features(cur, as_of, 90, part=(1, 3))
+    expected = whole[whole["customer_id"].map(key_of) % 3 == 1]
+    pd.testing.assert_frame_equal(part.sort_values("customer_id").reset_index(drop=True),
+                                  expected.sort_values("customer_id").reset_index(drop=True))
+    sampled = churn.fit_whole_base(cur, as_of, churn.ChurnOptions(horizon_days=90, fit_customers=1000))
+    assert sampled.sample_every == 2 and sampled.model is not None
+    train = churn.features(cur, sampled.train_cutoff, 90)
+    assert sampled.n_train == int((train["customer_id"].map(key_of) % 2 == 0).sum()) < len(train)
+    assert sorted(sampled.scored["customer_id"]) == sorted(whole["customer_id"])  # every customer scored
+    parts = pd.concat(churn.score_parts(cur, sampled, 3)).sort_values("customer_id").reset_index(drop=True)
+    at_once = sampled.scored.sort_values("customer_id").reset_index(drop=True)
+    np.testing.assert_allclose(parts["churn_probability"], at_once["churn_probability"], rtol=1e-12)
+
+
+def test_cli_predict_scores_churn_to_parquet(tmp_path, capsys):
+    from crm_metrics.__main__ import main
+    from crm_metrics.sample import SampleParams, load_sample
+
+    path = tmp_path / "c.duckdb"
+    con = db.connect(str(path))
+    load_sample(con, SampleParams(customers=1500, seed=5))
+    expected = churn.fit_whole_base(con.cursor()).scored.sort_values("customer_id").reset_index(drop=True)
+    con.close()
+    out = tmp_path / "churn.parquet"
+    assert main(["--db", str(path), "predict", "--model", "churn", "--out", str(out), "--parts", "2"]) == 0
+    assert f"{len(expected):,} customers scored" in capsys.readouterr().err
+    written = pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
+    assert written["customer_id"].tolist() == expected["customer_id"].tolist()
+    np.testing.assert_allclose(written["churn_probability"], expected["churn_probability"], rtol=1e-12)

@@ -102,7 +102,7 @@ def test_customers_are_scored_part_by_part_from_the_lake(engines, monkeypatch, t
     monkeypatch.setenv("CRM_SPARK", "local[2]")
     monkeypatch.setenv("CRM_SPARK_TABLES", json.dumps(mapping))
     assert main([*args, "--out", str(out["spark"])]) == 0
-    assert "one customer in 3 (" in capsys.readouterr().err
+    assert "read one customer in 3 and were fitted on" in capsys.readouterr().err
     expected = clv.fit_models(duck.cursor(), None, None, clv.CLVOptions(fit_customers=2000))
     assert expected.sample_every == 3
     expected = pd.concat(clv.score_parts(duck.cursor(), expected, 3))

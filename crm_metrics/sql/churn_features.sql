@@ -4,7 +4,10 @@
 -- grain: one row per customer with a completed order in ($cutoff - $active_days, $cutoff].
 WITH
 -- @include scoped_orders
-past AS (SELECT customer_key, order_date, amount, channel FROM scoped WHERE order_date <= $cutoff),
+-- $part_count, $part: only the customers whose customer_key % $part_count = $part (1 and 0: all of them): a
+-- base too large for one machine trains on one part and is scored part by part (crm_metrics.churn)
+past AS (SELECT customer_key, order_date, amount, channel FROM scoped
+         WHERE order_date <= $cutoff AND customer_key % $part_count = $part),
 day_gaps AS (
     -- grain: one row per (customer, day they bought): the days since their previous purchase day
     SELECT customer_key,
