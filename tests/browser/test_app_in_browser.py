@@ -251,32 +251,31 @@ def test_a_file_over_the_upload_limit_is_refused_by_streamlit(browser_instance, 
     con.close()
 
 
-def test_a_download_is_built_when_clicked(browser_instance, app_url):
-    """Export files are made on click (callable data), not on every rerun: the file still arrives whole."""
-    page = browser_instance.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
-    page.goto(app_url + "/retention")
+def _download(page, url: str, button_name: str):
+    """(suggested file name, the file's bytes) of the export ``button_name`` on the page at ``url``."""
+    page.goto(url)
     settle(page)
-    button = page.get_by_role("button", name="Download the at-risk list (CSV)")
+    button = page.get_by_role("button", name=button_name)
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=60_000) as info:
         button.click()
     body = Path(info.value.path()).read_bytes()
-    assert info.value.suggested_filename.startswith("at_risk_") and body.startswith(b"\xef\xbb\xbf")
-    lines = body.decode("utf-8-sig").splitlines()
-    assert "customer_id" in lines[0] and len(lines) > 10
     settle(page)
     _no_exception(page)
+    return info.value.suggested_filename, body
+
+
+def test_a_download_is_built_when_clicked(browser_instance, app_url):
+    """Export files are made on click (callable data), not on every rerun: the file still arrives whole."""
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
+    name, body = _download(page, app_url + "/retention", "Download the at-risk list (CSV)")
+    assert name.startswith("at_risk_") and body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert "customer_id" in lines[0] and len(lines) > 10
     # a segment's whole list, joined to the contact fields only when the export is asked for
-    page.goto(app_url + "/segments")
-    settle(page)
-    button = page.get_by_role("button", name="Download CSV")
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=60_000) as info:
-        button.click()
-    lines = Path(info.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    _, body = _download(page, app_url + "/segments", "Download CSV")
+    lines = body.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("customer_id,name,email,region,country,city,segment,recommended_action")
     listed = page.get_by_text("customers", exact=False).filter(has_text="Exports hold them all").first.inner_text()
     assert len(lines) - 1 == int(listed.split(" ")[0].replace(",", ""))
-    settle(page)
-    _no_exception(page)
     page.close()
