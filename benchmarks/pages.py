@@ -6,7 +6,7 @@ process's memory (this process plays the server: it holds the app's caches).
 Prints one JSON object: {"pages": {page: {"first": [...], "change": [...], "tabs": {name: [...]}}},
 "memory": {...}}.
 First render: a new session with Streamlit's data cache cleared (nothing computed before). Filter
-change: the same session after choosing the first region in the sidebar. benchmarks/run.py calls
+change: the same session after choosing a region in the sidebar (another in each repeat). benchmarks/run.py calls
 this once per size and writes the figures to docs/benchmarks.md.
 """
 
@@ -39,9 +39,10 @@ def rss_mb() -> float:
 TABS = {"pages/learn.py": ("learn_phase", ["2. Analysis", "3. Campaigns", "4. Prediction"])}
 
 
-def render(page: str):
-    """A fresh session on ``page``: seconds for its first run, for a region filter change, and for opening
-    each of its other tabs (under that filter) by name."""
+def render(page: str, choice: int = 0):
+    """A fresh session on ``page``: seconds for its first run, for a region filter change (to region number
+    ``choice``: each repeat picks another, so that no filter change finds the process-wide results of an
+    earlier one), and for opening each of its other tabs (under that filter) by name."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -56,7 +57,7 @@ def render(page: str):
     region = next((m for m in at.multiselect if m.key == "region"), None)
     change = None
     if region is not None and region.options:
-        region.select(region.options[0])
+        region.select(region.options[choice % len(region.options)])
         start = time.perf_counter()
         at.run()
         change = time.perf_counter() - start
@@ -102,9 +103,9 @@ def main() -> None:
     render("pages/overview.py")  # untimed: the app's modules imported, the reporting layer current
     models = warm_models()
     results = {page: {"first": [], "change": [], "tabs": {}} for page in args.pages}
-    for _ in range(args.repeat):
+    for repeat in range(args.repeat):
         for page in args.pages:
-            first, change, tabs = render(page)
+            first, change, tabs = render(page, repeat)
             results[page]["first"].append(first)
             if change is not None:
                 results[page]["change"].append(change)
