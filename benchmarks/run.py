@@ -461,6 +461,49 @@ def machine() -> str:
            f"DuckDB {duckdb.__version__}, pandas {pd.__version__}"
 
 
+# Why a benchmark grows slower than its rows from 100k to 1M customers (prefix of its name -> reason); a
+# benchmark that grows faster than its rows without a reason here is flagged in the table.
+SUBLINEAR = {
+    "page ": "a page run's fixed costs (script, charts, at most 1,000 table rows) dominate at 100k",
+    "RFM": "at the last order date the scores read the reporting layer's per-customer totals, not the orders",
+    "overview data": "rpt_orders is sorted by date: a 90-day period and its comparisons read only their row groups",
+    "k-means": "fitted on a sample of at most 50,000 customers; only the assignment of every customer grows",
+    "churn model": "trained on at most 100,000 customers of the cut-off; features and scoring grow",
+    "CLV fit": "customers with the same (x, t_x, T) are one weighted row: distinct rows grow far slower than customers",
+    "customer search": "a search returns the best 50 matches; the scan grows, the rest does not",
+    "customer 360": "one customer's rows, found through the same scans",
+    "campaign metrics": "per campaign and group, from the reporting layer's contact tables",
+    "cohort matrix": "months x cohorts from the per-customer-month table",
+    "prediction models": "both models fit on samples or compressed rows (see k-means, churn and CLV above)",
+}
+
+
+def scaling(results: list[Result], small: int = 100_000, large: int = 1_000_000) -> list[str]:
+    """The scaling section: each benchmark's median at ``large`` over its median at ``small``, against the
+    growth of its rows, and why where it is far from linear."""
+    at = {(r.name, r.customers): r for r in results}
+    lines = []
+    for (name, customers), big in at.items():
+        little = at.get((name, small))
+        if customers != large or little is None or not little.ours or not little.rows:
+            continue
+        grew = statistics.median(big.ours) / statistics.median(little.ours)
+        rows = big.rows / little.rows
+        if 0.5 * rows <= grew <= 1.5 * rows:
+            why = "close to linear"
+        elif grew < 0.5 * rows:
+            why = "sublinear: " + next((v for k, v in SUBLINEAR.items() if name.startswith(k)), "fixed costs dominate")
+        else:
+            why = "**faster than the rows grow**: no reason known, look at it"
+        lines.append(f"| {name} | x{rows:.1f} | x{grew:.1f} | {why} |")
+    if not lines:
+        return []
+    return ["## Scaling from 100k to 1M customers", "",
+            "Each benchmark's median at 1M customers over its median at 100k, beside the growth of its rows",
+            "(linear: the same factor; within half to one and a half times it counts as close to linear).", "",
+            "| benchmark | rows grew | time grew | |", "|---|---:|---:|---|", *lines, ""]
+
+
 def write_report(results: list[Result], memory: dict[int, dict], path: Path, command: str) -> None:
     lines = [
         "# Benchmarks",
@@ -476,6 +519,7 @@ def write_report(results: list[Result], memory: dict[int, dict], path: Path, com
         "|---|---:|---:|---:|---|---:|---:|---|",
         *[r.line() for r in results],
         "",
+        *scaling(results),
         "## Server memory",
         "",
         "The process that rendered every page above (benchmarks/pages.py plays the server: it holds",
