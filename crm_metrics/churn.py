@@ -216,6 +216,7 @@ class ChurnResult:
     n_train: int = 0
     n_fit: int = 0  # training customers the models were fitted on (all of n_train up to MAX_TRAIN)
     sample_every: int = 1  # the cut-offs read every k-th customer (1: all of them; see ChurnOptions.fit_customers)
+    active_days: int = 365  # the activity window the model was trained with (score_parts scores with it)
     model: ChurnModel | None = None  # the gradient-boosting model that scores (None: the rule scores)
     n_test: int = 0
     train_churn_rate: float = math.nan
@@ -255,7 +256,8 @@ def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | No
         horizon, text = default_horizon(cur, as_of)
     test_cut = as_of - dt.timedelta(days=horizon)
     train_cut = test_cut - dt.timedelta(days=horizon)
-    result = ChurnResult(horizon, text, train_cut, test_cut, as_of, list_share=options.list_share)
+    result = ChurnResult(horizon, text, train_cut, test_cut, as_of, list_share=options.list_share,
+                         active_days=options.active_days)
     every = scope.sample_every(cur, as_of, options.fit_customers)
     result.sample_every = every
     train = features(cur, train_cut, horizon, None, options.active_days, (0, every))
@@ -293,14 +295,14 @@ def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | No
     return result
 
 
-def score_parts(cur, result: ChurnResult, parts: int, active_days: int = 365) -> Iterator[pd.DataFrame]:
+def score_parts(cur, result: ChurnResult, parts: int) -> Iterator[pd.DataFrame]:
     """Today's active customers with their churn probability, one part of the base at a time
     (customer_key % parts): each part's features come from the engine and are scored here, so no step holds
     more than about 1 / ``parts`` of the customers. Yields frames like ``result.scored``."""
     if parts < 1:
         raise ValueError("parts is at least 1")
     for part in range(parts):
-        now = features(cur, result.as_of, result.horizon_days, None, active_days, (part, parts))
+        now = features(cur, result.as_of, result.horizon_days, None, result.active_days, (part, parts))
         scored = now.drop(columns=["churned"])
         scored["churn_probability"] = result.model.predict_proba(now) if result.model and len(now) else np.nan
         yield scored

@@ -215,16 +215,17 @@ def test_a_large_base_is_read_in_parts(sample_con):
     part: the parts are the whole table's rows (customer_key % k), and scoring them equals scoring at once."""
     cur = sample_con.cursor()
     as_of = churn.data_span(cur)[1]
-    whole = churn.features(cur, as_of, 90)
+    whole = churn.features(cur, as_of, 90, active_days=300)
     keys = sample_con.cursor().execute("SELECT customer_id, customer_key FROM rpt_customers").df()
     key_of = dict(zip(keys["customer_id"], keys["customer_key"], strict=True))
-    part = churn.features(cur, as_of, 90, part=(1, 3))
+    part = churn.features(cur, as_of, 90, active_days=300, part=(1, 3))
     expected = whole[whole["customer_id"].map(key_of) % 3 == 1]
     pd.testing.assert_frame_equal(part.sort_values("customer_id").reset_index(drop=True),
                                   expected.sort_values("customer_id").reset_index(drop=True))
-    sampled = churn.fit_whole_base(cur, as_of, churn.ChurnOptions(horizon_days=90, fit_customers=1000))
+    sampled = churn.fit_whole_base(cur, as_of, churn.ChurnOptions(horizon_days=90, fit_customers=1000,
+                                                                  active_days=300))
     assert sampled.sample_every == 2 and sampled.model is not None
-    train = churn.features(cur, sampled.train_cutoff, 90)
+    train = churn.features(cur, sampled.train_cutoff, 90, active_days=300)
     assert sampled.n_train == int((train["customer_id"].map(key_of) % 2 == 0).sum()) < len(train)
     assert sorted(sampled.scored["customer_id"]) == sorted(whole["customer_id"])  # every customer scored
     parts = pd.concat(churn.score_parts(cur, sampled, 3)).sort_values("customer_id").reset_index(drop=True)
