@@ -15,7 +15,7 @@ from pathlib import Path
 from crm_metrics import accounts, db
 from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
-from crm_metrics.export import safe_frame
+from crm_metrics.export import public, safe_frame
 from crm_metrics.importer import (
     ImportFailed,
     ImportOptions,
@@ -272,7 +272,7 @@ def _write_parquet(frames, path: str) -> int:
         for frame in frames:
             if frame.empty:
                 continue
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = pa.Table.from_pandas(public(frame), preserve_index=False)
             writer = writer or pq.ParquetWriter(path, table.schema)
             writer.write_table(table.cast(writer.schema))
             rows += len(frame)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.stats import rankdata
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -209,7 +211,8 @@ class ChurnResult:
     drivers: pd.DataFrame | None = None
     themes: pd.DataFrame | None = None
     scored: pd.DataFrame | None = None  # today's active customers with churn_probability
-    # the evaluation cut-off's customers: customer_id, churned and each model's score ("rule": recency)
+    # the evaluation cut-off's customers: customer_id, customer_key, churned and each model's score ("rule":
+    # recency)
     test_scores: pd.DataFrame | None = None
     list_share: float = 0.1
     selected: int | None = None  # customers the filters select (None: every customer)
@@ -238,7 +241,7 @@ def train_and_evaluate(cur, as_of: dt.date | None = None, filters: Filters | Non
     base = fit_whole_base(cur, as_of, options)
     if base is None:
         return None
-    return for_customers(base, scope.customer_ids(cur, filters), options.list_share)
+    return for_customers(base, scope.customer_keys(cur, filters), options.list_share)
 
 
 def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | None = None) -> ChurnResult | None:
@@ -266,6 +269,7 @@ def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | No
         pd.concat(features(cur, as_of, horizon, None, options.active_days, (p, every)) for p in range(every))
     result.n_train = len(train)
     result.test_scores = pd.DataFrame({"customer_id": test["customer_id"].astype(str),
+                                       "customer_key": test["customer_key"].to_numpy(dtype="int64"),
                                        "churned": test["churned"].astype(bool),
                                        "rule": test["recency_days"].to_numpy(dtype="float64")})
     churners = int(train["churned"].sum()) if len(train) else 0
@@ -335,19 +339,20 @@ def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:
     result.calibration = pd.DataFrame({"predicted": predicted, "observed": observed})
 
 
-def for_customers(base: ChurnResult, ids: pd.Index | None, list_share: float | None = None,
+def for_customers(base: ChurnResult, keys: np.ndarray | None, list_share: float | None = None,
                   with_scored: bool = True) -> ChurnResult:
-    """``base`` (the whole-base result) seen on the customers ``ids`` (None: every customer), with its
+    """``base`` (the whole-base result) seen on the customers whose customer_key is one of ``keys`` (None:
+    every customer), with its
     precision and recall read at ``list_share``: the at-risk list and the evaluation narrowed to them, the
     training and the drivers unchanged. ``base`` itself is not modified. ``with_scored=False`` leaves the
     view's ``scored`` out (None) for a caller that lists the customers from elsewhere: selecting half a
     million scored rows costs a tenth of a second it would not use."""
     share = base.list_share if list_share is None else list_share
-    if ids is None and share == base.list_share:
+    if keys is None and share == base.list_share:
         return base
-    view = replace(base, list_share=share, selected=None if ids is None else len(ids))
-    view.scored = None if base.scored is None or not with_scored else scope.select(base.scored, ids)
-    view.test_scores = None if base.test_scores is None else scope.select(base.test_scores, ids)
+    view = replace(base, list_share=share, selected=None if keys is None else len(keys))
+    view.scored = None if base.scored is None or not with_scored else scope.select(base.scored, keys)
+    view.test_scores = None if base.test_scores is None else scope.select(base.test_scores, keys)
     if view.test_scores is not None:
         _evaluate(view, view.test_scores)
     return view
@@ -445,7 +450,8 @@ def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None,
     ``value`` (customer_id, clv) is given, else historical revenue), with their RFM segment when
     ``segments`` (customer_id, segment) is given. Grain: one row per customer."""
     frame = scored.copy()
-    # lookups by Arrow's hash kernel: pandas merges on half a million text ids cost a second here
+    # lookups by Arrow's hash kernel: pandas merges on half a million text ids cost a second here (once per
+    # whole base: selections of the ranking are made by customer_key)
     if segments is not None and len(segments):
         frame["segment"] = _looked_up(frame["customer_id"], segments, "segment")
     if value is not None and len(value):
@@ -472,9 +478,18 @@ def at_risk(scored: pd.DataFrame, value: pd.DataFrame | None = None,
 
 def _looked_up(ids: pd.Series, table: pd.DataFrame, column: str) -> pd.Series:
     """``table[column]`` for each of ``ids`` (by customer_id), missing where ``table`` has no row."""
-    position = scope.positions(ids, table["customer_id"])
+    position = pc.index_in(_text(ids), value_set=_text(table["customer_id"])).fill_null(-1) \
+        .to_numpy(zero_copy_only=False)
     values = table[column].reset_index(drop=True).reindex(position)  # -1 is no label: missing
     return pd.Series(values.to_numpy(), index=ids.index, name=column)
+
+
+def _text(values) -> pa.Array:
+    # one text type on both sides (an empty or object column would otherwise be Arrow's null type)
+    array = getattr(values, "array", None)
+    arrow = pa.array(array) if isinstance(array, pd.arrays.ArrowStringArray) else \
+        pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+    return arrow.cast(pa.large_string())
 
 
 def headline(result: ChurnResult) -> str:

@@ -76,8 +76,8 @@ class CLVOptions:
         return (1 + self.annual_discount) ** (1 / 12) - 1
 
 
-SUMMARY_COLUMNS = ["customer_id", "x", "t_x", "T", "monetary", "first_purchase", "last_purchase", "total_spend",
-                   "total_margin"]
+SUMMARY_COLUMNS = ["customer_id", "customer_key", "x", "t_x", "T", "monetary", "first_purchase", "last_purchase",
+                   "total_spend", "total_margin"]
 
 
 def customer_summary(cur, as_of: dt.date, filters: Filters | None = None,
@@ -204,8 +204,8 @@ def _log_step(params: tuple, k: int, h: float) -> tuple:
     return tuple(v * math.exp(h) if i == k else v for i, v in enumerate(params))
 
 
-PREDICTION_COLUMNS = ["customer_id", "x", "t_x", "T", "monetary", "total_spend", "total_margin", "p_alive",
-                      "expected_purchases", "expected_spend", "clv", "clv_low", "clv_high"]
+PREDICTION_COLUMNS = ["customer_id", "customer_key", "x", "t_x", "T", "monetary", "total_spend", "total_margin",
+                      "p_alive", "expected_purchases", "expected_spend", "clv", "clv_low", "clv_high"]
 
 
 @dataclass
@@ -275,7 +275,7 @@ def predict(fit: CLVFit, intervals: bool = True, parts: _Parts | None = None) ->
     parts = parts if parts is not None and intervals else _parts(fit, x, t_x, T, m, intervals)
     margin = fit.options.margin_rate
     bg_params = tuple(fit.bg.params_[p] for p in fit.bg.param_names)
-    out = s[["customer_id", "x", "t_x", "T", "monetary", "total_spend", "total_margin"]].copy()
+    out = s[["customer_id", "customer_key", "x", "t_x", "T", "monetary", "total_spend", "total_margin"]].copy()
     out["p_alive"] = _bgnbd_alive(*bg_params, x, t_x, T)
     out["expected_purchases"] = parts.expected
     out["expected_spend"] = parts.spend
@@ -286,7 +286,8 @@ def predict(fit: CLVFit, intervals: bool = True, parts: _Parts | None = None) ->
         out["clv_high"] = out["clv"] + Z95 * sd
     else:
         out["clv_low"] = out["clv_high"] = np.nan
-    return out.sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+    # ties by key, which sorts as the id does, several times faster than the text
+    return out.sort_values(["clv", "customer_key"], ascending=[False, True]).reset_index(drop=True)
 
 
 def totals(fit: CLVFit, parts: _Parts | None = None, mask: np.ndarray | None = None) -> dict:
@@ -344,11 +345,11 @@ def forecast_base(cur, as_of: dt.date | None = None, options: CLVOptions | None 
     return None if fit is None else forecast_of(with_every_customer(cur, fit))
 
 
-def for_customers(forecast: Forecast, ids: pd.Index | None) -> tuple[pd.DataFrame, dict]:
-    """The predictions of the customers ``ids`` (None: every customer), highest CLV first, and their totals
-    with the interval of the sum (:func:`totals`)."""
-    mask = None if ids is None else scope.member_mask(forecast.fit.summary["customer_id"], ids)
-    return scope.select(forecast.predictions, ids), totals(forecast.fit, forecast.parts, mask)
+def for_customers(forecast: Forecast, keys: np.ndarray | None) -> tuple[pd.DataFrame, dict]:
+    """The predictions of the customers whose customer_key is one of ``keys`` (None: every customer),
+    highest CLV first, and their totals with the interval of the sum (:func:`totals`)."""
+    mask = None if keys is None else scope.member_mask(forecast.fit.summary["customer_key"], keys)
+    return scope.select(forecast.predictions, keys), totals(forecast.fit, forecast.parts, mask)
 
 
 def clv_bins(predictions: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
@@ -480,4 +481,4 @@ def clv_report(cur, as_of=None, **options) -> pd.DataFrame:
     fit = fit_models(cur, as_of, None, _options(options))
     if fit is None:
         return pd.DataFrame(columns=PREDICTION_COLUMNS)
-    return scope.select(predict(with_every_customer(cur, fit)), scope.customer_ids(cur, filters))
+    return scope.select(predict(with_every_customer(cur, fit)), scope.customer_keys(cur, filters))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from crm_metrics import db
 from crm_metrics.access import LOCAL_ADMIN, Principal, restrict
+from crm_metrics.export import public
 from crm_metrics.reporting import ensure_current
 
 Report = Callable[..., pd.DataFrame]
@@ -31,13 +32,14 @@ def register(name: str) -> Callable[[Report], Report]:
 def report(con, name: str, as_of: dt.date | None = None, *, principal: Principal = LOCAL_ADMIN,
            **options) -> pd.DataFrame:
     """Run the report ``name`` (see :data:`REPORTS`) on a fresh cursor, for ``principal`` (personal
-    fields come back masked unless their role may see them; the command line acts as the local admin)."""
+    fields come back masked unless their role may see them; the command line acts as the local admin),
+    without the internal columns (:func:`crm_metrics.export.public`)."""
     if name not in REPORTS:
         raise KeyError(f"unknown report {name!r}; available: {', '.join(sorted(REPORTS))}")
     cur = restrict(con.cursor(), principal)
     try:
         ensure_current(cur)
-        return REPORTS[name](cur, as_of, **options)
+        return public(REPORTS[name](cur, as_of, **options))
     finally:
         cur.close()
 

@@ -4,7 +4,7 @@
 2. Potential value: predicted CLV (:mod:`crm_metrics.clv`).
 3. Profitability: margin minus cost to serve (tickets x a cost per ticket, and acquisition cost).
 4. Influence: the customers they referred, and those customers' revenue.
-5. Distribution: the concentration curve ("the top X% bring Y% of revenue", ``sql/pareto_curve.sql``)
+5. Distribution: the concentration curve ("the top X% bring Y% of revenue", from the revenue of 1.)
    and value tiers crossed with potential tiers.
 
 Retention economics (:func:`retention_economics`) answer "if it costs $100 to win a customer and $20 a
@@ -32,7 +32,7 @@ TIER_SHARES = (0.2, 0.3, 0.5)  # the best 20%, the next 30%, the rest
 def customer_worth(cur, as_of: dt.date, filters: Filters | None = None, margin_rate: float = 0.4,
                    ticket_cost: float = 15.0) -> pd.DataFrame:
     """Grain: one row per customer with a completed order on or before ``as_of``. Columns: customer_id,
-    name, email, region, acquisition_channel, orders, revenue, margin, tickets, acquisition_cost,
+    customer_key, name, email, region, acquisition_channel, orders, revenue, margin, tickets, acquisition_cost,
     cost_to_serve, profit, referred, referred_revenue (see ``sql/customer_worth.sql``)."""
     ensure_current(cur)
     params = {"as_of": as_of, "margin_rate": margin_rate, "ticket_cost": ticket_cost,
@@ -42,26 +42,40 @@ def customer_worth(cur, as_of: dt.date, filters: Filters | None = None, margin_r
 
 def with_predictions(worth: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
     """The five views in one table: ``worth`` (customer_worth) joined with the CLV predictions
-    (:func:`crm_metrics.clv.predict`), highest predicted CLV first; unchanged when there are none."""
+    (:func:`crm_metrics.clv.predict`) on customer_key, highest predicted CLV first, then the customers
+    without a prediction in id order; unchanged when there are none."""
     if predictions.empty:
         return worth
     # predictions come highest CLV first (ties by id): take worth's rows in that order rather than merging
-    # and sorting a million text keys again (1.5 s -> 0.3 s at a million customers)
+    # and sorting a million keys again
     right = predictions.drop(columns=["total_spend", "total_margin"]).reset_index(drop=True)
-    position = scope.positions(right["customer_id"], worth["customer_id"])
+    position = scope.positions(right["customer_key"], worth["customer_key"])
     found = position >= 0
     joined = pd.concat([worth.iloc[position[found]].reset_index(drop=True),
-                        right.loc[found].drop(columns="customer_id").reset_index(drop=True)], axis=1)
+                        right.loc[found].drop(columns=["customer_id", "customer_key"]).reset_index(drop=True)],
+                       axis=1)
     unpredicted = np.ones(len(worth), dtype=bool)
     unpredicted[position[found]] = False
-    rest = worth.loc[unpredicted].sort_values("customer_id").reset_index(drop=True)
+    rest = worth.loc[unpredicted].sort_values("customer_key").reset_index(drop=True)
     return pd.concat([joined, rest.reindex(columns=joined.columns)], ignore_index=True) if len(rest) else joined
 
 
-def pareto_curve(cur, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
-    """Grain: one row per percentile of customers, best first: revenue_share, customers."""
-    ensure_current(cur)
-    return db.query_df(cur, "pareto_curve", {"as_of": as_of, **(filters or Filters()).params()})
+def pareto_curve(customers: pd.DataFrame) -> pd.DataFrame:
+    """The revenue concentration curve of ``customers`` (:func:`customer_worth` rows, or a selection of
+    them): customers ranked by revenue, best first. Grain: one row per percentile of customers (1..100;
+    fewer with under 100 customers): percentile, revenue_share (of the best percentile% of customers) and
+    customers (how many that is). Ties need no order: the revenue of the best r customers is the same
+    whichever of two equal customers comes first."""
+    revenue = np.sort(customers["revenue"].to_numpy(dtype="float64"))[::-1]
+    n = len(revenue)
+    if n == 0:
+        return pd.DataFrame(columns=["percentile", "revenue_share", "customers"])
+    running = np.cumsum(revenue)
+    rank = np.arange(1, n + 1)
+    percentile = (100 * rank + n - 1) // n  # ceil(100 r / n), exactly
+    last = np.flatnonzero(np.diff(percentile, append=percentile[-1] + 1))  # the last rank of each percentile
+    share = running[last] / running[-1] if running[-1] else np.full(len(last), np.nan)
+    return pd.DataFrame({"percentile": percentile[last], "revenue_share": share, "customers": rank[last]})
 
 
 def concentration(curve: pd.DataFrame, top_percent: int = 20) -> float | None:

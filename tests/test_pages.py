@@ -385,7 +385,7 @@ def test_value_page_says_what_an_order_level_filter_counts(sample_app):
 def test_at_risk_list_of_a_selection_is_its_own_ranking(sample_app):
     """The Retention page's list under a filter is picked from the whole base's ranking: it must equal
     ranking the selected customers themselves (their churn scores, CLV and whole-base segments)."""
-    from crm_metrics import churn, scope
+    from crm_metrics import churn
     from crm_metrics.filters import Filters
     from ui import data as ui_data
 
@@ -395,14 +395,13 @@ def test_at_risk_list_of_a_selection_is_its_own_ranking(sample_app):
     chosen = Filters(selections=(("region", (region,)),))
     picked = ui_data.at_risk_list(as_of, chosen, options)
     path, key = str(db.default_path().resolve()), ui_data.version()
-    ids = ui_data._scope(path, key, chosen)
-    scored = churn.for_customers(ui_data._churn_base(path, key, as_of, options), ids).scored
+    keys = ui_data._scope(path, key, chosen)
+    scored = churn.for_customers(ui_data._churn_base(path, key, as_of, options), keys).scored
     predictions = ui_data._selection(path, key, as_of, chosen, ui_data.clv.CLVOptions())[0]
-    segments = scope.select(ui_data._base_segments(path, key, as_of), ids)
-    ranked = churn.at_risk(scored, predictions, segments)
+    ranked = churn.at_risk(scored, predictions, ui_data._base_segments(path, key, as_of))
     assert 0 < len(picked) < len(ui_data.at_risk_list(as_of, Filters(), options))
     pd.testing.assert_frame_equal(picked.reset_index(drop=True), ranked.reset_index(drop=True))
-    assert set(picked["customer_id"]) <= set(ids)
+    assert set(picked["customer_key"]) <= set(keys)
 
 
 def test_learn_page_computes_the_open_phase_only(sample_app):

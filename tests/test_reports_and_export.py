@@ -63,3 +63,18 @@ def test_vectorised_neutralising_matches_the_per_cell_rule(cells):
         got = safe_frame(frame)["cell"].tolist()
         assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in expected]
         assert frame["cell"].tolist() == before  # the input is left alone
+
+
+def test_the_internal_customer_key_is_never_handed_out(sample_con):
+    """The whole-base frames carry the reporting layer's customer_key (selections are made by it); reports
+    and exported files leave it out: it numbers one build of the layer and means nothing outside it."""
+    from crm_metrics import churn, clv
+
+    forecast = clv.forecast_base(sample_con.cursor())
+    assert "customer_key" in forecast.predictions and "customer_key" in churn.fit_whole_base(sample_con.cursor()).scored
+    for name in ("clv", "churn", "rfm"):
+        frame = report(sample_con, name)
+        assert len(frame) and "customer_id" in frame and "customer_key" not in frame, name
+    exported = safe_frame(forecast.predictions)
+    assert "customer_key" not in exported and len(exported) == len(forecast.predictions)
+    assert to_safe_csv(forecast.predictions.head(3)).decode("utf-8-sig").splitlines()[0].startswith("customer_id,x,")

@@ -13,7 +13,7 @@ from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 
 
-def test_customer_ids_by_hand(con, write):
+def test_customer_keys_by_hand(con, write):
     import_file(con, "customers", write("c.csv", "customer_id,region,acquisition_channel\nA,North,Search\n"
                                                  "B,South,Search\nC,North,Social\nD,North,Search\n"))
     import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,channel,status\n"
@@ -21,15 +21,18 @@ def test_customer_ids_by_hand(con, write):
                                               "3,C,2024-01-12,10,store,completed\n4,A,2024-02-01,5,store,completed\n"
                                               "5,D,2024-02-02,7,store,returned\n"))
     cur = con.cursor()
-    assert scope.customer_ids(cur, Filters()) is None
-    assert scope.customer_ids(cur, None) is None
+    assert scope.customer_keys(cur, Filters()) is None
+    assert scope.customer_keys(cur, None) is None
     # a customer-level filter: every customer with that attribute, buyer or not
-    assert list(scope.customer_ids(cur, Filters().with_values("region", ["North"]))) == ["A", "C", "D"]
+    assert scope.customer_keys(cur, Filters().with_values("region", ["North"])).tolist() == [1, 3, 4]
+    # the reporting layer (built by the first selection) numbers the customers in id order: A 1, B 2, C 3, D 4
+    assert cur.execute("SELECT customer_id, customer_key FROM rpt_customers ORDER BY 1").fetchall() == \
+        [("A", 1), ("B", 2), ("C", 3), ("D", 4)]
     # an order-level filter: customers with a completed order through that channel (D's was returned)
-    assert list(scope.customer_ids(cur, Filters().with_values("channel", ["store"]))) == ["A", "B", "C"]
+    assert scope.customer_keys(cur, Filters().with_values("channel", ["store"])).tolist() == [1, 2, 3]
     both = Filters().with_values("channel", ["web"]).with_values("acquisition_channel", ["Search"])
-    assert list(scope.customer_ids(cur, both)) == ["A"]
-    assert list(scope.customer_ids(cur, Filters().with_values("region", ["East"]))) == []
+    assert scope.customer_keys(cur, both).tolist() == [1]
+    assert scope.customer_keys(cur, Filters().with_values("region", ["East"])).tolist() == []
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +41,13 @@ def churn_base(sample_con):
 
 
 def _region_ids(cur, region):
-    return pd.Index(cur.execute("SELECT customer_id FROM customers WHERE region = ? ORDER BY 1", [region])
-                    .df()["customer_id"])
+    return set(cur.execute("SELECT customer_id FROM customers WHERE region = ?", [region]).df()["customer_id"])
+
+
+def _keys_of(cur, ids) -> np.ndarray:
+    """The customer keys of ``ids``, read from the reporting layer."""
+    table = cur.execute("SELECT customer_id, customer_key FROM rpt_customers ORDER BY customer_key").df()
+    return table.loc[table["customer_id"].isin(set(ids)), "customer_key"].to_numpy(dtype="int64")
 
 
 def test_churn_on_a_selection_is_the_whole_base_model_evaluated_on_its_customers(sample_con, churn_base):
@@ -48,7 +56,7 @@ def test_churn_on_a_selection_is_the_whole_base_model_evaluated_on_its_customers
     region = cur.execute("SELECT region FROM customers GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchall()[0][0]
     view = churn.train_and_evaluate(cur, filters=Filters().with_values("region", [region]))
     # independently: the base's test scores of that region's customers, evaluated by scikit-learn
-    ids = set(_region_ids(cur, region))
+    ids = _region_ids(cur, region)
     test = churn_base.test_scores[churn_base.test_scores["customer_id"].isin(ids)]
     assert view.n_test == len(test) < churn_base.n_test
     assert view.metrics["gradient_boosting"]["auc"] == pytest.approx(
@@ -66,7 +74,7 @@ def test_churn_on_a_selection_is_the_whole_base_model_evaluated_on_its_customers
     pd.testing.assert_frame_equal(view.drivers, churn_base.drivers)
     assert churn_base.selected is None and len(churn_base.test_scores) == churn_base.n_test
     # without the scored rows: the same evaluation, no list
-    bare = churn.for_customers(churn_base, pd.Index(sorted(ids)), with_scored=False)
+    bare = churn.for_customers(churn_base, _keys_of(cur, ids), with_scored=False)
     assert bare.scored is None and bare.n_test == view.n_test
     assert all(bare.metrics["gradient_boosting"][k] == view.metrics["gradient_boosting"][k]
                for k in ("auc", "precision_at_k", "recall_at_k"))
@@ -82,12 +90,12 @@ def test_churn_list_share_reads_precision_elsewhere(churn_base):
 
 
 def test_churn_on_a_tiny_selection_says_it_cannot_be_measured(churn_base):
-    few = pd.Index(churn_base.test_scores["customer_id"].head(15))
+    few = np.sort(churn_base.test_scores["customer_key"].head(15).to_numpy())
     view = churn.for_customers(churn_base, few)
     assert not view.learned and "rule" in view.metrics
     assert "too few to measure the model" in view.evaluation_problem
     assert view.evaluation_problem in view.messages and churn_base.evaluation_problem is None
-    wider = churn.for_customers(churn_base, pd.Index(churn_base.test_scores["customer_id"]))
+    wider = churn.for_customers(churn_base, np.sort(churn_base.test_scores["customer_key"].to_numpy()))
     assert wider.learned and wider.evaluation_problem is None
 
 
@@ -99,7 +107,7 @@ def forecast(sample_con):
 def test_clv_total_of_a_selection_is_the_sum_of_its_customers(sample_con, forecast):
     cur = sample_con.cursor()
     ids = _region_ids(cur, "Europe")
-    predictions, totals = clv.for_customers(forecast, ids)
+    predictions, totals = clv.for_customers(forecast, _keys_of(cur, ids))
     assert set(predictions["customer_id"]) <= set(ids)
     assert totals["customers"] == len(predictions) > 0
     assert totals["clv"] == pytest.approx(predictions["clv"].sum())
@@ -113,7 +121,7 @@ def test_clv_total_of_a_selection_is_the_sum_of_its_customers(sample_con, foreca
 def test_clv_interval_of_one_customer_is_that_customers_interval(forecast):
     """The delta method on a sum of one is the customer's own interval (computed row by row in predict)."""
     row = forecast.predictions.iloc[3]
-    _, totals = clv.for_customers(forecast, pd.Index([row["customer_id"]]))
+    _, totals = clv.for_customers(forecast, np.array([row["customer_key"]]))
     assert totals["customers"] == 1
     assert totals["clv"] == pytest.approx(row["clv"])
     assert totals["high"] == pytest.approx(row["clv_high"])
@@ -121,21 +129,23 @@ def test_clv_interval_of_one_customer_is_that_customers_interval(forecast):
 
 
 def test_clv_of_an_empty_selection(forecast):
-    predictions, totals = clv.for_customers(forecast, pd.Index([], dtype=str))
+    predictions, totals = clv.for_customers(forecast, np.array([], dtype="int64"))
     assert predictions.empty and totals["customers"] == 0
 
 
 def test_membership_and_positions_by_hand():
-    ids = pd.Index(["b", "d"])
-    assert scope.member_mask(pd.Series(["a", "b", "c", "d"]), ids).tolist() == [False, True, False, True]
-    assert scope.member_mask(pd.Series(["a", "b"], dtype=object), ids).tolist() == [False, True]
-    assert scope.member_mask(pd.Series([], dtype=object), ids).tolist() == []
-    assert scope.member_mask(pd.Series(["a"]), pd.Index([], dtype=str)).tolist() == [False]
-    assert scope.positions(pd.Series(["d", "x", "b"]), pd.Series(["b", "c", "d"])).tolist() == [2, -1, 0]
-    assert scope.positions(pd.Series(["a"]), pd.Series([], dtype=object)).tolist() == [-1]
-    assert scope.select(pd.DataFrame(columns=["customer_id", "x"]), ids).empty
-    frame = pd.DataFrame({"customer_id": ["d", "a", "b"], "x": [1, 2, 3]})
-    assert scope.select(frame, ids)["x"].tolist() == [1, 3] and scope.select(frame, None) is frame
+    keys = np.array([2, 4])
+    assert scope.member_mask(pd.Series([1, 2, 3, 4]), keys).tolist() == [False, True, False, True]
+    assert scope.member_mask(pd.Series([9, 2]), keys).tolist() == [False, True]  # beyond every key
+    assert scope.member_mask(pd.Series([], dtype="int64"), keys).tolist() == []
+    assert scope.member_mask(pd.Series([1]), np.array([], dtype="int64")).tolist() == [False]
+    assert scope.positions(pd.Series([4, 7, 2]), pd.Series([2, 3, 4])).tolist() == [2, -1, 0]
+    assert scope.positions(pd.Series([1]), pd.Series([], dtype="int64")).tolist() == [-1]
+    with pytest.raises(ValueError, match="never negative"):
+        scope.positions(pd.Series([-1]), keys)
+    assert scope.select(pd.DataFrame(columns=["customer_id", "customer_key", "x"]), keys).empty
+    frame = pd.DataFrame({"customer_id": ["d", "a", "b"], "customer_key": [4, 1, 2], "x": [1, 2, 3]})
+    assert scope.select(frame, keys)["x"].tolist() == [1, 3] and scope.select(frame, None) is frame
 
 
 @pytest.mark.parametrize("dimension, value", [("region", "Europe"), ("acquisition_channel", "Referral")])
@@ -148,9 +158,9 @@ def test_worth_of_a_customer_selection_is_the_whole_bases_rows(sample_con, forec
     as_of = forecast.fit.as_of
     chosen = Filters().with_values(dimension, [value])
     assert chosen.selects_customers_only and not Filters().with_values("channel", ["web"]).selects_customers_only
-    ids = scope.customer_ids(cur, chosen)
+    keys = scope.customer_keys(cur, chosen)
     whole = worth.with_predictions(worth.customer_worth(cur, as_of), clv.for_customers(forecast, None)[0])
-    direct = worth.with_predictions(worth.customer_worth(cur, as_of, chosen), clv.for_customers(forecast, ids)[0])
+    direct = worth.with_predictions(worth.customer_worth(cur, as_of, chosen), clv.for_customers(forecast, keys)[0])
     cur.close()
     assert len(direct) > 0
-    pd.testing.assert_frame_equal(scope.select(whole, ids), direct)
+    pd.testing.assert_frame_equal(scope.select(whole, keys), direct)

@@ -12,12 +12,15 @@ as_of 2024-03-31, ticket cost $15, margin rate 40% where an order has no cost:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from crm_metrics import worth
+from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 
 AS_OF = dt.date(2024, 3, 31)
@@ -45,11 +48,32 @@ def test_worth_views_by_hand(tiny):
 
 
 def test_pareto_curve_by_hand(tiny):
-    curve = worth.pareto_curve(tiny.cursor(), AS_OF)  # revenues 200, 150, 10 of 360
+    curve = worth.pareto_curve(worth.customer_worth(tiny.cursor(), AS_OF))  # revenues 200, 150, 10 of 360
     assert curve["percentile"].tolist() == [34, 67, 100]
     assert curve["revenue_share"].tolist() == pytest.approx([200 / 360, 350 / 360, 1.0])
     assert worth.concentration(curve, 20) == pytest.approx(200 / 360)
     assert worth.concentration(curve, 50) == pytest.approx(350 / 360)
+
+
+def test_pareto_curve_of_a_region_equals_a_count_from_the_orders(sample_con):
+    """Independently: each customer's completed revenue to the date from the orders table, ranked, and the
+    share of the best ceil(100 r / n) percent read at the last rank of every percentile."""
+    cur = sample_con.cursor()
+    as_of = cur.execute("SELECT max(order_date) FROM orders").fetchall()[0][0] - dt.timedelta(days=100)
+    chosen = Filters().with_values("region", ["Europe"])
+    curve = worth.pareto_curve(worth.customer_worth(cur, as_of, chosen))
+    orders = cur.execute("SELECT o.customer_id, o.amount FROM orders AS o JOIN customers AS c USING (customer_id) "
+                         "WHERE o.status = 'completed' AND o.order_date <= ? AND c.region = 'Europe'",
+                         [as_of]).df()
+    revenue = sorted(orders.groupby("customer_id")["amount"].sum().astype(float), reverse=True)
+    n, total = len(revenue), sum(revenue)
+    expected = {}  # percentile -> (share, rank) of its last rank
+    for rank, running in enumerate(itertools.accumulate(revenue), start=1):
+        expected[math.ceil(100 * rank / n)] = (running / total, rank)
+    assert n > 100 and curve["percentile"].tolist() == list(expected)
+    assert curve["customers"].tolist() == [rank for _, rank in expected.values()]
+    assert curve["revenue_share"].tolist() == pytest.approx([share for share, _ in expected.values()], rel=1e-9)
+    assert worth.pareto_curve(worth.customer_worth(cur, as_of).iloc[0:0]).empty
 
 
 def test_tiers_and_the_value_matrix():
@@ -80,8 +104,9 @@ def test_retention_economics_by_hand():
 
 
 def test_worth_joins_predictions_highest_clv_first():
-    w = pd.DataFrame({"customer_id": ["A", "B"], "revenue": [10.0, 20.0]})
-    p = pd.DataFrame({"customer_id": ["A", "B"], "clv": [5.0, 1.0], "total_spend": [0, 0], "total_margin": [0, 0]})
+    w = pd.DataFrame({"customer_id": ["A", "B"], "customer_key": [1, 2], "revenue": [10.0, 20.0]})
+    p = pd.DataFrame({"customer_id": ["A", "B"], "customer_key": [1, 2], "clv": [5.0, 1.0], "total_spend": [0, 0],
+                      "total_margin": [0, 0]})
     joined = worth.with_predictions(w, p)
     assert joined["customer_id"].tolist() == ["A", "B"] and "total_spend" not in joined
     assert worth.with_predictions(w, p.iloc[0:0]) is w
@@ -89,14 +114,17 @@ def test_worth_joins_predictions_highest_clv_first():
 
 def test_with_predictions_equals_a_merge_sorted_by_clv():
     """Against the plain method: merge on the id, then sort by predicted CLV (highest first, ties and the
-    unpredicted by id); customers without a prediction come last, the predicted ones missing from worth drop."""
+    unpredicted by id); customers without a prediction come last, the predicted ones missing from worth drop.
+    Keys number the ids in order, as the reporting layer does."""
     rng = np.random.default_rng(5)
     ids = [f"C{i:03d}" for i in range(200)]
-    w = pd.DataFrame({"customer_id": ids, "revenue": rng.gamma(2, 50, 200), "name": [f"n{i}" for i in range(200)]})
-    p = pd.DataFrame({"customer_id": ids[20:] + ["Z999"], "clv": np.round(rng.gamma(2, 20, 181), 0),
-                      "p_alive": rng.random(181), "total_spend": 1.0, "total_margin": 1.0})
+    w = pd.DataFrame({"customer_id": ids, "customer_key": range(1, 201), "revenue": rng.gamma(2, 50, 200),
+                      "name": [f"n{i}" for i in range(200)]})
+    p = pd.DataFrame({"customer_id": ids[20:] + ["Z999"], "customer_key": [*range(21, 201), 201],
+                      "clv": np.round(rng.gamma(2, 20, 181), 0), "p_alive": rng.random(181), "total_spend": 1.0,
+                      "total_margin": 1.0})
     p = p.sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
-    expected = w.merge(p.drop(columns=["total_spend", "total_margin"]), on="customer_id", how="left") \
+    expected = w.merge(p.drop(columns=["total_spend", "total_margin"]), on=["customer_id", "customer_key"], how="left") \
         .sort_values(["clv", "customer_id"], ascending=[False, True]).reset_index(drop=True)
     pd.testing.assert_frame_equal(worth.with_predictions(w, p), expected)
 

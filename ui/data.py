@@ -378,10 +378,11 @@ def customer_models(as_of):
             risk.scored if risk is not None else None)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# a process-wide resource: the keys are read-only, and st.cache_data would copy them on every read
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _scope(path: str, version_key: int, filters):
     with _cursor(path, MODEL_ROLE) as cur:
-        return scope.customer_ids(cur, filters)
+        return scope.customer_keys(cur, filters)
 
 
 def warm_models(progress=None) -> None:
@@ -453,11 +454,10 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
             customers = worth.with_predictions(
                 worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
                 .drop(columns=list(CONTACT_FIELDS)), predictions)
-        curve = worth.pareto_curve(cur, as_of, filters)
         defaults = worth.retention_defaults(cur, as_of, filters, options.margin_rate)
     fit = forecast.fit
     return {"fit": fit, "predictions": predictions, "totals": totals, "customers": customers,
-            "curve": curve, "defaults": defaults,
+            "curve": worth.pareto_curve(customers), "defaults": defaults,
             # per-customer tiers and bins over up to a million rows: computed once, with the predictions
             "matrix": worth.value_matrix(customers) if fit.usable else None,
             "bins": clv.clv_bins(predictions) if fit.usable else None}

@@ -80,7 +80,7 @@ future AS (
     SELECT DISTINCT customer_key FROM scoped
     WHERE order_date > $cutoff AND order_date <= CAST($cutoff AS DATE) + $horizon
 )
-SELECT o.customer_id, o.last_purchase, o.recency_days, o.tenure_days, o.purchase_days, o.orders,
+SELECT o.customer_id, o.customer_key, o.last_purchase, o.recency_days, o.tenure_days, o.purchase_days, o.orders,
        CAST(o.revenue AS DOUBLE) AS revenue, CAST(o.average_order AS DOUBLE) AS average_order,
        CAST(coalesce(o.revenue_last_90, 0) AS DOUBLE) AS revenue_last_90,
        CAST(coalesce(o.revenue_prior_90, 0) AS DOUBLE) AS revenue_prior_90,

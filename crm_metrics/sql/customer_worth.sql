@@ -35,7 +35,7 @@ referrals AS (
     FROM referred AS r LEFT JOIN referred_revenue AS v USING (customer_key)
     GROUP BY r.referred_by
 )
-SELECT k.customer_id, c.name, c.email, c.region, c.acquisition_channel, h.orders,
+SELECT k.customer_id, k.customer_key, c.name, c.email, c.region, c.acquisition_channel, h.orders,
        CAST(h.revenue AS DOUBLE) AS revenue, CAST(h.margin AS DOUBLE) AS margin,
        coalesce(t.tickets, 0) AS tickets, CAST(coalesce(c.acquisition_cost, 0) AS DOUBLE) AS acquisition_cost,
        CAST(coalesce(t.tickets, 0) * $ticket_cost + coalesce(c.acquisition_cost, 0) AS DOUBLE) AS cost_to_serve,
@@ -47,4 +47,4 @@ JOIN rpt_customers AS k USING (customer_key)
 LEFT JOIN customers AS c USING (customer_id)
 LEFT JOIN ticket_counts AS t USING (customer_id)
 LEFT JOIN referrals AS f USING (customer_id)
-ORDER BY k.customer_id;
+ORDER BY k.customer_key;
