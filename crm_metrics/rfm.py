@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,6 +22,7 @@ from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span
 from crm_metrics.reporting import ensure_current
 from crm_metrics.reports import register
+from crm_metrics.scope import id_table, ids_of
 from crm_metrics.segments import DEFAULT_RULES, SegmentRule, describe, rule_text, rules_param
 
 ORDER_LEVEL = tuple(k for k, d in DIMENSIONS.items() if d.level == "order")
@@ -183,18 +185,24 @@ MEMBER_COLUMNS = ["customer_id", "segment", "recommended_action", "r_score", "f_
                   "frequency", "monetary", "orders", "revenue", "last_order"]
 
 
-def members_of(moves: pa.Table, segment: str, as_of: dt.date, options: RFMOptions | None = None) -> pd.DataFrame:
+def members_of(moves: pa.Table, segment: str, as_of: dt.date, ids: pa.Array,
+               options: RFMOptions | None = None) -> pd.DataFrame:
     """The customers of ``segment`` as of the later date of a :func:`movements` list (computed with the
     same ``as_of``, filters and ``options``): :func:`segment_members`' rows and order without the contact
-    fields, read from a list the page holds already instead of scoring the customers again."""
+    fields, read from a list the page holds already instead of scoring the customers again; their ids from
+    ``ids`` (the :func:`crm_metrics.scope.id_table`)."""
     named = pc.fill_null(moves["to_segment"], "Unassigned")
     picked = moves.filter(pc.equal(named, segment))
-    picked = picked.sort_by([("revenue", "descending"), ("customer_id", "ascending")])
+    picked = picked.sort_by([("revenue", "descending"), ("customer_key", "ascending")])  # keys sort as ids do
     # money as floats and dates as datetimes, as the members query returns them (not Python objects)
     picked = picked.cast(pa.schema([pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f
                                     for f in picked.schema]))
-    frame = picked.to_pandas(date_as_object=False).rename(columns={"to_segment": "segment"})[MEMBER_COLUMNS]
-    frame["segment_rule"] = segment_rule(segment, as_of, options or RFMOptions())
+    options = options or RFMOptions()
+    frame = picked.to_pandas(date_as_object=False).rename(columns={"to_segment": "segment"})
+    frame["customer_id"] = ids_of(ids, frame["customer_key"]).to_pandas()
+    frame["recommended_action"] = cell_actions(frame, options.rules)
+    frame = frame[MEMBER_COLUMNS]
+    frame["segment_rule"] = segment_rule(segment, as_of, options)
     return frame
 
 
@@ -244,15 +252,15 @@ def months_before(as_of: dt.date, months: int) -> dt.date:
     return as_of - dt.timedelta(days=round(30.44 * months))
 
 
-MOVE_COLUMNS = ["customer_id", "from_segment", "to_segment", "recommended_action", "r_score", "f_score", "m_score",
-                "recency_days", "orders", "revenue", "revenue_before", "last_order", "frequency", "monetary",
-                "priority"]
+MOVE_COLUMNS = ["customer_key", "from_segment", "to_segment", "r_score", "f_score", "m_score", "recency_days", "orders",
+                "revenue", "revenue_before", "last_order", "frequency", "monetary", "priority"]
 
 
 def movements(cur, before: dt.date, as_of=None, filters=None, options=None) -> pa.Table:
     """Each customer's segment as of ``before`` and as of ``as_of``. Grain: one row per customer scored as of
-    ``as_of``, in no order; columns MOVE_COLUMNS, no personal data (``flow_members`` adds it). An Arrow
-    table: a million customers stay columnar, and :func:`flows_of` and :func:`movers_of` read them in place.
+    ``as_of`` (by customer_key: :func:`members_of` and :func:`movers_of` add the ids of the customers they
+    list), in no order; columns MOVE_COLUMNS, no personal data (``flow_members`` adds it). An Arrow table: a
+    million customers stay columnar, and :func:`flows_of` and :func:`movers_of` read them in place.
 
     Customers who had not bought by ``before`` come from "Not yet a customer". Quintiles are taken within
     each date's own customers, so a move means a customer's standing changed, not just the calendar.
@@ -276,12 +284,30 @@ def flows_of(cur, moves: pa.Table) -> pd.DataFrame:
         cur.unregister("moves")
 
 
-def movers_of(moves: pa.Table, from_segment: str, to_segment: str) -> pd.DataFrame:
-    """The customers of one flow of a :func:`movements` list, most revenue first."""
+def movers_of(moves: pa.Table, from_segment: str, to_segment: str, ids: pa.Array,
+              options: RFMOptions | None = None) -> pd.DataFrame:
+    """The customers of one flow of a :func:`movements` list (computed with ``options``), most revenue first,
+    with their ids (from ``ids``, the :func:`crm_metrics.scope.id_table`) and the recommended action of the
+    segment they are in now."""
     picked = moves.filter(pc.and_(pc.equal(moves["from_segment"], from_segment),
                                   pc.equal(moves["to_segment"], to_segment)))
-    picked = picked.sort_by([("revenue", "descending"), ("customer_id", "ascending")])
-    return picked.drop_columns(["revenue_before", "frequency", "monetary", "priority"]).to_pandas()
+    picked = picked.sort_by([("revenue", "descending"), ("customer_key", "ascending")])  # keys sort as ids do
+    frame = picked.drop_columns(["revenue_before", "frequency", "monetary", "priority"]).to_pandas()
+    frame.insert(0, "customer_id", ids_of(ids, frame.pop("customer_key")).to_pandas())
+    frame.insert(3, "recommended_action", cell_actions(frame, (options or RFMOptions()).rules))
+    return frame
+
+
+def cell_actions(scored: pd.DataFrame, rules) -> np.ndarray:
+    """The recommended action of each customer of ``scored`` (r_score, f_score, m_score): that of the first
+    rule by priority whose R and FM ranges hold the customer's cell (FM = floor((F + M) / 2)), None when no
+    rule does: what ``sql/rfm_base.sql`` assigns, read from a 5 x 5 table."""
+    table = np.full((6, 6), None, dtype=object)
+    for rule in sorted(rules, key=lambda r: r.priority, reverse=True):  # the first by priority is written last
+        table[rule.r_min:rule.r_max + 1, rule.fm_min:rule.fm_max + 1] = rule.action
+    r = scored["r_score"].to_numpy(dtype="int64")
+    fm = (scored["f_score"].to_numpy(dtype="int64") + scored["m_score"].to_numpy(dtype="int64")) // 2
+    return table[r, fm]
 
 
 def migration(cur, before: dt.date, as_of=None, filters=None, options=None) -> pd.DataFrame:
@@ -293,7 +319,8 @@ def flow_members(cur, from_segment: str, to_segment: str, before: dt.date, as_of
                  options=None) -> pd.DataFrame:
     """Grain: one row per customer who moved from ``from_segment`` (as of ``before``) to ``to_segment``,
     with contact fields."""
-    return with_contacts(cur, movers_of(movements(cur, before, as_of, filters, options), from_segment, to_segment))
+    moves = movements(cur, before, as_of, filters, options)
+    return with_contacts(cur, movers_of(moves, from_segment, to_segment, id_table(cur), options))
 
 
 @register("segment-migration")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crm_metrics import db
 from crm_metrics.filters import Filters
@@ -52,6 +53,18 @@ def positions(values, keys) -> np.ndarray:
     table = np.full(size, -1, dtype="int64")
     table[keys] = np.arange(len(keys))
     return table[values]
+
+
+def id_table(cur) -> pa.Array:
+    """Every customer's id at position customer_key - 1 (``sql/customer_id_table.sql``): the ids of any keys
+    are then one gather (:func:`ids_of`). Valid for one build of the reporting layer."""
+    ensure_current(cur)
+    return db.query_arrow(cur, "customer_id_table")["customer_id"].combine_chunks()
+
+
+def ids_of(table: pa.Array, keys) -> pa.Array:
+    """The customer ids of ``keys`` (customer keys), read from an :func:`id_table`."""
+    return table.take(pa.array(np.asarray(keys, dtype="int64") - 1))
 
 
 def sample_every(cur, as_of, limit: int, filters: Filters | None = None) -> int:

@@ -22,7 +22,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from crm_metrics import report
+from crm_metrics import report, scope
 from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 from crm_metrics.kpis import Period, kpi_values
@@ -260,7 +260,7 @@ def test_members_read_from_a_movement_list_are_the_segment_members(sample_con, o
     for segment in segments:
         expected = rfm.segment_members(cur, segment, as_of, chosen, options)
         expected = expected.drop(columns=["name", "email", "region", "country", "city"])
-        got = rfm.members_of(moves, segment, as_of, options)
+        got = rfm.members_of(moves, segment, as_of, scope.id_table(cur), options)
         assert len(got) and list(got.columns) == list(expected.columns)
         pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
@@ -281,3 +281,28 @@ def test_overview_read_from_a_movement_list_is_the_scored_overview(sample_con, o
                                  strict=True):
             assert len(got)
             pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("options", [RFMOptions(), RFMOptions(frequency="orders", monetary="average", method="cuts")])
+@pytest.mark.parametrize("region", [None, "Europe"])
+def test_the_earlier_side_read_from_the_totals_is_the_scoring_at_that_date(sample_con, options, region):
+    """At the last order date a movement list reads the earlier date's measures as each customer's whole
+    history (rpt_customer_totals) less the orders since; its segments and revenue equal scoring the
+    customers from their orders at that date (quintiles and cut-offs both depend on every measure)."""
+    from crm_metrics import rfm
+
+    cur = sample_con.cursor()
+    as_of = cur.execute("SELECT max(order_date) FROM orders WHERE status = 'completed'").fetchall()[0][0]
+    before = rfm.months_before(as_of, 6)
+    chosen = Filters().with_values("region", [region]) if region else Filters()
+    assert rfm.rfm_params(cur, as_of, chosen, options)["from_totals"]
+    assert not rfm.rfm_params(cur, before, chosen, options)["from_totals"]
+    moves = rfm.movements(cur, before, as_of, chosen, options).to_pandas()
+    moves = moves.set_index(scope.ids_of(scope.id_table(cur), moves["customer_key"]).to_pandas())
+    then = rfm.rfm_scores(cur, before, chosen, options).set_index("customer_id")
+    cur.close()
+    earlier = moves[moves["from_segment"] != "Not yet a customer"]
+    assigned = then[then["segment"] != "Unassigned"]
+    assert len(assigned) > 300 and set(earlier.index) == set(assigned.index)
+    assert (earlier.loc[assigned.index, "from_segment"] == assigned["segment"]).all()
+    assert (earlier.loc[assigned.index, "revenue_before"].astype(float) == assigned["revenue"].astype(float)).all()

@@ -214,7 +214,7 @@ def _members(path: str, version_key: int, segment: str, as_of, filters, options)
     # the page's migration section has it already, so the members are read from it, not scored again
     moves = _movements(path, version_key, rfm.months_before(as_of, rfm.DEFAULT_MIGRATION_MONTHS), as_of, filters,
                        options)
-    return rfm.members_of(moves, segment, as_of, options)
+    return rfm.members_of(moves, segment, as_of, _ids(path, version_key), options)
 
 
 def segment_members(segment: str, as_of, filters, options):
@@ -222,6 +222,14 @@ def segment_members(segment: str, as_of, filters, options):
     (:func:`crm_metrics.rfm.members_of`), without contact fields: add them with :func:`with_contacts` to the
     rows shown, and to the whole list only when it is exported. Shared by every session: do not modify."""
     return _members(str(db.default_path().resolve()), version(), segment, as_of, _dimensions(filters), options)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _ids(path: str, version_key: int):
+    """Every customer's id by customer_key (:func:`crm_metrics.scope.id_table`): lists scored on the key
+    look their ids up in it. Process-wide and read-only."""
+    with _cursor(path, MODEL_ROLE) as cur:
+        return scope.id_table(cur)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
@@ -247,8 +255,9 @@ def migration(before, as_of, filters, options):
 def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
     """The customers who moved between two segments, most revenue first, with the contact fields this
     session may see."""
-    moves = _movements(str(db.default_path().resolve()), version(), before, as_of, _dimensions(filters), options)
-    return with_contacts(rfm.movers_of(moves, from_segment, to_segment))
+    path, key = str(db.default_path().resolve()), version()
+    moves = _movements(path, key, before, as_of, _dimensions(filters), options)
+    return with_contacts(rfm.movers_of(moves, from_segment, to_segment, _ids(path, key), options))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -1,12 +1,23 @@
 -- Shared CTEs of the RFM queries (included after scoped_orders); see rfm_scores.sql for the rules.
 -- Scores are computed per snapshot: 'now' as of $as_of, and 'before' as of $before when that is given
 -- (segment migration); every aggregate and rank is partitioned by snapshot. rfm_now holds 'now'.
--- $from_totals (set by crm_metrics.rfm.rfm_params) reads 'now' from rpt_customer_totals instead of the orders.
+-- $from_totals (set by crm_metrics.rfm.rfm_params) reads 'now' from rpt_customer_totals instead of the orders,
+-- and 'before' as those totals less the orders after $before (a few months of orders, not the whole history).
 history AS (
     SELECT 'now' AS snapshot, CAST($as_of AS DATE) AS snapshot_date, * FROM scoped
     WHERE order_date <= $as_of AND NOT $from_totals
     UNION ALL
-    SELECT 'before', CAST($before AS DATE), * FROM scoped WHERE $before IS NOT NULL AND order_date <= $before
+    SELECT 'before', CAST($before AS DATE), * FROM scoped
+    WHERE $before IS NOT NULL AND order_date <= $before AND NOT $from_totals
+),
+since_before AS (
+    -- $from_totals: each customer's orders after $before. The first of them (by date, then id) has the
+    -- customer's last order date up to $before as its previous_date; every later one a date after $before.
+    SELECT customer_key, count(*) AS orders, count(*) FILTER (WHERE first_of_day) AS purchase_days,
+           sum(amount) AS revenue, min(previous_date) AS last_order_before
+    FROM scoped
+    WHERE $from_totals AND $before IS NOT NULL AND order_date > $before
+    GROUP BY customer_key
 ),
 exact_days AS (
     -- distinct purchase days, counted exactly only when an order-level filter is active (it may have
@@ -15,7 +26,7 @@ exact_days AS (
     WHERE array_length($channel) + array_length($product_category) > 0 GROUP BY snapshot, customer_key
 ),
 per_customer AS (
-    SELECT h.snapshot, min(h.customer_id) AS customer_id, h.customer_key,
+    SELECT h.snapshot, h.customer_key,
            date_diff('day', max(h.order_date), max(h.snapshot_date)) AS recency_days,
            coalesce(min(e.days), count(*) FILTER (WHERE h.first_of_day)) AS purchase_days,
            count(*) AS orders,
@@ -28,10 +39,22 @@ per_customer AS (
     UNION ALL
     -- $from_totals: 'now' is on or after the last order and no order-level filter is set, so each
     -- customer's whole history counts; rpt_customer_totals holds it, and the customer filters still apply
-    SELECT 'now', t.customer_id, t.customer_key, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
+    SELECT 'now', t.customer_key, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
            t.revenue, t.average_order, t.last_order, t.first_order
     FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
     WHERE $from_totals
+    UNION ALL
+    -- $from_totals: 'before' is the whole history less the orders since (average order: whole cents, as above)
+    SELECT 'before', t.customer_key,
+           date_diff('day', coalesce(a.last_order_before, t.last_order), CAST($before AS DATE)),
+           t.purchase_days - coalesce(a.purchase_days, 0), t.orders - coalesce(a.orders, 0),
+           t.revenue - coalesce(a.revenue, 0),
+           CAST(round(CAST(CAST((t.revenue - coalesce(a.revenue, 0)) * 100 AS BIGINT) AS DOUBLE)
+                      / (t.orders - coalesce(a.orders, 0))) / 100 AS DECIMAL(18, 2)),
+           coalesce(a.last_order_before, t.last_order), t.first_order
+    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
+    LEFT JOIN since_before AS a USING (customer_key)
+    WHERE $from_totals AND $before IS NOT NULL AND t.first_order <= $before
 ),
 measured AS MATERIALIZED (
     SELECT *,
@@ -96,4 +119,7 @@ named AS (
     FROM (SELECT *, CAST(floor((f_score + m_score) / 2.0) AS INTEGER) AS fm_score FROM scored) AS s
     LEFT JOIN cell_segment AS c USING (r_score, fm_score)
 ),
-rfm_now AS (SELECT * FROM named WHERE snapshot = 'now'),
+-- the text id joined to today's customers only: the ranks and the earlier snapshot need the integer key alone
+rfm_now AS (
+    SELECT k.customer_id, n.* FROM named AS n JOIN rpt_customers AS k USING (customer_key) WHERE n.snapshot = 'now'
+),
