@@ -12,6 +12,7 @@ import importlib
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -453,23 +454,27 @@ def _value(path: str, version_key: int, as_of, filters, options, ticket_cost: fl
     forecast = _clv_base(path, version_key, as_of, options)
     if forecast is None:
         return None
-    predictions, totals = _selection(path, version_key, as_of, filters, options)
-    with _cursor(path, MODEL_ROLE) as cur:
+    with _cursor(path, MODEL_ROLE) as cur, ThreadPoolExecutor(max_workers=1) as pool:
+        # the company's retention figures are one SQL query, during which DuckDB lets go of the GIL: it runs on
+        # its own cursor while this thread selects the customers and computes their tiers
+        defaults = pool.submit(worth.retention_defaults, cur, as_of, filters, options.margin_rate)
+        predictions, totals = _selection(path, version_key, as_of, filters, options)
         if filters.selected and filters.selects_customers_only:
             # a customer's worth does not depend on who else is selected: the whole base's rows, kept in order
             whole = _value(path, version_key, as_of, Filters(), options, ticket_cost)["customers"]
             customers = scope.select(whole, _scope(path, version_key, filters))
         else:
-            customers = worth.with_predictions(
-                worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
-                .drop(columns=list(CONTACT_FIELDS)), predictions)
-        defaults = worth.retention_defaults(cur, as_of, filters, options.margin_rate)
-    fit = forecast.fit
-    return {"fit": fit, "predictions": predictions, "totals": totals, "customers": customers,
-            "curve": worth.pareto_curve(customers), "defaults": defaults,
-            # per-customer tiers and bins over up to a million rows: computed once, with the predictions
-            "matrix": worth.value_matrix(customers) if fit.usable else None,
-            "bins": clv.clv_bins(predictions) if fit.usable else None}
+            with _cursor(path, MODEL_ROLE) as own:
+                customers = worth.with_predictions(
+                    worth.customer_worth(own, as_of, filters, options.margin_rate, ticket_cost)
+                    .drop(columns=list(CONTACT_FIELDS)), predictions)
+        fit = forecast.fit
+        result = {"fit": fit, "predictions": predictions, "totals": totals, "customers": customers,
+                  "curve": worth.pareto_curve(customers),
+                  # per-customer tiers and bins over up to a million rows: computed once, with the predictions
+                  "matrix": worth.value_matrix(customers) if fit.usable else None,
+                  "bins": clv.clv_bins(predictions) if fit.usable else None}
+        return {**result, "defaults": defaults.result()}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
