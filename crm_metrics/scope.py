@@ -3,7 +3,9 @@
 The churn and customer-value models learn from every customer (a model of a slice would see a thinner,
 differently biased history, and refitting it on every filter change takes a minute at a million
 customers). Filters then choose which customers a page shows: their scores, and the evaluation and totals
-computed over them. This module turns the filters into that set of customers, in SQL.
+computed over them. This module turns the filters into that set of customers, in SQL, as their integer
+customer_keys (the reporting layer numbers the customers in id order): the whole-base frames carry the
+key, so a selection is an array lookup, and a list scored on the key reads its ids from a key-ordered table.
 """
 
 from __future__ import annotations
