@@ -294,14 +294,23 @@ def with_contacts(frame, role: str | None = None, first: bool = False):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _campaigns(path: str, role: str, version_key: int, as_of, filters, options, min_lift: float):
+def _campaign_core(path: str, role: str, version_key: int, as_of, filters, options, min_lift: float):
+    """Per-campaign statistics, the increments against the control groups and their totals: what the Campaigns
+    page and the Learn page's campaign tab share."""
     with _cursor(path, role) as cur:
         stats = campaigns.campaign_stats(cur, as_of, filters, options)
-        increments = campaigns.incrementality(stats, min_lift)
-        return {"stats": stats, "increments": increments, "totals": campaigns.totals(stats, increments),
-                "by_channel": campaigns.rollup(stats, "channel"), "by_objective": campaigns.rollup(stats, "objective"),
-                "attribution": campaigns.attribution(cur, as_of, filters, options),
-                "returns": campaigns.channel_returns(increments)}
+    increments = campaigns.incrementality(stats, min_lift)
+    return {"stats": stats, "increments": increments, "totals": campaigns.totals(stats, increments)}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _campaigns(path: str, role: str, version_key: int, as_of, filters, options, min_lift: float):
+    core = _campaign_core(path, role, version_key, as_of, filters, options, min_lift)
+    with _cursor(path, role) as cur:
+        attribution = campaigns.attribution(cur, as_of, filters, options)
+    return {**core, "by_channel": campaigns.rollup(core["stats"], "channel"),
+            "by_objective": campaigns.rollup(core["stats"], "objective"), "attribution": attribution,
+            "returns": campaigns.channel_returns(core["increments"])}
 
 
 def campaign_results(as_of, filters, options, min_lift: float):
@@ -310,17 +319,11 @@ def campaign_results(as_of, filters, options, min_lift: float):
     return _campaigns(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, min_lift)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _campaign_totals(path: str, role: str, version_key: int, as_of, filters, options, min_lift: float):
-    with _cursor(path, role) as cur:
-        stats = campaigns.campaign_stats(cur, as_of, filters, options)
-        return campaigns.totals(stats, campaigns.incrementality(stats, min_lift))
-
-
 def campaign_totals(as_of, filters, options, min_lift: float):
     """The Campaigns page's totals alone (spend, attributed and incremental revenue), without the per-model
     attribution; cached until the data, filters or options change."""
-    return _campaign_totals(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options, min_lift)
+    return _campaign_core(str(db.default_path().resolve()), auth.role(), version(), as_of, filters, options,
+                          min_lift)["totals"]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
