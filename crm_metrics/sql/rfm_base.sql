@@ -27,6 +27,8 @@ exact_days AS (
 ),
 per_customer AS (
     SELECT h.snapshot, h.customer_key,
+           -- the text id of today's customers only: ranks and the earlier snapshot need the integer key alone
+           min(h.customer_id) FILTER (WHERE h.snapshot = 'now') AS customer_id,
            date_diff('day', max(h.order_date), max(h.snapshot_date)) AS recency_days,
            coalesce(min(e.days), count(*) FILTER (WHERE h.first_of_day)) AS purchase_days,
            count(*) AS orders,
@@ -39,13 +41,13 @@ per_customer AS (
     UNION ALL
     -- $from_totals: 'now' is on or after the last order and no order-level filter is set, so each
     -- customer's whole history counts; rpt_customer_totals holds it, and the customer filters still apply
-    SELECT 'now', t.customer_key, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
+    SELECT 'now', t.customer_key, t.customer_id, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
            t.revenue, t.average_order, t.last_order, t.first_order
     FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
     WHERE $from_totals
     UNION ALL
     -- $from_totals: 'before' is the whole history less the orders since (average order: whole cents, as above)
-    SELECT 'before', t.customer_key,
+    SELECT 'before', t.customer_key, NULL,
            date_diff('day', coalesce(a.last_order_before, t.last_order), CAST($before AS DATE)),
            t.purchase_days - coalesce(a.purchase_days, 0), t.orders - coalesce(a.orders, 0),
            t.revenue - coalesce(a.revenue, 0),
@@ -119,7 +121,4 @@ named AS (
     FROM (SELECT *, CAST(floor((f_score + m_score) / 2.0) AS INTEGER) AS fm_score FROM scored) AS s
     LEFT JOIN cell_segment AS c USING (r_score, fm_score)
 ),
--- the text id joined to today's customers only: the ranks and the earlier snapshot need the integer key alone
-rfm_now AS (
-    SELECT k.customer_id, n.* FROM named AS n JOIN rpt_customers AS k USING (customer_key) WHERE n.snapshot = 'now'
-),
+rfm_now AS (SELECT * FROM named WHERE snapshot = 'now'),
