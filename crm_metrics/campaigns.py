@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
+import numpy as np
 import pandas as pd
 
 from crm_metrics import db
@@ -469,28 +470,39 @@ CONVERTED_COLUMNS = ["customer_id", "name", "email", "region", "country", "city"
 
 
 def converted_customers(cur, campaign_id: str, as_of: dt.date | None = None, filters: Filters | None = None,
-                        options: CampaignOptions | None = None, rfm_options=None) -> pd.DataFrame:
+                        options: CampaignOptions | None = None, rfm_options=None,
+                        segments: np.ndarray | None = None) -> pd.DataFrame:
     """The contacted customers of ``campaign_id`` who bought within a window (orders up to ``as_of``), with
     the RFM segment they were in the day before the campaign started: the drill from a campaign to the
     people it converted, and whom it reached (win-back of At Risk customers, or Champions who buy anyway).
+
+    The segment is each customer's in the whole customer base (:func:`crm_metrics.rfm.segments_by_key` on
+    :func:`segment_day`, or ``segments`` when the caller holds them), as the segment filter and the other
+    pages' lists read it: the filters choose whom the list holds, not how a customer is labelled.
 
     Grain: one row per converted customer, most window revenue first. Columns: CONVERTED_COLUMNS
     (first_order_days: days from the contact to their first order in the window; segment "New" for
     customers who had not bought before the campaign).
     """
-    from crm_metrics.rfm import RFMOptions
+    from crm_metrics.rfm import segments_by_key
 
     params = _params(cur, as_of, filters, options)
-    if params is None:
+    day = segment_day(cur, campaign_id) if params is not None else None
+    if day is None:
         return pd.DataFrame(columns=CONVERTED_COLUMNS)
+    frame = db.query_df(cur, "campaign_converted", {**params, "campaign_id": campaign_id})
+    segments = segments if segments is not None else segments_by_key(cur, day, None, rfm_options)
+    # customers not scored that day had not bought yet: "New"
+    labels = pd.Series(segments, dtype=object).reindex(frame.pop("customer_key")).fillna("New").to_numpy()
+    frame.insert(CONVERTED_COLUMNS.index("segment"), "segment", labels)
+    return frame
+
+
+def segment_day(cur, campaign_id: str) -> dt.date | None:
+    """The day before ``campaign_id`` started (its start_date), on which its customers' segments are read;
+    None for an unknown campaign."""
     started = db.run(cur, "campaign_start", {"campaign_id": campaign_id}).fetchone()
-    if started is None:
-        return pd.DataFrame(columns=CONVERTED_COLUMNS)
-    rfm = (rfm_options or RFMOptions()).params()
-    segment_day = started[0] - dt.timedelta(days=1)
-    return db.query_df(cur, "campaign_converted",
-                       {**params, **rfm, "as_of": segment_day, "before": None, "from_totals": False,
-                        "campaign_id": campaign_id})
+    return None if started is None or started[0] is None else started[0] - dt.timedelta(days=1)
 
 
 def by_segment(converted: pd.DataFrame) -> pd.DataFrame:

@@ -65,13 +65,15 @@ class RFMOptions:
 def rfm_params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOptions | None) -> dict | None:
     """The named parameters of the RFM queries (None when there are no orders yet)."""
     ensure_current(cur)
-    last = data_span(cur)[1]
+    first, last = data_span(cur)
     if last is None:
         return None
     as_of = as_of or last
     filters = filters or Filters()
-    # every order counts (as_of on or after the last one, no order-level filter): per-customer totals serve
-    from_totals = as_of >= last and not any(filters.selected.get(d) for d in ORDER_LEVEL)
+    # without an order-level filter each customer's measures are their whole-history totals less the orders
+    # after the date (sql/rfm_base.sql): fewer orders to read than those up to it when the date is in the later
+    # half of the history, and none at all on or after the last order date
+    from_totals = as_of - first >= last - as_of and not any(filters.selected.get(d) for d in ORDER_LEVEL)
     return {"as_of": as_of, "before": None, "from_totals": from_totals, **filters.params(),
             **(options or RFMOptions()).params()}
 
@@ -83,6 +85,21 @@ def _score(cur, as_of, filters, options) -> dict | None:
     if params is not None:
         db.execute(cur, "rfm_scored", params)
     return params
+
+
+def segments_by_key(cur, as_of=None, filters=None, options=None) -> np.ndarray:
+    """Every customer's segment as of ``as_of``: an array indexed by customer_key, None for customers not
+    scored (no order by then), "Unassigned" where no rule holds a customer's cell. Read as rule priorities
+    (``sql/segment_priorities.sql``) and named here: a million customers' segments without a million texts."""
+    options = options or RFMOptions()
+    if _score(cur, as_of, filters, options) is None:
+        return np.full(0, None, dtype=object)
+    scored = db.query_df(cur, "segment_priorities")
+    keys = scored["customer_key"].to_numpy(dtype="int64")
+    names = {rule.priority: rule.name for rule in options.rules}
+    labels = np.full(int(keys.max(initial=0)) + 1, None, dtype=object)
+    labels[keys] = [names.get(p, "Unassigned") for p in scored["priority"].fillna(-1).astype("int64")]
+    return labels
 
 
 def _run(cur, name: str, as_of, filters, options, columns: list[str]) -> pd.DataFrame:

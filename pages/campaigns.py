@@ -226,7 +226,9 @@ else:
                                 "window_revenue": col.money("Revenue in window"),
                                 "first_order_days": col.number("Days to first order")})
     st.caption(f"{fmt.count(len(people))} customers" + (", the 1,000 who spent most shown" if len(people) > 1000
-                                                        else "") + ". Exports hold them all.")
+                                                        else "") + ". Exports hold them all. Segment before: each "
+               "customer's RFM segment the day before the campaign started, scored against every customer (as the "
+               "Segment filter reads segments), whatever the filters.")
     downloads.csv_button("Download these customers (CSV)", people,
                          f"converted_{campaign_id}_{segment}.csv".replace(" ", "_"), key="export_converted")
 

@@ -349,3 +349,25 @@ def test_best_split_equalises_marginal_returns():
     projected = cm.project_budget(returns, split, e).set_index("channel")
     even = cm.project_budget(returns, {}, e).set_index("channel")
     assert projected.loc["Total", "incremental_margin"] > even.loc["Total", "incremental_margin"]
+
+
+def test_converted_customers_of_a_region_keep_their_whole_base_segment(sample_con):
+    """Filters choose whom the list holds, not the label: a region's converted customers are the whole list's
+    customers of that region, each with the segment it has when the whole base is scored the day before the
+    campaign started (as the segment filter reads segments); and the segments a caller holds give the same."""
+    from crm_metrics.rfm import rfm_scores, segments_by_key
+
+    cur = sample_con.cursor()
+    stats = cm.campaign_stats(cur, None, Filters())
+    campaign_id = stats.sort_values("converted", ascending=False)["campaign_id"].iloc[0]
+    everyone = cm.converted_customers(cur, campaign_id)
+    europe = cm.converted_customers(cur, campaign_id, filters=Filters().with_values("region", ["Europe"]))
+    assert 0 < len(europe) < len(everyone) and (europe["region"] == "Europe").all()
+    expected = everyone[everyone["region"] == "Europe"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(europe, expected)
+    day = cm.segment_day(cur, campaign_id)
+    whole = rfm_scores(cur, day).set_index("customer_id")["segment"]
+    assert (everyone["segment"] == whole.reindex(everyone["customer_id"]).fillna("New").to_numpy()).all()
+    assert {"New"} < set(everyone["segment"])
+    held = cm.converted_customers(cur, campaign_id, segments=segments_by_key(cur, day))
+    pd.testing.assert_frame_equal(held, everyone)

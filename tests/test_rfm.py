@@ -283,23 +283,37 @@ def test_overview_read_from_a_movement_list_is_the_scored_overview(sample_con, o
             pd.testing.assert_frame_equal(got, expected)
 
 
+def _scored_from_orders(cur, as_of, filters, options) -> pd.DataFrame:
+    """RFM scores read from the orders up to ``as_of`` (not from the per-customer totals)."""
+    from crm_metrics import db, rfm
+
+    params = {**rfm.rfm_params(cur, as_of, filters, options), "from_totals": False}
+    db.execute(cur, "rfm_scored", params)
+    return db.query_df(cur, "rfm_scores", params)
+
+
 @pytest.mark.parametrize("options", [RFMOptions(), RFMOptions(frequency="orders", monetary="average", method="cuts")])
 @pytest.mark.parametrize("region", [None, "Europe"])
-def test_the_earlier_side_read_from_the_totals_is_the_scoring_at_that_date(sample_con, options, region):
-    """At the last order date a movement list reads the earlier date's measures as each customer's whole
-    history (rpt_customer_totals) less the orders since; its segments and revenue equal scoring the
-    customers from their orders at that date (quintiles and cut-offs both depend on every measure)."""
+def test_scores_read_from_the_totals_are_the_scores_from_the_orders(sample_con, options, region):
+    """In the later half of the history (no order-level filter) a customer's measures are their whole-history
+    totals less the orders after the date; every score, measure and segment equals reading the orders up to
+    the date. A movement list's earlier side likewise (quintiles and cut-offs depend on every measure)."""
     from crm_metrics import rfm
 
     cur = sample_con.cursor()
-    as_of = cur.execute("SELECT max(order_date) FROM orders WHERE status = 'completed'").fetchall()[0][0]
-    before = rfm.months_before(as_of, 6)
+    first, last = cur.execute("SELECT min(order_date), max(order_date) FROM orders WHERE status = 'completed'") \
+        .fetchall()[0]
     chosen = Filters().with_values("region", [region]) if region else Filters()
-    assert rfm.rfm_params(cur, as_of, chosen, options)["from_totals"]
-    assert not rfm.rfm_params(cur, before, chosen, options)["from_totals"]
-    moves = rfm.movements(cur, before, as_of, chosen, options).to_pandas()
+    for as_of in (last, last - dt.timedelta(days=45), first + (last - first) * 3 // 4):
+        assert rfm.rfm_params(cur, as_of, chosen, options)["from_totals"]
+        got = rfm_scores(cur, as_of, chosen, options)
+        assert len(got) > 300
+        pd.testing.assert_frame_equal(got, _scored_from_orders(cur, as_of, chosen, options))
+    assert not rfm.rfm_params(cur, first + (last - first) // 3, chosen, options)["from_totals"]
+    before = rfm.months_before(last, 6)
+    moves = rfm.movements(cur, before, last, chosen, options).to_pandas()
     moves = moves.set_index(scope.ids_of(scope.id_table(cur), moves["customer_key"]).to_pandas())
-    then = rfm.rfm_scores(cur, before, chosen, options).set_index("customer_id")
+    then = _scored_from_orders(cur, before, chosen, options).set_index("customer_id")
     cur.close()
     earlier = moves[moves["from_segment"] != "Not yet a customer"]
     assigned = then[then["segment"] != "Unassigned"]

@@ -329,7 +329,18 @@ def campaign_totals(as_of, filters, options, min_lift: float):
 @st.cache_data(max_entries=64, show_spinner=False)
 def _converted(path: str, role: str, version_key: int, campaign_id: str, as_of, filters, options):
     with _cursor(path, role) as cur:
-        return campaigns.converted_customers(cur, campaign_id, as_of, filters, options)
+        day = campaigns.segment_day(cur, campaign_id)
+        # the whole base's segments on that day, shared by every filter (a filter change only picks customers)
+        segments = _segments_on(path, version_key, day) if day is not None else None
+        return campaigns.converted_customers(cur, campaign_id, as_of, filters, options, segments=segments)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _segments_on(path: str, version_key: int, day):
+    """Every customer's RFM segment as of ``day`` in the whole base, by customer_key
+    (:func:`crm_metrics.rfm.segments_by_key`); process-wide, no personal data."""
+    with _cursor(path, MODEL_ROLE) as cur:
+        return rfm.segments_by_key(cur, day)
 
 
 def converted_customers(campaign_id: str, as_of, filters, options):

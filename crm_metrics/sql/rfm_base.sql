@@ -1,8 +1,10 @@
 -- Shared CTEs of the RFM queries (included after scoped_orders); see rfm_scores.sql for the rules.
 -- Scores are computed per snapshot: 'now' as of $as_of, and 'before' as of $before when that is given
 -- (segment migration); every aggregate and rank is partitioned by snapshot. rfm_now holds 'now'.
--- $from_totals (set by crm_metrics.rfm.rfm_params) reads 'now' from rpt_customer_totals instead of the orders,
--- and 'before' as those totals less the orders after $before (a few months of orders, not the whole history).
+-- $from_totals (set by crm_metrics.rfm.rfm_params when no order-level filter is set and the date is in the
+-- later half of the history) reads each snapshot as the customers' whole-history totals (rpt_customer_totals)
+-- less their orders after its date: at the last order date none, a few months back a few months of orders,
+-- where the orders up to the date would be most of the history.
 history AS (
     SELECT 'now' AS snapshot, CAST($as_of AS DATE) AS snapshot_date, * FROM scoped
     WHERE order_date <= $as_of AND NOT $from_totals
@@ -10,13 +12,20 @@ history AS (
     SELECT 'before', CAST($before AS DATE), * FROM scoped
     WHERE $before IS NOT NULL AND order_date <= $before AND NOT $from_totals
 ),
-since_before AS (
-    -- $from_totals: each customer's orders after $before. The first of them (by date, then id) has the
-    -- customer's last order date up to $before as its previous_date; every later one a date after $before.
-    SELECT customer_key, count(*) AS orders, count(*) FILTER (WHERE first_of_day) AS purchase_days,
+snapshots AS (
+    SELECT * FROM (VALUES ('now', CAST($as_of AS DATE)), ('before', CAST($before AS DATE))) AS v(snapshot, snapshot_date)
+    WHERE snapshot_date IS NOT NULL
+),
+since AS (
+    -- $from_totals: each customer's orders after each snapshot's date. The first of them (by date, then id)
+    -- has the customer's last order date up to that date as its previous_date; every later one a date after.
+    SELECT 'now' AS snapshot, customer_key, count(*) AS orders, count(*) FILTER (WHERE first_of_day) AS purchase_days,
            sum(amount) AS revenue, min(previous_date) AS last_order_before
-    FROM scoped
-    WHERE $from_totals AND $before IS NOT NULL AND order_date > $before
+    FROM scoped WHERE $from_totals AND order_date > $as_of
+    GROUP BY customer_key
+    UNION ALL
+    SELECT 'before', customer_key, count(*), count(*) FILTER (WHERE first_of_day), sum(amount), min(previous_date)
+    FROM scoped WHERE $from_totals AND $before IS NOT NULL AND order_date > $before
     GROUP BY customer_key
 ),
 exact_days AS (
@@ -39,24 +48,21 @@ per_customer AS (
     FROM history AS h LEFT JOIN exact_days AS e USING (snapshot, customer_key)
     GROUP BY h.snapshot, h.customer_key
     UNION ALL
-    -- $from_totals: 'now' is on or after the last order and no order-level filter is set, so each
-    -- customer's whole history counts; rpt_customer_totals holds it, and the customer filters still apply
-    SELECT 'now', t.customer_key, t.customer_id, date_diff('day', t.last_order, CAST($as_of AS DATE)), t.purchase_days, t.orders,
-           t.revenue, t.average_order, t.last_order, t.first_order
-    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
-    WHERE $from_totals
-    UNION ALL
-    -- $from_totals: 'before' is the whole history less the orders since (average order: whole cents, as above)
-    SELECT 'before', t.customer_key, NULL,
-           date_diff('day', coalesce(a.last_order_before, t.last_order), CAST($before AS DATE)),
+    -- $from_totals: each snapshot is the whole history less the orders since (average order in whole cents, as
+    -- above; the totals' own where nothing is taken away); the customer filters still apply
+    SELECT d.snapshot, t.customer_key, CASE WHEN d.snapshot = 'now' THEN t.customer_id END,
+           date_diff('day', coalesce(a.last_order_before, t.last_order), d.snapshot_date),
            t.purchase_days - coalesce(a.purchase_days, 0), t.orders - coalesce(a.orders, 0),
            t.revenue - coalesce(a.revenue, 0),
-           CAST(round(CAST(CAST((t.revenue - coalesce(a.revenue, 0)) * 100 AS BIGINT) AS DOUBLE)
-                      / (t.orders - coalesce(a.orders, 0))) / 100 AS DECIMAL(18, 2)),
+           CASE WHEN a.customer_key IS NULL THEN t.average_order
+                ELSE CAST(round(CAST(CAST((t.revenue - a.revenue) * 100 AS BIGINT) AS DOUBLE) / (t.orders - a.orders))
+                          / 100 AS DECIMAL(18, 2)) END,
            coalesce(a.last_order_before, t.last_order), t.first_order
-    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
-    LEFT JOIN since_before AS a USING (customer_key)
-    WHERE $from_totals AND $before IS NOT NULL AND t.first_order <= $before
+    FROM rpt_customer_totals AS t
+    JOIN scoped_customers AS c USING (customer_key)
+    CROSS JOIN snapshots AS d
+    LEFT JOIN since AS a ON a.snapshot = d.snapshot AND a.customer_key = t.customer_key
+    WHERE $from_totals AND t.first_order <= d.snapshot_date
 ),
 measured AS MATERIALIZED (
     SELECT *,

@@ -7,7 +7,7 @@ WITH
 -- @include scoped_orders
 -- @include rfm_base
 scored_now AS (
-    SELECT customer_id, recency_days, frequency, monetary, purchase_days, orders, revenue, average_order,
+    SELECT customer_id, customer_key, recency_days, frequency, monetary, purchase_days, orders, revenue, average_order,
            first_order, last_order, r_score, f_score, m_score, fm_score, segment, priority, action
     FROM rfm_now
 )
