@@ -136,9 +136,9 @@ if choices:
         st.session_state["flow_pick"] = choices[0]
     flow = st.selectbox("Customers who moved", choices, key="flow_pick", format_func=lambda f: f"{f[0]} → {f[1]}")
     movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
-    customer_table(movers.head(1000), "movers_table", hide_index=True, width="stretch",
+    customer_table(data.with_contacts(movers.head(1000)), "movers_table", hide_index=True, width="stretch",
                  column_config={"revenue": col.money("Revenue")})
-    downloads.csv_button("Download these customers (CSV)", movers,
+    downloads.csv_button("Download these customers (CSV)", lambda: data.with_contacts(movers, role),
                          f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), key="export_flow")
 
 st.subheader("Which groups does the data find by itself?")

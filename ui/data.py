@@ -254,11 +254,11 @@ def migration(before, as_of, filters, options):
 
 
 def flow_members(from_segment: str, to_segment: str, before, as_of, filters, options):
-    """The customers who moved between two segments, most revenue first, with the contact fields this
-    session may see."""
+    """The customers who moved between two segments, most revenue first, without contact fields: add them
+    with :func:`with_contacts` to the rows shown, and to the whole list only when it is exported."""
     path, key = str(db.default_path().resolve()), version()
     moves = _movements(path, key, before, as_of, _dimensions(filters), options)
-    return with_contacts(rfm.movers_of(moves, from_segment, to_segment, _ids(path, key), options))
+    return rfm.movers_of(moves, from_segment, to_segment, _ids(path, key), options)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -12,19 +12,18 @@ history AS (
     SELECT 'before', CAST($before AS DATE), * FROM scoped
     WHERE $before IS NOT NULL AND order_date <= $before AND NOT $from_totals
 ),
-snapshots AS (
-    SELECT * FROM (VALUES ('now', CAST($as_of AS DATE)), ('before', CAST($before AS DATE))) AS v(snapshot, snapshot_date)
-    WHERE snapshot_date IS NOT NULL
-),
-since AS (
-    -- $from_totals: each customer's orders after each snapshot's date. The first of them (by date, then id)
-    -- has the customer's last order date up to that date as its previous_date; every later one a date after.
-    SELECT 'now' AS snapshot, customer_key, count(*) AS orders, count(*) FILTER (WHERE first_of_day) AS purchase_days,
+since_now AS (
+    -- $from_totals: each customer's orders after $as_of. The first of them (by date, then id) has the
+    -- customer's last order date up to $as_of as its previous_date; every later one a date after it.
+    SELECT customer_key, count(*) AS orders, count(*) FILTER (WHERE first_of_day) AS purchase_days,
            sum(amount) AS revenue, min(previous_date) AS last_order_before
     FROM scoped WHERE $from_totals AND order_date > $as_of
     GROUP BY customer_key
-    UNION ALL
-    SELECT 'before', customer_key, count(*), count(*) FILTER (WHERE first_of_day), sum(amount), min(previous_date)
+),
+since_before AS (
+    -- the same after $before
+    SELECT customer_key, count(*) AS orders, count(*) FILTER (WHERE first_of_day) AS purchase_days,
+           sum(amount) AS revenue, min(previous_date) AS last_order_before
     FROM scoped WHERE $from_totals AND $before IS NOT NULL AND order_date > $before
     GROUP BY customer_key
 ),
@@ -49,9 +48,10 @@ per_customer AS (
     GROUP BY h.snapshot, h.customer_key
     UNION ALL
     -- $from_totals: each snapshot is the whole history less the orders since (average order in whole cents, as
-    -- above; the totals' own where nothing is taken away); the customer filters still apply
-    SELECT d.snapshot, t.customer_key, CASE WHEN d.snapshot = 'now' THEN t.customer_id END,
-           date_diff('day', coalesce(a.last_order_before, t.last_order), d.snapshot_date),
+    -- above; the totals' own where nothing is taken away); the customer filters still apply. One branch per
+    -- snapshot: each joins its own orders since on the key alone.
+    SELECT 'now', t.customer_key, t.customer_id,
+           date_diff('day', coalesce(a.last_order_before, t.last_order), CAST($as_of AS DATE)),
            t.purchase_days - coalesce(a.purchase_days, 0), t.orders - coalesce(a.orders, 0),
            t.revenue - coalesce(a.revenue, 0),
            CASE WHEN a.customer_key IS NULL THEN t.average_order
@@ -60,9 +60,21 @@ per_customer AS (
            coalesce(a.last_order_before, t.last_order), t.first_order
     FROM rpt_customer_totals AS t
     JOIN scoped_customers AS c USING (customer_key)
-    CROSS JOIN snapshots AS d
-    LEFT JOIN since AS a ON a.snapshot = d.snapshot AND a.customer_key = t.customer_key
-    WHERE $from_totals AND t.first_order <= d.snapshot_date
+    LEFT JOIN since_now AS a USING (customer_key)
+    WHERE $from_totals AND t.first_order <= $as_of
+    UNION ALL
+    SELECT 'before', t.customer_key, NULL,
+           date_diff('day', coalesce(a.last_order_before, t.last_order), CAST($before AS DATE)),
+           t.purchase_days - coalesce(a.purchase_days, 0), t.orders - coalesce(a.orders, 0),
+           t.revenue - coalesce(a.revenue, 0),
+           CASE WHEN a.customer_key IS NULL THEN t.average_order
+                ELSE CAST(round(CAST(CAST((t.revenue - a.revenue) * 100 AS BIGINT) AS DOUBLE) / (t.orders - a.orders))
+                          / 100 AS DECIMAL(18, 2)) END,
+           coalesce(a.last_order_before, t.last_order), t.first_order
+    FROM rpt_customer_totals AS t
+    JOIN scoped_customers AS c USING (customer_key)
+    LEFT JOIN since_before AS a USING (customer_key)
+    WHERE $from_totals AND $before IS NOT NULL AND t.first_order <= $before
 ),
 measured AS MATERIALIZED (
     SELECT *,
