@@ -27,6 +27,20 @@ since_before AS (
     FROM scoped WHERE $from_totals AND $before IS NOT NULL AND order_date > $before
     GROUP BY customer_key
 ),
+totals_and_since AS (
+    -- $from_totals: each customer's whole-history totals (under the customer filters) beside their orders
+    -- after each snapshot's date; one branch per snapshot, each joining its own orders on the key alone
+    SELECT 'now' AS snapshot, CAST($as_of AS DATE) AS snapshot_date, t.*, a.orders AS orders_since,
+           a.purchase_days AS days_since, a.revenue AS revenue_since, a.last_order_before
+    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
+    LEFT JOIN since_now AS a USING (customer_key)
+    WHERE $from_totals AND t.first_order <= $as_of
+    UNION ALL
+    SELECT 'before', CAST($before AS DATE), t.*, a.orders, a.purchase_days, a.revenue, a.last_order_before
+    FROM rpt_customer_totals AS t JOIN scoped_customers AS c USING (customer_key)
+    LEFT JOIN since_before AS a USING (customer_key)
+    WHERE $from_totals AND $before IS NOT NULL AND t.first_order <= $before
+),
 exact_days AS (
     -- distinct purchase days, counted exactly only when an order-level filter is active (it may have
     -- removed a day's first order); otherwise empty, and the precomputed first_of_day flag serves
@@ -48,33 +62,16 @@ per_customer AS (
     GROUP BY h.snapshot, h.customer_key
     UNION ALL
     -- $from_totals: each snapshot is the whole history less the orders since (average order in whole cents, as
-    -- above; the totals' own where nothing is taken away); the customer filters still apply. One branch per
-    -- snapshot: each joins its own orders since on the key alone.
-    SELECT 'now', t.customer_key, t.customer_id,
-           date_diff('day', coalesce(a.last_order_before, t.last_order), CAST($as_of AS DATE)),
-           t.purchase_days - coalesce(a.purchase_days, 0), t.orders - coalesce(a.orders, 0),
-           t.revenue - coalesce(a.revenue, 0),
-           CASE WHEN a.customer_key IS NULL THEN t.average_order
-                ELSE CAST(round(CAST(CAST((t.revenue - a.revenue) * 100 AS BIGINT) AS DOUBLE) / (t.orders - a.orders))
+    -- above; the totals' own where nothing is taken away)
+    SELECT snapshot, customer_key, CASE WHEN snapshot = 'now' THEN customer_id END,
+           date_diff('day', coalesce(last_order_before, last_order), snapshot_date),
+           purchase_days - coalesce(days_since, 0), orders - coalesce(orders_since, 0),
+           revenue - coalesce(revenue_since, 0),
+           CASE WHEN orders_since IS NULL THEN average_order
+                ELSE CAST(round(CAST(CAST((revenue - revenue_since) * 100 AS BIGINT) AS DOUBLE) / (orders - orders_since))
                           / 100 AS DECIMAL(18, 2)) END,
-           coalesce(a.last_order_before, t.last_order), t.first_order
-    FROM rpt_customer_totals AS t
-    JOIN scoped_customers AS c USING (customer_key)
-    LEFT JOIN since_now AS a USING (customer_key)
-    WHERE $from_totals AND t.first_order <= $as_of
-    UNION ALL
-    SELECT 'before', t.customer_key, NULL,
-           date_diff('day', coalesce(a.last_order_before, t.last_order), CAST($before AS DATE)),
-           t.purchase_days - coalesce(a.purchase_days, 0), t.orders - coalesce(a.orders, 0),
-           t.revenue - coalesce(a.revenue, 0),
-           CASE WHEN a.customer_key IS NULL THEN t.average_order
-                ELSE CAST(round(CAST(CAST((t.revenue - a.revenue) * 100 AS BIGINT) AS DOUBLE) / (t.orders - a.orders))
-                          / 100 AS DECIMAL(18, 2)) END,
-           coalesce(a.last_order_before, t.last_order), t.first_order
-    FROM rpt_customer_totals AS t
-    JOIN scoped_customers AS c USING (customer_key)
-    LEFT JOIN since_before AS a USING (customer_key)
-    WHERE $from_totals AND $before IS NOT NULL AND t.first_order <= $before
+           coalesce(last_order_before, last_order), first_order
+    FROM totals_and_since
 ),
 measured AS MATERIALIZED (
     SELECT *,
