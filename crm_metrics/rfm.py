@@ -73,9 +73,15 @@ def rfm_params(cur, as_of: dt.date | None, filters: Filters | None, options: RFM
     # without an order-level filter each customer's measures are their whole-history totals less the orders
     # after the date (sql/rfm_base.sql): fewer orders to read than those up to it when the date is in the later
     # half of the history, and none at all on or after the last order date
-    from_totals = as_of - first >= last - as_of and not any(filters.selected.get(d) for d in ORDER_LEVEL)
+    from_totals = as_of - first >= last - as_of and selects_whole_customers(filters)
     return {"as_of": as_of, "before": None, "from_totals": from_totals, **filters.params(),
             **(options or RFMOptions()).params()}
+
+
+def selects_whole_customers(filters: Filters | None) -> bool:
+    """Whether ``filters`` only choose customers (no order-level filter): RFM measures are then each
+    customer's own, the same under any such filter, and :func:`movements_of` can score them."""
+    return not any((filters or Filters()).selected.get(d) for d in ORDER_LEVEL)
 
 
 def _score(cur, as_of, filters, options) -> dict | None:
@@ -290,6 +296,157 @@ def movements(cur, before: dt.date, as_of=None, filters=None, options=None) -> p
     return db.query_arrow(cur, "rfm_movements", {**params, "before": before})
 
 
+@dataclass(frozen=True)
+class RFMMeasures:
+    """Every customer's RFM measures as of one date, unscored (:func:`measures`): the part of a
+    :func:`movements` list that depends neither on which customers are selected nor on how they are scored.
+
+    ``table`` holds one row per customer who had bought by ``as_of`` (customer_key, recency_days,
+    purchase_days, orders, revenue, average_order, last_order), in no order; ``rows`` gives each
+    customer_key's row in it (-1: none).
+    """
+
+    as_of: dt.date | None
+    table: pa.Table
+    rows: np.ndarray
+
+    def rows_of(self, keys: np.ndarray) -> np.ndarray:
+        """The rows of ``keys`` (customer keys) in :attr:`table`, -1 where a customer has none."""
+        keys = np.asarray(keys, dtype="int64")
+        inside = keys < len(self.rows)
+        found = np.full(len(keys), -1, dtype="int64")
+        found[inside] = self.rows[keys[inside]]
+        return found
+
+
+def measures(cur, as_of=None) -> RFMMeasures:
+    """Every customer's RFM measures as of ``as_of`` (``sql/rfm_measures.sql``): read once, then scored for
+    any selection of customers and any scoring options (:func:`movements_of`)."""
+    params = rfm_params(cur, as_of, None, None)
+    if params is None:
+        return RFMMeasures(as_of, pa.table({"customer_key": pa.array([], pa.int32())}), np.full(0, -1))
+    table = db.query_arrow(cur, "rfm_measures", params)
+    keys = table["customer_key"].to_numpy()
+    rows = np.full(int(keys.max(initial=-1)) + 1, -1, dtype="int64")
+    rows[keys] = np.arange(len(keys))
+    return RFMMeasures(params["as_of"], table, rows)
+
+
+def movements_of(now: RFMMeasures, earlier: RFMMeasures, keys: np.ndarray | None,
+                 options: RFMOptions | None = None) -> pa.Table:
+    """:func:`movements` between ``earlier.as_of`` and ``now.as_of``, scored from the two dates'
+    :func:`measures` for the customers ``keys`` (customer keys, as :func:`crm_metrics.scope.customer_keys`
+    gives them; None: every customer): the same rows, columns and types, for any filter that selects whole
+    customers (not an order-level filter, which changes the measures themselves).
+
+    The scores are those of ``sql/rfm_base.sql``: a quintile score is 1 + the number of the four cut points
+    (the values at positions ceil(k n / 5) of the selected customers' values in order) that a customer's value
+    passes, which is 1 + floor(5 (rank - 1) / n) with ties sharing a rank; the segment is that of the first rule
+    by priority holding the (R, FM) cell.
+    """
+    options = options or RFMOptions()
+    if now.table.num_rows == 0:
+        return pa.table({c: pa.array([], pa.string()) for c in MOVE_COLUMNS})
+    if earlier.as_of >= now.as_of:
+        raise ValueError("the earlier date must come before as_of")
+    rows = np.arange(now.table.num_rows) if keys is None else now.rows_of(keys)
+    scored = now.table if keys is None else now.table.take(pa.array(rows[rows >= 0]))
+    earlier_rows = earlier.rows_of(scored["customer_key"].to_numpy())
+    was = earlier_rows >= 0
+    before = earlier.table.take(pa.array(earlier_rows[was]))
+    r, f, m = _scores(scored, options)
+    r_before, f_before, m_before = _scores(before, options)
+    labels = np.array([rule.name for rule in options.rules] + ["Unassigned", "Not yet a customer"], dtype=object)
+    position = {label: code for code, label in reversed(list(enumerate(labels)))}
+    cell_code = np.array([[position[label or "Unassigned"] for label in row]  # each (R, FM) cell's label
+                          for row in _cell_table(options.rules, "name")], dtype="int32")
+    from_code = np.full(scored.num_rows, len(labels) - 1, dtype="int32")  # "Not yet a customer"
+    from_code[was] = cell_code[r_before, (f_before + m_before) // 2]
+    priority = _cell_table(options.rules, "priority")[r, (f + m) // 2]
+    return pa.table({
+        "customer_key": scored["customer_key"],
+        "from_segment": _labelled(from_code, labels),
+        "to_segment": _labelled(cell_code[r, (f + m) // 2], labels),
+        "r_score": r, "f_score": f, "m_score": m,
+        "recency_days": pc.cast(scored["recency_days"], pa.int64()),
+        "orders": pc.cast(scored["orders"], pa.int64()),
+        "revenue": _money(scored["revenue"]),
+        "revenue_before": _spread(before["revenue"], was),
+        "last_order": scored["last_order"],
+        "frequency": pc.cast(_frequency(scored, options), pa.int64()),
+        "monetary": _money(_monetary(scored, options)),
+        "priority": pa.array(priority.astype("int32"), mask=priority < 0),
+    })
+
+
+def _frequency(table: pa.Table, options: RFMOptions):
+    return table["orders" if options.frequency == "orders" else "purchase_days"]
+
+
+def _monetary(table: pa.Table, options: RFMOptions):
+    return table["average_order" if options.monetary == "average" else "revenue"]
+
+
+def _money(values) -> pa.ChunkedArray:
+    return pc.cast(values, pa.decimal128(38, 2))
+
+
+def _spread(values, present: np.ndarray) -> pa.Array:
+    """``values`` (money) placed in order at the rows where ``present`` holds, zero elsewhere."""
+    positions = np.cumsum(present) - 1
+    taken = pa.chunked_array(values).combine_chunks().take(pa.array(positions.clip(min=0), mask=~present))
+    return pc.fill_null(_money(taken), pa.scalar(0, pa.decimal128(38, 2)))
+
+
+def _labelled(codes: np.ndarray, labels: np.ndarray) -> pa.Array:
+    """The text of each code (a position in ``labels``), built in Arrow: a million Python strings are slow."""
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(labels, pa.string())) \
+        .dictionary_decode()
+
+
+def _scores(table: pa.Table, options: RFMOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """R, F and M scores (1-5) of the customers of a measures table, among themselves."""
+    recency = table["recency_days"].to_numpy().astype("int64")
+    frequency = _frequency(table, options).to_numpy().astype("int64")
+    monetary = pc.cast(_monetary(table, options), pa.float64()).to_numpy()
+    if options.method == "quintile":
+        return _quintile(-recency), _quintile(frequency), _quintile(monetary)
+    # user cut points: recency at or under the k-th cut scores 5 - (cuts below it); F and M 1 + (cuts below)
+    return (5 - np.searchsorted(np.asarray(options.r_cuts, dtype=float), recency, side="left"),
+            1 + np.searchsorted(np.asarray(options.f_cuts, dtype=float), frequency, side="left"),
+            1 + np.searchsorted(np.asarray(options.m_cuts, dtype=float), monetary, side="left"))
+
+
+def _quintile(values: np.ndarray) -> np.ndarray:
+    """1 + floor(5 (rank - 1) / n), rank = 1 + how many values are smaller: 1 + how many of the four cut
+    points (the values at positions ceil(k n / 5), k = 1..4, of the values in order) are smaller."""
+    if len(values) == 0:
+        return np.zeros(0, dtype="int64")
+    cuts = _order_statistics(values, (np.arange(1, 5) * len(values) + 4) // 5 - 1)
+    return 1 + sum((values > cut).astype("int64") for cut in cuts)
+
+
+def _order_statistics(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The values at positions ``at`` (0-based, ascending) of ``values`` in order. Whole numbers in a short
+    range (days, counts) are counted rather than partitioned: a tenth of the time."""
+    if values.dtype.kind == "i":
+        low, high = int(values.min()), int(values.max())
+        if high - low < 4 * len(values):
+            below_or_at = np.cumsum(np.bincount(values - low))  # how many values are at most low + i
+            return low + np.searchsorted(below_or_at, at + 1, side="left")
+    return np.partition(values, at)[at]
+
+
+def _cell_table(rules, attribute: str) -> np.ndarray:
+    """A 6 x 6 table (R score, FM score; row and column 0 unused) of ``attribute`` of the first rule by
+    priority holding each cell: None (priority: -1) where no rule does."""
+    table = np.full((6, 6), -1 if attribute == "priority" else None, dtype="int64" if attribute == "priority"
+                    else object)
+    for rule in sorted(rules, key=lambda r: r.priority, reverse=True):  # the first by priority is written last
+        table[rule.r_min:rule.r_max + 1, rule.fm_min:rule.fm_max + 1] = getattr(rule, attribute)
+    return table
+
+
 def flows_of(cur, moves: pa.Table) -> pd.DataFrame:
     """Segment flows of a :func:`movements` list. Grain: one row per (from, to) pair with customers."""
     if moves.num_rows == 0:
@@ -319,9 +476,7 @@ def cell_actions(scored: pd.DataFrame, rules) -> np.ndarray:
     """The recommended action of each customer of ``scored`` (r_score, f_score, m_score): that of the first
     rule by priority whose R and FM ranges hold the customer's cell (FM = floor((F + M) / 2)), None when no
     rule does: what ``sql/rfm_base.sql`` assigns, read from a 5 x 5 table."""
-    table = np.full((6, 6), None, dtype=object)
-    for rule in sorted(rules, key=lambda r: r.priority, reverse=True):  # the first by priority is written last
-        table[rule.r_min:rule.r_max + 1, rule.fm_min:rule.fm_max + 1] = rule.action
+    table = _cell_table(rules, "action")
     r = scored["r_score"].to_numpy(dtype="int64")
     fm = (scored["f_score"].to_numpy(dtype="int64") + scored["m_score"].to_numpy(dtype="int64")) // 2
     return table[r, fm]

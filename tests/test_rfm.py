@@ -26,7 +26,7 @@ from crm_metrics import report, scope
 from crm_metrics.filters import Filters
 from crm_metrics.importer import import_file
 from crm_metrics.kpis import Period, kpi_values
-from crm_metrics.rfm import RFMOptions, cutoffs, rf_grid, rfm_scores, segment_summary
+from crm_metrics.rfm import RFMOptions, cutoffs, months_before, rf_grid, rfm_scores, segment_summary
 from crm_metrics.segments import DEFAULT_RULES, SegmentRule
 
 AS_OF = dt.date(2024, 3, 31)
@@ -320,3 +320,70 @@ def test_scores_read_from_the_totals_are_the_scores_from_the_orders(sample_con, 
     assert len(assigned) > 300 and set(earlier.index) == set(assigned.index)
     assert (earlier.loc[assigned.index, "from_segment"] == assigned["segment"]).all()
     assert (earlier.loc[assigned.index, "revenue_before"].astype(float) == assigned["revenue"].astype(float)).all()
+
+
+def _both_ways(cur, before, as_of, filters, options):
+    """A movement list from the SQL (rfm_movements.sql) and scored from the two dates' measures, by key."""
+    from crm_metrics import rfm
+
+    expected = rfm.movements(cur, before, as_of, filters, options).sort_by("customer_key")
+    got = rfm.movements_of(rfm.measures(cur, as_of), rfm.measures(cur, before), scope.customer_keys(cur, filters),
+                           options).sort_by("customer_key")
+    return got, expected
+
+
+def test_edited_rules_leave_customers_unassigned_on_both_sides_of_a_migration(tiny):
+    """Rule "Everyone recent" holds R 3-5 only. As of 29 Feb B is R1 (Unassigned) and C R3; as of 31 Mar A
+    (R3) and D (R4) are recent, B (R1) and C (R2) not (see test_migration_by_hand for the scores). B was a
+    customer then: it moves from "Unassigned", not from "Not yet a customer"."""
+    options = RFMOptions(rules=(SegmentRule("Everyone recent", 1, 3, 5, 1, 5, "", ""),))
+    cur = tiny.cursor()
+    for moves in _both_ways(cur, dt.date(2024, 2, 29), AS_OF, Filters(), options):
+        ids = scope.ids_of(scope.id_table(cur), moves["customer_key"]).to_pylist()
+        pairs = dict(zip(ids, zip(moves["from_segment"].to_pylist(), moves["to_segment"].to_pylist(), strict=True),
+                         strict=True))
+        assert pairs == {"A": ("Not yet a customer", "Everyone recent"), "B": ("Unassigned", "Unassigned"),
+                         "C": ("Everyone recent", "Unassigned"), "D": ("Not yet a customer", "Everyone recent")}
+        assert dict(zip(ids, moves["priority"].to_pylist(), strict=True)) == {"A": 1, "B": None, "C": None, "D": 1}
+    cur.close()
+
+
+def test_quintile_scores_by_hand_and_against_ranks():
+    """[5, 1, 3, 3, 9]: in order 1, 3, 3, 5, 9; rank = 1 + how many are smaller: 4, 1, 2, 2, 5; score =
+    1 + floor(5 (rank - 1) / 5) = rank. Then any values against 1 + floor(5 (rank - 1) / n) counted directly,
+    whole numbers in a short range (counted) and a wide one or money (partitioned)."""
+    import numpy as np
+
+    from crm_metrics.rfm import _quintile
+
+    assert _quintile(np.array([5, 1, 3, 3, 9])).tolist() == [4, 1, 2, 2, 5]
+    assert _quintile(np.array([5.5, 1.0, 3.25, 3.25, 9.0])).tolist() == [4, 1, 2, 2, 5]
+    assert _quintile(np.array([7])).tolist() == [1] and _quintile(np.array([], dtype="int64")).tolist() == []
+    rng = np.random.default_rng(7)
+    for n in range(1, 60):
+        for values in (rng.integers(0, 6, n), rng.integers(-10**12, 10**12, n), rng.integers(0, 400, n) / 4):
+            smaller = (values[None, :] < values[:, None]).sum(axis=1)
+            assert _quintile(values).tolist() == (1 + (5 * smaller) // n).tolist()
+
+
+@pytest.mark.parametrize("options", [
+    RFMOptions(), RFMOptions(frequency="orders", monetary="average", method="cuts"),
+    RFMOptions(monetary="average"),
+    RFMOptions(rules=(SegmentRule("Recent", 2, 4, 5, 1, 5, "", ""), SegmentRule("Top", 1, 3, 5, 4, 5, "", "")))])
+def test_movements_scored_from_measures_are_the_movements_query(sample_con, options):
+    """A filter change on the Segments page scores the customers it selects from the whole base's measures
+    at the two dates: every row, column and type equal to the movements query, under customer-level filters,
+    at dates in both halves of the history (measures from the totals and from the orders)."""
+    cur = sample_con.cursor()
+    first, last = cur.execute("SELECT min(order_date), max(order_date) FROM orders WHERE status = 'completed'") \
+        .fetchall()[0]
+    region, channel = cur.execute("SELECT min(region), max(acquisition_channel) FROM customers").fetchall()[0]
+    cohort = cur.execute("SELECT strftime(min(order_date), '%Y-%m') FROM orders").fetchall()[0][0]
+    choices = [Filters(), Filters().with_values("region", [region]),
+               Filters().with_values("acquisition_channel", [channel]).with_values("cohort", [cohort])]
+    for filters in choices:
+        for as_of, months in ((last, 3), (last - dt.timedelta(days=200), 12), (first + (last - first) // 3, 1)):
+            got, expected = _both_ways(cur, months_before(as_of, months), as_of, filters, options)
+            assert expected.num_rows > 20 and got.schema == expected.schema
+            assert got.equals(expected), (filters, as_of, months)
+    cur.close()

@@ -236,9 +236,22 @@ def _ids(path: str, version_key: int):
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def _movements(path: str, version_key: int, before, as_of, filters, options):
     """Every scored customer's segment at both dates (a million rows at the largest size: a process-wide
-    resource, read without copying; no personal field, so one list serves every role)."""
+    resource, read without copying; no personal field, so one list serves every role). Unless an order-level
+    filter changes the measures themselves, scored from the whole base's measures at the two dates, which
+    every filter shares: a filter change picks and ranks customers without reading the orders."""
+    if rfm.selects_whole_customers(filters):
+        return rfm.movements_of(_rfm_measures(path, version_key, as_of), _rfm_measures(path, version_key, before),
+                                _scope(path, version_key, filters), options)
     with _cursor(path, MODEL_ROLE) as cur:
         return rfm.movements(cur, before, as_of, filters, options)
+
+
+@st.cache_resource(max_entries=3, ttl=3600, show_spinner=False)
+def _rfm_measures(path: str, version_key: int, as_of):
+    """Every customer's RFM measures as of ``as_of`` (:func:`crm_metrics.rfm.measures`; ~50 MB at a million
+    customers): the dates of the default comparison, and one more."""
+    with _cursor(path, MODEL_ROLE) as cur:
+        return rfm.measures(cur, as_of)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
