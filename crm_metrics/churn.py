@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.stats import rankdata
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -167,31 +166,52 @@ def rank_auc(y: np.ndarray, score: np.ndarray) -> float:
     """ROC AUC as the Mann-Whitney statistic: the chance that a random positive scores above a random
     negative, ties counting one half (average ranks). The same number as scikit-learn's roc_auc_score, from
     one sort, without its input validation (which costs more than the sum on a filter change)."""
-    ranks = rankdata(score, method="average")
-    positives = int(y.sum())
-    negatives = len(y) - positives
-    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    order = ranking(score)
+    return _ranked_auc(np.asarray(y)[order], np.asarray(score)[order])
 
 
 def evaluate(churned: np.ndarray, score: np.ndarray, list_share: float) -> dict:
     """ROC AUC; precision and recall when the top ``list_share`` by score is called; the gains curve (share
     of churners found against share of customers contacted) and lift at the list share."""
+    order = ranking(score)
+    return evaluate_ranked(churned[order], score[order], list_share)
+
+
+def ranking(score: np.ndarray) -> np.ndarray:
+    """The positions of ``score`` from the highest score down, ties in their own order: the order a list
+    is worked in."""
+    return np.argsort(-score, kind="stable")
+
+
+def evaluate_ranked(churned: np.ndarray, score: np.ndarray, list_share: float) -> dict:
+    """:func:`evaluate` of customers already in :func:`ranking` order (``churned`` and ``score`` both in it):
+    a selection of a ranked base keeps the base's order, so its evaluation needs no sort of its own."""
     y = churned.astype(int)
-    order = np.argsort(-score, kind="stable")
-    found = np.cumsum(y[order])
+    found = np.cumsum(y)
     k = max(1, int(round(list_share * len(y))))
     base = y.mean()
     steps = np.linspace(0, 1, 21)
     idx = np.clip((steps * len(y)).astype(int) - 1, 0, len(y) - 1)
     gains = np.where(steps == 0, 0.0, found[idx] / max(found[-1], 1))
     return {
-        "auc": rank_auc(y, score) if 0 < y.sum() < len(y) else math.nan,
+        "auc": _ranked_auc(y, score) if 0 < found[-1] < len(y) else math.nan,
         "precision_at_k": float(found[k - 1] / k),
         "recall_at_k": float(found[k - 1] / max(found[-1], 1)),
         "lift_at_k": float(found[k - 1] / k / base) if base else math.nan,
         "gains": pd.DataFrame({"contacted": steps, "churners_found": gains}),
         "base_rate": float(base),
     }
+
+
+def _ranked_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """:func:`rank_auc` of customers in :func:`ranking` order: the customers tied on a score at positions
+    i..j-1 from the top share the average ascending rank (2n - i - j + 1) / 2."""
+    n = len(y)
+    starts = np.flatnonzero(np.r_[True, score[1:] != score[:-1]])
+    ends = np.r_[starts[1:], n]
+    positives = int(y.sum())
+    rank_sum = float(np.dot(np.add.reduceat(y, starts), (2 * n - starts - ends + 1) / 2))
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * (n - positives))
 
 
 @dataclass
@@ -214,6 +234,8 @@ class ChurnResult:
     # the evaluation cut-off's customers: customer_id, customer_key, churned and each model's score ("rule":
     # recency)
     test_scores: pd.DataFrame | None = None
+    # each score column's ranking of test_scores' rows (churn.ranking): a selection keeps it, unsorted
+    test_ranking: dict[str, np.ndarray] = field(default_factory=dict)
     list_share: float = 0.1
     selected: int | None = None  # customers the filters select (None: every customer)
     n_train: int = 0
@@ -312,16 +334,27 @@ def score_parts(cur, result: ChurnResult, parts: int) -> Iterator[pd.DataFrame]:
         yield scored
 
 
-def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:
+def _evaluate(result: ChurnResult, scores: pd.DataFrame, rankings: dict[str, np.ndarray] | None = None) -> None:
     """Fill ``result``'s metrics and calibration from the evaluation cut-off's ``scores``: the rule always
     (when anyone was active), the models when they were fitted and ``scores`` hold at least MIN_EVALUATE
-    churners and as many stayers."""
+    churners and as many stayers. ``rankings``: each score column's :func:`ranking` of ``scores``' rows,
+    ranked here when not given; kept as ``result.test_ranking``."""
     result.n_test = len(scores)
     result.metrics, result.calibration, result.evaluation_problem = {}, None, None
+    rankings = dict(rankings or {})
+    for kind in ("rule", "gradient_boosting", "logistic"):
+        if kind in scores and kind not in rankings:
+            rankings[kind] = ranking(scores[kind].to_numpy(dtype="float64"))
+    result.test_ranking = rankings
     if not len(scores):
         return
     y = scores["churned"].to_numpy()
-    result.metrics["rule"] = evaluate(y, scores["rule"].to_numpy(dtype="float64"), result.list_share)
+
+    def measured(kind: str) -> dict:
+        order = rankings[kind]
+        return evaluate_ranked(y[order], scores[kind].to_numpy(dtype="float64")[order], result.list_share)
+
+    result.metrics["rule"] = measured("rule")
     if "gradient_boosting" not in scores:
         return
     churners = int(y.sum())
@@ -333,10 +366,18 @@ def _evaluate(result: ChurnResult, scores: pd.DataFrame) -> None:
             "customer.")
         return
     for kind in ("gradient_boosting", "logistic"):
-        result.metrics[kind] = evaluate(y, scores[kind].to_numpy(), result.list_share)
+        result.metrics[kind] = measured(kind)
     observed, predicted = calibration_curve(y.astype(int), scores["gradient_boosting"].to_numpy(), n_bins=10,
                                             strategy="quantile")
     result.calibration = pd.DataFrame({"predicted": predicted, "observed": observed})
+
+
+def _rankings_within(base: ChurnResult, member: np.ndarray) -> dict[str, np.ndarray]:
+    """``base``'s rankings of its test rows, narrowed to the rows where ``member`` holds and numbered as
+    those rows are in the selection (which keeps their order): ties stay in row order, as a sort would
+    leave them."""
+    position = np.cumsum(member) - 1
+    return {kind: position[order[member[order]]] for kind, order in base.test_ranking.items()}
 
 
 def for_customers(base: ChurnResult, keys: np.ndarray | None, list_share: float | None = None,
@@ -352,9 +393,11 @@ def for_customers(base: ChurnResult, keys: np.ndarray | None, list_share: float 
         return base
     view = replace(base, list_share=share, selected=None if keys is None else len(keys))
     view.scored = None if base.scored is None or not with_scored else scope.select(base.scored, keys)
-    view.test_scores = None if base.test_scores is None else scope.select(base.test_scores, keys)
-    if view.test_scores is not None:
-        _evaluate(view, view.test_scores)
+    if base.test_scores is not None:
+        member = (np.ones(len(base.test_scores), dtype=bool) if keys is None
+                  else scope.member_mask(base.test_scores["customer_key"], keys))
+        view.test_scores = base.test_scores.loc[member].reset_index(drop=True)
+        _evaluate(view, view.test_scores, _rankings_within(base, member))
     return view
 
 

@@ -38,6 +38,15 @@ def select(frame: pd.DataFrame, keys: np.ndarray | None) -> pd.DataFrame:
     return frame.loc[member_mask(frame["customer_key"], keys)].reset_index(drop=True)
 
 
+def head(frame: pd.DataFrame, keys: np.ndarray | None, n: int) -> tuple[pd.DataFrame, int]:
+    """The first ``n`` rows of ``frame`` whose customer_key is one of ``keys`` (None: any), order kept, and
+    how many rows there are in all: the top of a ranked list without copying the whole selection."""
+    if keys is None:
+        return frame.head(n).reset_index(drop=True), len(frame)
+    rows = np.flatnonzero(member_mask(frame["customer_key"], keys))
+    return frame.iloc[rows[:n]].reset_index(drop=True), len(rows)
+
+
 def member_mask(values, keys: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` (customer keys) is one of ``keys``: a boolean array aligned with
     ``values``, read from a lookup table indexed by key."""

@@ -9,8 +9,8 @@ ensure_router()
 from crm_metrics.churn import ChurnOptions  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
 from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
+from ui import auth, data, downloads, filters
 from ui import columns as col
-from ui import data, downloads, filters
 from ui import format as fmt
 from ui import retention_charts as rc
 from ui.customer_links import customer_table
@@ -144,9 +144,8 @@ if result.learned:
         st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
 
 st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")
-ranked = data.at_risk_list(as_of, chosen, options)
-people = data.with_contacts(ranked.head(5000))
-customer_table(people.head(1000), "at_risk_table", hide_index=True, width="stretch",
+ranked, active = data.at_risk_list(as_of, chosen, options, limit=5000)
+customer_table(data.with_contacts(ranked.head(1000)), "at_risk_table", hide_index=True, width="stretch",
              column_order=["customer_id", "name", "email", "segment", "churn_probability", "value", "value_at_risk",
                            "last_purchase", "open_tickets", "satisfaction", "recommended_action"],
              column_config={"customer_id": "Customer", "name": "Name", "email": "Email",
@@ -157,7 +156,9 @@ customer_table(people.head(1000), "at_risk_table", hide_index=True, width="stret
                             "last_purchase": st.column_config.DateColumn("Last order", format="YYYY-MM-DD"),
                             "open_tickets": col.count("Open tickets"), "satisfaction": col.number("Satisfaction", 1),
                             "recommended_action": st.column_config.TextColumn("Recommended action", width="large")})
-st.caption(f"{fmt.count(len(ranked))} active customers; value is "
+st.caption(f"{fmt.count(active)} active customers; value is "
            f"{ranked['value_basis'].iloc[0] if len(ranked) else 'historical revenue'}. The export holds the 5,000 "
            "with the most value at risk. Click a row to open the customer.")
-downloads.csv_button("Download the at-risk list (CSV)", people, f"at_risk_{as_of}.csv", key="export_at_risk")
+role = auth.role()  # read here: the export runs when its button is pressed, outside this script run
+downloads.csv_button("Download the at-risk list (CSV)", lambda: data.with_contacts(ranked, role),
+                     f"at_risk_{as_of}.csv", key="export_at_risk")

@@ -393,13 +393,16 @@ def test_at_risk_list_of_a_selection_is_its_own_ranking(sample_app):
     region = at.multiselect(key="region").options[0]
     as_of, options = ui_data.data_span()[1], churn.ChurnOptions()
     chosen = Filters(selections=(("region", (region,)),))
-    picked = ui_data.at_risk_list(as_of, chosen, options)
+    picked, count = ui_data.at_risk_list(as_of, chosen, options, limit=10**9)
+    top, same_count = ui_data.at_risk_list(as_of, chosen, options, limit=50)
+    assert count == same_count == len(picked) and len(top) == 50
+    pd.testing.assert_frame_equal(top, picked.head(50))
     path, key = str(db.default_path().resolve()), ui_data.version()
     keys = ui_data._scope(path, key, chosen)
     scored = churn.for_customers(ui_data._churn_base(path, key, as_of, options), keys).scored
     predictions = ui_data._selection(path, key, as_of, chosen, ui_data.clv.CLVOptions())[0]
     ranked = churn.at_risk(scored, predictions, ui_data._base_segments(path, key, as_of))
-    assert 0 < len(picked) < len(ui_data.at_risk_list(as_of, Filters(), options))
+    assert 0 < len(picked) < ui_data.at_risk_list(as_of, Filters(), options)[1]
     pd.testing.assert_frame_equal(picked.reset_index(drop=True), ranked.reset_index(drop=True))
     assert set(picked["customer_key"]) <= set(keys)
 

@@ -80,6 +80,32 @@ def test_churn_on_a_selection_is_the_whole_base_model_evaluated_on_its_customers
                for k in ("auc", "precision_at_k", "recall_at_k"))
 
 
+def test_churn_evaluation_of_a_selection_reads_the_base_ranking(churn_base):
+    """A selection is evaluated in the order its rows have in the whole base's ranking (no sort of its own):
+    every model's metrics equal evaluating the selected rows afresh, ties (the rule's whole days) in row order,
+    for selections of every size, and a selection of a selection."""
+    rng = np.random.default_rng(11)
+    keys = np.sort(churn_base.test_scores["customer_key"].to_numpy())
+    assert churn_base.test_scores["rule"].duplicated().any()  # ties, broken by row order
+    for share in (0.9, 0.5, 0.1):
+        chosen = np.sort(rng.choice(keys, int(share * len(keys)), replace=False))
+        view = churn.for_customers(churn_base, chosen, 0.2)
+        rows = churn_base.test_scores[churn_base.test_scores["customer_key"].isin(chosen)]
+        assert view.n_test == len(rows) and view.metrics.keys() == churn_base.metrics.keys()
+        for kind, got in view.metrics.items():
+            expected = churn.evaluate(rows["churned"].to_numpy(), rows[kind].to_numpy(dtype="float64"), 0.2)
+            assert got["auc"] == pytest.approx(expected["auc"], rel=1e-12)
+            assert got["auc"] == pytest.approx(roc_auc_score(rows["churned"], rows[kind]), rel=1e-12)
+            assert [got[k] for k in ("precision_at_k", "recall_at_k", "lift_at_k")] == \
+                [expected[k] for k in ("precision_at_k", "recall_at_k", "lift_at_k")]
+            pd.testing.assert_frame_equal(got["gains"], expected["gains"])
+        narrower = churn.for_customers(view, chosen[::2], 0.2)
+        again = churn.for_customers(churn_base, chosen[::2], 0.2)
+        for kind in again.metrics:
+            assert narrower.metrics[kind]["precision_at_k"] == again.metrics[kind]["precision_at_k"]
+            assert narrower.metrics[kind]["auc"] == pytest.approx(again.metrics[kind]["auc"], rel=1e-12)
+
+
 def test_churn_list_share_reads_precision_elsewhere(churn_base):
     wider = churn.for_customers(churn_base, None, 0.3)
     test = churn_base.test_scores

@@ -440,7 +440,7 @@ def _fit_defaults(path: str, version_key: int, first_order, as_of, progress=None
     _value(path, version_key, as_of, Filters(), clv.CLVOptions(), DEFAULT_TICKET_COST)
     say("Training the churn model on every customer…")
     _churn_base(path, version_key, as_of, churn.ChurnOptions())
-    _at_risk(path, version_key, as_of, Filters(), churn.ChurnOptions())
+    _at_risk(path, version_key, as_of, Filters(), churn.ChurnOptions(), 5000)
     say("Scoring customer segments now and three months ago…")
     _movements(path, version_key, rfm.months_before(as_of, rfm.DEFAULT_MIGRATION_MONTHS), as_of,
                _dimensions(Filters()), rfm.RFMOptions())
@@ -576,9 +576,9 @@ def _at_risk_base(path: str, version_key: int, as_of, options):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _at_risk(path: str, version_key: int, as_of, filters, options):
+def _at_risk(path: str, version_key: int, as_of, filters, options, limit: int):
     ranked = _at_risk_base(path, version_key, as_of, replace(options, list_share=churn.ChurnOptions().list_share))
-    return None if ranked is None else scope.select(ranked, _scope(path, version_key, filters))
+    return None if ranked is None else scope.head(ranked, _scope(path, version_key, filters), limit)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -589,12 +589,13 @@ def _base_segments(path: str, version_key: int, as_of):
         return rfm.rfm_scores(cur, as_of)[["customer_id", "segment"]]
 
 
-def at_risk_list(as_of, filters, options):
+def at_risk_list(as_of, filters, options, limit: int = 5000):
     """The churn model's active customers among those ``filters`` select, the most value at risk first
     (:func:`crm_metrics.churn.at_risk`: predicted CLV as the value; the RFM segment each customer has in the
     whole base, like the models, so that a segment filter and the list's segment column agree), without
-    contact fields; None without a churn result. Shared by every session: do not modify."""
-    return _at_risk(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options)
+    contact fields: (the first ``limit`` of them, how many there are), or None without a churn result. Shared
+    by every session: do not modify."""
+    return _at_risk(str(db.default_path().resolve()), version(), as_of, _dimensions(filters), options, limit)
 
 
 def churn_model(as_of, filters, options):
