@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from crm_metrics import db
-from crm_metrics.dimensions import DIMENSIONS
+from crm_metrics.dimensions import ATTRIBUTES, DIMENSIONS
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import data_span
 from crm_metrics.reporting import ensure_current
@@ -41,11 +41,7 @@ def cohort_matrix(cur, as_of: dt.date | None = None, filters: Filters | None = N
         if as_of is None:
             return pd.DataFrame(columns=COLUMNS)
     filters = filters or Filters()
-    order_filters = any(DIMENSIONS[k].level == "order" for k in filters.selected)
-    last_order = data_span(cur)[1]
-    # monthly cohorts read per-customer months when every order up to the data's end counts
-    fast = grain == "month" and not order_filters and last_order is not None and as_of >= last_order
-    frame = db.query_df(cur, "cohort_matrix_monthly" if fast else "cohort_matrix",
+    frame = db.query_df(cur, _matrix_query(cur, as_of, filters, grain),
                         {"as_of": as_of, "grain": grain, "by": by, **filters.params()})
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -55,6 +51,20 @@ def cohort_matrix(cur, as_of: dt.date | None = None, filters: Filters | None = N
     size = frame.groupby("cohort")["customers"].transform("first")
     frame["cumulative_revenue_per_customer"] = frame.groupby("cohort")["revenue"].cumsum() / size
     return frame[COLUMNS]
+
+
+def _matrix_query(cur, as_of: dt.date, filters: Filters, grain: str) -> str:
+    """The query that counts the matrix: monthly cohorts, when every order up to the data's end counts, read
+    per-customer months, or under customer attributes alone the months summed per attribute combination;
+    otherwise the orders."""
+    last_order = data_span(cur)[1]
+    if grain != "month" or last_order is None or as_of < last_order:
+        return "cohort_matrix"
+    if all(key in ATTRIBUTES for key in filters.selected):
+        return "cohort_matrix_attributes"
+    if any(DIMENSIONS[key].level == "order" for key in filters.selected):
+        return "cohort_matrix"
+    return "cohort_matrix_monthly"
 
 
 def average_curve(matrix: pd.DataFrame) -> pd.DataFrame:

@@ -34,6 +34,10 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in (
     Dimension("segment", "Segment (RFM, latest)", "customer", breakdown=False),
 )}
 
+# the customer attributes among them (columns of rpt_customers); the other customer-level dimensions are sets
+# of customers (a campaign's reach, a cohort, a segment)
+ATTRIBUTES: tuple[str, ...] = ("region", "country", "city", "acquisition_channel")
+
 
 def child(key: str) -> str | None:
     """The dimension one level below ``key`` (None at the bottom)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from crm_metrics import db
 
 # Bump when the layer's tables change shape: databases built by an older release then rebuild too.
-LAYER_VERSION = 17
+LAYER_VERSION = 18
 
 
 def _version(cur) -> tuple[int, int | None]:

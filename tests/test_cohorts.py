@@ -83,19 +83,55 @@ def test_cohort_filter_keeps_the_customers_of_a_month(tiny):
     assert values["revenue"] == 150 and values["active_customers"] == 1  # C: $70 + $80
 
 
-def test_the_monthly_fast_path_equals_the_general_query(sample_con):
+def test_attribute_filters_at_the_data_end_by_hand(tiny):
+    """As of 2 May 2024 (E's order closes the data) under acquisition channel Search (A, C; D never bought),
+    summed from the cohort months: 2024-01 (A) p0 $30, p1 $30, p2 none, p3 $40, p4 none; 2024-02 (C) p0 $70,
+    p1 $80, p2 and p3 none."""
+    from crm_metrics.cohorts import _matrix_query
+    from crm_metrics.filters import Filters
+
+    cur = tiny.cursor()
+    search = Filters().with_values("acquisition_channel", ["Search"])
+    assert _matrix_query(cur, dt.date(2024, 5, 2), search, "month") == "cohort_matrix_attributes"
+    m = cohort_matrix(cur, dt.date(2024, 5, 2), search).set_index(["cohort", "period"])
+    jan, feb = "2024-01-01", "2024-02-01"
+    assert m.loc[jan, "active"].tolist() == [1, 1, 0, 1, 0] and m.loc[jan, "customers"].tolist() == [1] * 5
+    assert m.loc[jan, "revenue"].tolist() == [30, 30, 0, 40, 0]
+    assert m.loc[feb, "active"].tolist() == [1, 1, 0, 0] and m.loc[feb, "revenue"].tolist() == [70, 80, 0, 0]
+    assert set(m.index.get_level_values("cohort")) == {jan, feb}
+
+
+def test_the_monthly_fast_paths_equal_the_general_query(sample_con):
+    """At the data's end, monthly cohorts are counted from customer months, or under customer attributes
+    alone from the months summed per attribute combination: both equal counting the orders, under no filter,
+    a region, a country with an acquisition channel, a campaign, by first purchase and by channel."""
     from crm_metrics import db
+    from crm_metrics.cohorts import _matrix_query
     from crm_metrics.filters import Filters
 
     cur = sample_con.cursor()
     end = cohort_matrix.__globals__["data_span"](cur)[1]
+    region, country, channel = cur.execute(
+        "SELECT region, country, acquisition_channel FROM customers GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+    ).fetchall()[0]
+    campaign = cur.execute("SELECT min(campaign_id) FROM campaigns").fetchall()[0][0]
+    choices = {"cohort_matrix_attributes": [Filters(), Filters().with_values("region", [region]),
+                                            Filters().with_values("country", [country])
+                                            .with_values("acquisition_channel", [channel])],
+               "cohort_matrix_monthly": [Filters().with_values("campaign", [campaign])]}
+    for query, filters_list in choices.items():
+        for filters in filters_list:
+            assert _matrix_query(cur, end, filters, "month") == query
+            for by in ("first_purchase", "acquisition_channel"):
+                params = {"as_of": end, "grain": "month", "by": by, **filters.params()}
+                general = db.query_df(cur, "cohort_matrix", params)
+                assert len(general) > 20
+                pd.testing.assert_frame_equal(general, db.query_df(cur, query, params))
+                if query != "cohort_matrix_monthly":
+                    pd.testing.assert_frame_equal(general, db.query_df(cur, "cohort_matrix_monthly", params))
+    assert _matrix_query(cur, end, Filters().with_values("channel", ["web"]), "month") == "cohort_matrix"
+    assert _matrix_query(cur, end - dt.timedelta(days=1), Filters(), "month") == "cohort_matrix"
     fast = cohort_matrix(cur, end)
-    for by in ("first_purchase", "acquisition_channel"):
-        general = db.query_df(cur, "cohort_matrix", {"as_of": end, "grain": "month", "by": by,
-                                                    **Filters().params()})
-        quick = db.query_df(cur, "cohort_matrix_monthly", {"as_of": end, "grain": "month", "by": by,
-                                                          **Filters().params()})
-        pd.testing.assert_frame_equal(general, quick)
     assert len(fast) and (fast.groupby("cohort")["period"].min() == 0).all()
 
 
