@@ -217,6 +217,7 @@ class _Parts:
     spend: np.ndarray
     d_grad: np.ndarray  # (4, n): dD / dlog(r, alpha, a, b)
     s_grad: np.ndarray  # (3, n): dspend / dlog(p, q, gamma)
+    alive: np.ndarray  # BG/NBD's probability alive
 
 
 def _parts(fit: CLVFit, x, t_x, T, m, gradients: bool) -> _Parts:
@@ -237,7 +238,8 @@ def _parts(fit: CLVFit, x, t_x, T, m, gradients: bool) -> _Parts:
             d_grad[k] = ((stepped - d_unique) / h)[inverse]
         for k in range(3):
             s_grad[k] = (expected_spend(_log_step(gg_params, k, h), x, m) - spend) / h
-    return _Parts(d_unique[inverse], e_unique[inverse], spend, d_grad, s_grad)
+    alive = _bgnbd_alive(*bg_params, ux, utx, uT)[inverse]
+    return _Parts(d_unique[inverse], e_unique[inverse], spend, d_grad, s_grad, alive)
 
 
 def _variance(fit: CLVFit, d_grad: np.ndarray, s_grad: np.ndarray) -> np.ndarray:
@@ -300,24 +302,21 @@ def totals(fit: CLVFit, parts: _Parts | None = None, mask: np.ndarray | None = N
     if not fit.usable:
         return empty
     s = fit.summary
-    x, t_x, T, m = (s[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "monetary"))
-    parts = parts if parts is not None else _parts(fit, x, t_x, T, m, True)
-    if mask is not None:
-        if not mask.any():
-            return empty
-        x, t_x, T = x[mask], t_x[mask], T[mask]
-        parts = _Parts(parts.discounted[mask], parts.expected[mask], parts.spend[mask], parts.d_grad[:, mask],
-                       parts.s_grad[:, mask])
+    if parts is None:
+        parts = _parts(fit, *(s[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "monetary")), True)
+    # sums over the selection as products with its 0/1 weights: no copy of the whole base's rows
+    weights = np.ones(len(s)) if mask is None else mask.astype("float64")
+    customers = int(weights.sum())
+    if not customers:
+        return empty
     margin = fit.options.margin_rate
-    total = float(margin * parts.spend @ parts.discounted)
-    d_total = (parts.d_grad * parts.spend).sum(axis=1, keepdims=True)
-    s_total = (parts.s_grad * parts.discounted).sum(axis=1, keepdims=True)
+    total = float(margin * (parts.spend * parts.discounted) @ weights)
+    d_total = (parts.d_grad @ (parts.spend * weights))[:, None]
+    s_total = (parts.s_grad @ (parts.discounted * weights))[:, None]
     sd = margin * math.sqrt(float(_variance(fit, d_total, s_total)[0]))
-    bg_params = tuple(fit.bg.params_[p] for p in fit.bg.param_names)
-    alive = _bgnbd_alive(*bg_params, x, t_x, T)
-    return {"customers": len(x), "clv": total, "low": max(total - Z95 * sd, 0.0), "high": total + Z95 * sd,
-            "average_clv": total / len(x), "alive_share": float((alive >= 0.5).mean()),
-            "expected_purchases": float(parts.expected.sum())}
+    return {"customers": customers, "clv": total, "low": max(total - Z95 * sd, 0.0), "high": total + Z95 * sd,
+            "average_clv": total / customers, "alive_share": float((parts.alive >= 0.5) @ weights / customers),
+            "expected_purchases": float(parts.expected @ weights)}
 
 
 @dataclass

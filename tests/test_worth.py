@@ -129,11 +129,27 @@ def test_with_predictions_equals_a_merge_sorted_by_clv():
     pd.testing.assert_frame_equal(worth.with_predictions(w, p), expected)
 
 
+def test_value_matrix_equals_a_groupby_of_the_tiers():
+    """The 3 x 3 matrix counted by cell number equals pandas' groupby of the tier labels (every cell, empty
+    ones as zeros), customers without a prediction (missing CLV) Low and adding nothing to the CLV sums."""
+    rng = np.random.default_rng(9)
+    for n in (1, 7, 2000):
+        frame = pd.DataFrame({"revenue": np.round(rng.gamma(2, 50, n), 0), "clv": rng.gamma(1, 30, n)})
+        frame.loc[rng.random(n) < 0.15, "clv"] = np.nan
+        labelled = frame.assign(value_tier=worth.tier(frame["revenue"]), potential_tier=worth.tier(frame["clv"]))
+        expected = labelled.groupby(["value_tier", "potential_tier"]).agg(
+            customers=("revenue", "size"), revenue=("revenue", "sum"), clv=("clv", "sum"))
+        expected = expected.reindex(pd.MultiIndex.from_product([worth.TIERS, worth.TIERS]), fill_value=0)
+        got = worth.value_matrix(frame).set_index(["value_tier", "potential_tier"])
+        assert got["customers"].tolist() == expected["customers"].tolist()
+        assert np.allclose(got[["revenue", "clv"]], expected[["revenue", "clv"]], rtol=1e-12)
+
+
 def test_tiers_rank_as_pandas_does():
     """High, Medium and Low by rank, ties in order of appearance, missing values Low: as pandas'
     rank(method="first") would place them."""
     rng = np.random.default_rng(7)
-    for n, levels in ((10, 3), (1000, 5), (5000, 5000)):
+    for n, levels in ((1, 1), (2, 1), (10, 3), (1000, 5), (5000, 5000)):
         values = pd.Series(np.round(rng.random(n) * levels))
         values[rng.random(n) < 0.1] = np.nan
         rank = values.rank(method="first", ascending=False).to_numpy()
