@@ -473,7 +473,7 @@ SUBLINEAR = {
     "customer search": "a search returns the best 50 matches; the scan grows, the rest does not",
     "customer 360": "one customer's rows, found through the same scans",
     "campaign metrics": "per campaign and group, from the reporting layer's contact tables",
-    "cohort matrix": "months x cohorts from the per-customer-month table",
+    "cohort matrix": "months x cohorts summed from the cohort-month table the reporting layer holds",
     "prediction models": "both models fit on samples or compressed rows (see k-means, churn and CLV above)",
 }
 
@@ -556,8 +556,10 @@ def write_report(results: list[Result], memory: dict[int, dict], path: Path, com
         "  request scans pairs instead of range-joining contacts to orders; the pandas baseline range-joins",
         "  in memory and computes only the funnel, the group conversion and last-touch credit. Rows: contacts.",
         "- **cohort matrix** counts, for every first-purchase month and every month after it, the customers",
-        "  still buying and their revenue, in SQL over the reporting layer; pandas computes the same counts",
-        "  from the orders held in memory.",
+        "  still buying and their revenue, in SQL over the reporting layer: at the data's end, with no filter or",
+        "  customer attributes only, it sums the layer's cohort months (buying customers per attribute",
+        "  combination, first month and month, built once per data version with the layer, whose rebuild is",
+        "  listed above); pandas computes the same counts from the orders held in memory.",
         "- **churn model** is the whole Retention-page run: features in SQL at the training, test and",
         "  today's cut-offs, gradient boosting and logistic regression fitted and tested, permutation drivers",
         "  on 10,000 test customers, today's customers scored. Rows: training customers.",
