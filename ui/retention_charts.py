@@ -76,7 +76,9 @@ def gains(metrics: dict, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=360,
                       xaxis=dict(title="Customers contacted, riskiest first", tickformat=".0%"),
                       yaxis=dict(title="Churners found", tickformat=".0%"),
-                      legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+                      # inside, bottom right: the curves run above the diagonal, and four names below the
+                      # plot would run into the axis title
+                      legend=dict(yanchor="bottom", y=0.02, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.85)"))
     return fig
 
 
