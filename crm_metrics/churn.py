@@ -122,8 +122,21 @@ def features(cur, cutoff: dt.date, horizon_days: int, filters: Filters | None = 
                                                **(filters or Filters()).params()})
 
 
-def _matrix(frame: pd.DataFrame) -> np.ndarray:
-    return frame[list(FEATURES)].astype("float64").to_numpy()
+def _matrix(frame: pd.DataFrame, columns: list[str] | None = None) -> np.ndarray:
+    return frame[columns or list(FEATURES)].astype("float64").to_numpy()
+
+
+def informative(frame: pd.DataFrame) -> list[str]:
+    """The FEATURES that tell the training customers apart: at least two distinct recorded values. A data set
+    with no tickets, surveys or campaigns leaves those columns empty or constant; they carry nothing to learn
+    from (and an empty column breaks the gradient-boosting binning), so they are left out."""
+    X = _matrix(frame)
+    keep = []
+    for i, name in enumerate(FEATURES):
+        known = X[:, i][~np.isnan(X[:, i])]
+        if len(known) and known.min() < known.max():
+            keep.append(name)
+    return keep
 
 
 class ChurnModel:
@@ -138,7 +151,11 @@ class ChurnModel:
         self.random_state = random_state
 
     def fit(self, frame: pd.DataFrame) -> ChurnModel:
-        X, y = _matrix(frame), frame["churned"].astype(int).to_numpy()
+        self.features_ = informative(frame)
+        if not self.features_:
+            raise ValueError("no feature has two distinct values among the training customers")
+        self.left_out_ = [f for f in FEATURES if f not in self.features_]
+        X, y = _matrix(frame, self.features_), frame["churned"].astype(int).to_numpy()
         if self.kind == "gradient_boosting":
             self.estimator_ = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.08,
                                                              random_state=self.random_state)
@@ -159,7 +176,7 @@ class ChurnModel:
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         """Probability of churn for each row."""
-        return self.estimator_.predict_proba(self._filled(_matrix(frame)))[:, 1]
+        return self.estimator_.predict_proba(self._filled(_matrix(frame, self.features_)))[:, 1]
 
 
 def rank_auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -243,6 +260,7 @@ class ChurnResult:
     sample_every: int = 1  # the cut-offs read every k-th customer (1: all of them; see ChurnOptions.fit_customers)
     active_days: int = 365  # the activity window the model was trained with (score_parts scores with it)
     model: ChurnModel | None = None  # the gradient-boosting model that scores (None: the rule scores)
+    left_out: list[str] = field(default_factory=list)  # FEATURES with no information in this data (not used)
     n_test: int = 0
     train_churn_rate: float = math.nan
 
@@ -312,6 +330,7 @@ def fit_whole_base(cur, as_of: dt.date | None = None, options: ChurnOptions | No
         result.test_scores[kind] = model.predict_proba(test)
     best = models["gradient_boosting"]
     result.model = best
+    result.left_out = best.left_out_
     result.drivers = drivers(best, test, options.random_state)
     result.themes = driver_themes(best, test, options.random_state)
     scored = now.drop(columns=["churned"]).copy()
@@ -448,7 +467,7 @@ def _auc_drop(model: ChurnModel, X: np.ndarray, y: np.ndarray, columns: list[int
 
 def _evaluation_sample(model: ChurnModel, test: pd.DataFrame, random_state: int, sample: int):
     part = test.sample(min(sample, len(test)), random_state=random_state) if len(test) > sample else test
-    return model._filled(_matrix(part)), part["churned"].astype(int).to_numpy()
+    return model._filled(_matrix(part, model.features_)), part["churned"].astype(int).to_numpy()
 
 
 def drivers(model: ChurnModel, test: pd.DataFrame, random_state: int = 0, sample: int = DRIVER_SAMPLE) -> pd.DataFrame:
@@ -459,7 +478,8 @@ def drivers(model: ChurnModel, test: pd.DataFrame, random_state: int = 0, sample
     prob = model.estimator_.predict_proba(X)[:, 1]
     base = roc_auc_score(y, prob)
     rows = []
-    for i, (name, words) in enumerate(FEATURES.items()):
+    for i, name in enumerate(model.features_):
+        words = FEATURES[name]
         column = X[:, i]
         known = ~np.isnan(column)
         corr = np.corrcoef(column[known], prob[known])[0, 1] if known.sum() > 2 and column[known].std() else 0.0
@@ -479,11 +499,12 @@ def driver_themes(model: ChurnModel, test: pd.DataFrame, random_state: int = 0,
     Grain: one row per theme (THEMES), strongest first; columns theme, features, importance."""
     X, y = _evaluation_sample(model, test, random_state, sample)
     rng = np.random.default_rng(random_state)
-    names = list(FEATURES)
+    names = model.features_
     base = roc_auc_score(y, model.estimator_.predict_proba(X)[:, 1])
+    used = {theme: [f for f in members if f in names] for theme, members in THEMES.items()}
     rows = [{"theme": theme, "features": ", ".join(FEATURES[f] for f in members),
              "importance": _auc_drop(model, X, y, [names.index(f) for f in members], 5, rng, base)}
-            for theme, members in THEMES.items()]
+            for theme, members in used.items() if members]
     return pd.DataFrame(rows).sort_values("importance", ascending=False).reset_index(drop=True)
 
 
@@ -544,6 +565,15 @@ def headline(result: ChurnResult) -> str:
     return (f"The model ranks churners {better} the simple rule (AUC {gb['auc']:.3f} against {rule['auc']:.3f}); "
             f"its top list is {percent(gb['precision_at_k'])} churners, against {percent(gb['base_rate'])} of all "
             "active customers.")
+
+
+def left_out_sentence(result: ChurnResult) -> str | None:
+    """What the model could not learn from because this data never records it, in words (None: nothing)."""
+    if not result.left_out:
+        return None
+    words = ", ".join(FEATURES[f] for f in result.left_out)
+    return (f"Left out of the model, because this data gives every customer the same value or none: {words} "
+            "(importing tickets, surveys or campaign contacts lets the model learn from them).")
 
 
 @register("churn")

@@ -190,6 +190,8 @@ def breakdown(cur, period: Period, filters: Filters, dimension: str) -> pd.DataF
     params = {"start": period.start, "end": period.end, "customer_level": DIMENSIONS[dimension].level == "customer",
               **filters.params()}
     frame = db.query_df(cur, "kpi_breakdown", params, idents={"dimension": dimension})
+    # pandas reads a NULL text as NaN (a float): None is the one spelling of "not recorded" callers test for
+    frame["value"] = frame["value"].astype(object).where(frame["value"].notna(), None)
     total = frame["revenue"].sum()
     frame["share"] = frame["revenue"].astype(float) / float(total) if total else 0.0
     return frame

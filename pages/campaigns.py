@@ -25,13 +25,11 @@ from ui import campaign_charts as cc
 from ui import columns as col
 from ui import data, downloads, filters
 from ui import format as fmt
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 from ui.explain import how_campaigns_computed
 
 st.title("What did our campaigns earn, and what did they cause?")
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 as_of = data.data_span()[1]

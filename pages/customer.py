@@ -13,16 +13,14 @@ from ui import columns as col
 from ui import customer_charts as cc
 from ui import data, downloads, filters
 from ui import format as fmt
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 
 # above this many customers, the whole-base models run when asked, not on arrival (unless already fitted:
 # they are, after every import)
 LARGE_BASE = 200_000
 
 st.title("Customer 360")
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 period = filters.current_period()
 as_of = period.end

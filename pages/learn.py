@@ -17,7 +17,7 @@ from crm_metrics.rfm import headline as rfm_headline
 from ui import auth, data, filters
 from ui import format as fmt
 from ui import learn_charts as lc
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 from ui.kpi_cards import card
 
 LEARN_KPIS = ("revenue", "active_customers", "retention_rate", "aov")
@@ -62,9 +62,7 @@ def trainer_panel() -> None:
 
 
 trainer_panel()
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 as_of = period.end

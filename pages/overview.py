@@ -13,15 +13,13 @@ from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.kpis import bucket_period, headline
 from ui import charts, data, downloads, filters
 from ui import format as fmt
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 from ui.explain import how_computed
 from ui.html_report import overview_html
 from ui.kpi_cards import card
 
 st.title("How are we doing with our customers?")
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 period, chosen = filters.current_period(), filters.current()
 grain = st.session_state.get("trend_grain") or "week"

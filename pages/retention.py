@@ -8,18 +8,17 @@ ensure_router()
 
 from crm_metrics.churn import ChurnOptions  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
+from crm_metrics.churn import left_out_sentence as churn_left_out
 from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
 from ui import auth, data, downloads, filters
 from ui import columns as col
 from ui import format as fmt
 from ui import retention_charts as rc
 from ui.customer_links import customer_table
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 
 st.title("How long do customers keep buying?")
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 as_of = period.end
@@ -124,6 +123,8 @@ if result.learned:
                   f"a random {fmt.count(result.n_fit)} of the {fmt.count(result.n_train)} customers")
     tested_on = (f"all {fmt.count(result.n_test)} customers" if result.selected is None else
                  f"the {fmt.count(result.n_test)} customers of your selection")
+    if left_out := churn_left_out(result):
+        st.caption(left_out)
     st.caption(f"Trained on {trained_on} active on {result.train_cutoff:%d %b %Y} "
                f"(whether they churned is known by {result.test_cutoff:%d %b %Y}); tested on {tested_on} "
                f"active on {result.test_cutoff:%d %b %Y}, churn known by {result.as_of:%d %b %Y}. The model never "

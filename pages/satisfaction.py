@@ -13,13 +13,11 @@ from ui import columns as col
 from ui import data, filters
 from ui import format as fmt
 from ui import service_charts as sc
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 from ui.explain import how_service_computed
 
 st.title("Are customers satisfied, and does it keep them?")
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 follow_days = 180

@@ -21,13 +21,11 @@ from ui import auth, charts, data, downloads, filters
 from ui import columns as col
 from ui import format as fmt
 from ui.customer_links import customer_table
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 from ui.segment_controls import scoring_options
 
 st.title("Who are our customers, and who is slipping away?")
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 as_of = period.end

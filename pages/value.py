@@ -17,13 +17,11 @@ from ui import columns as col
 from ui import format as fmt
 from ui import value_charts as vc
 from ui.customer_links import customer_table
-from ui.empty import empty_state
+from ui.empty import stop_without_orders
 from ui.explain import how_value_computed
 
 st.title("What are our customers worth, and what will they be worth?")
-if data.is_empty():
-    empty_state()
-    st.stop()
+stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 as_of = period.end

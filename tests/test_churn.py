@@ -248,3 +248,43 @@ def test_cli_predict_scores_churn_to_parquet(tmp_path, capsys):
     written = pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
     assert written["customer_id"].tolist() == expected["customer_id"].tolist()
     np.testing.assert_allclose(written["churn_probability"], expected["churn_probability"], rtol=1e-12)
+
+
+def test_features_without_information_are_left_out_and_said():
+    # an orders-only data set: no tickets, surveys or campaigns, so those features are empty or constant
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pd.DataFrame({f: np.nan for f in churn.FEATURES}, index=range(n))
+    frame["recency_days"] = rng.integers(1, 300, n).astype(float)
+    frame["orders"] = rng.integers(1, 9, n).astype(float)
+    frame["campaigns_received"] = 0.0  # constant: no campaign was ever sent
+    frame["churned"] = frame["recency_days"] + rng.normal(0, 40, n) > 150
+    model = churn.ChurnModel("gradient_boosting").fit(frame)
+    assert model.features_ == ["recency_days", "orders"]
+    assert "tickets" in model.left_out_ and "campaigns_received" in model.left_out_
+    assert model.predict_proba(frame).shape == (n,)
+    baseline = churn.ChurnModel("logistic").fit(frame)
+    assert np.all(np.isfinite(baseline.predict_proba(frame)))
+    drivers = churn.drivers(model, frame)
+    assert sorted(drivers["feature"]) == ["orders", "recency_days"]
+    assert churn.driver_themes(model, frame)["theme"].tolist() == ["Purchase rhythm"]
+
+
+def test_orders_only_data_trains_and_names_the_features_left_out(con, write):
+    rng = np.random.default_rng(7)
+    rows, order_id = [], 0
+    start = dt.date(2023, 1, 1)
+    for c in range(600):
+        day = start + dt.timedelta(days=int(rng.integers(0, 120)))
+        gap = int(rng.integers(10, 120))
+        while day < dt.date(2024, 12, 31):
+            order_id += 1
+            rows.append(f"O{order_id},C{c},{day.isoformat()},{rng.integers(5, 200)}")
+            day += dt.timedelta(days=gap)
+            if rng.random() < 0.08:  # stops buying
+                break
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\n" + "\n".join(rows) + "\n"))
+    result = churn.fit_whole_base(con.cursor(), dt.date(2024, 12, 31))
+    assert result.learned, result.problems
+    assert {"tickets", "survey_csat", "campaigns_received", "channels_used"} <= set(result.left_out)
+    assert "support tickets" in churn.left_out_sentence(result)

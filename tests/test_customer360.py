@@ -168,3 +168,16 @@ def test_segment_path_and_model_view():
 def test_next_action_rules(person, segment, risk, tier, starts):
     action, reason = c360.next_action(person, segment, risk, tier)
     assert action.startswith(starts) and reason.endswith(".")
+
+
+def test_timeline_chart_draws_refunds_and_zero_orders():
+    from ui.customer_charts import timeline
+
+    events = pd.DataFrame({"kind": ["Order", "Order", "Order", "Ticket"],
+                           "happened_at": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-03-02"]),
+                           "amount": [40.0, -12.0, 0.0, None], "title": ["a", "b", "c", "d"],
+                           "detail": ["", "", "", ""], "status": ["completed"] * 3 + ["open"]})
+    fig = timeline(events, "Timeline")
+    orders = next(t for t in fig.data if t.name == "Order")
+    assert list(orders.marker.symbol) == ["circle", "circle-open", "circle"]
+    assert orders.marker.size[1] == pytest.approx(6 + 14 * (12 / 40) ** 0.5)  # sized by the refund's size

@@ -251,3 +251,12 @@ def test_breakdown_customers_match_a_count_distinct(sample_con, dim, order_filte
         orders = orders[orders["product_category"] == "Home"]
     expected = orders.groupby(dim)["customer_id"].nunique()
     assert got.sort_index().to_dict() == expected.sort_index().to_dict()
+
+
+def test_breakdown_names_an_unrecorded_value_none(con, write):
+    # a channel recorded on one order and not on the other: pandas reads the NULL as NaN, callers test for None
+    import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,channel\n"
+                                     "o1,A,2024-02-05,30,web\no2,B,2024-02-06,20,\n"))
+    frame = breakdown(con.cursor(), FEB, Filters(), "channel")
+    assert frame["value"].tolist() == ["web", None]
+    assert frame["revenue"].astype(float).tolist() == [30.0, 20.0]

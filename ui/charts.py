@@ -55,7 +55,7 @@ def use_colors(options: pd.DataFrame) -> None:
 def color_for(value: str | None) -> str:
     """The colour of a category value: fixed for the main ones, then as assigned by :func:`use_colors`,
     else stable by hash."""
-    if value is None:
+    if value is None or pd.isna(value):
         return NEUTRAL
     if value in FIXED:
         return FIXED[value]

@@ -19,14 +19,17 @@ def _safe(values: pd.Series) -> list[str]:
 
 
 def timeline(events: pd.DataFrame, title: str) -> go.Figure:
-    """One row per touchpoint type, a dot per touchpoint over time; order dots sized by amount."""
+    """One row per touchpoint type, a dot per touchpoint over time; order dots sized by the amount's size (a
+    refund written as a negative amount is an open circle of its size)."""
     fig = go.Figure()
+    largest = max(float(events["amount"].astype(float).abs().max()) if "amount" in events else 0.0, 1.0)
     for kind, part in events.groupby("kind", sort=False):
-        size = 8.0 if kind != "Order" else (6 + 14 * (part["amount"].fillna(0) / max(events["amount"].max(), 1))
-                                            ** 0.5)
+        amount = part["amount"].astype(float).fillna(0.0)
+        size = 8.0 if kind != "Order" else (6 + 14 * (amount.abs() / largest) ** 0.5)
+        symbol = "circle" if kind != "Order" else ["circle-open" if a < 0 else "circle" for a in amount]
         fig.add_trace(go.Scatter(
             x=part["happened_at"], y=[kind] * len(part), mode="markers", name=kind,
-            marker=dict(color=KIND_COLORS.get(kind, PALETTE[3]), size=size, opacity=0.75,
+            marker=dict(color=KIND_COLORS.get(kind, PALETTE[3]), size=size, symbol=symbol, opacity=0.75,
                         line=dict(width=0.5, color="white")),
             customdata=list(zip(_safe(part["title"]), _safe(part["detail"]), _safe(part["status"]), strict=True)),
             hovertemplate="%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>"))
