@@ -156,6 +156,8 @@ class ImportResult:
     customers_created: int = 0
     warnings: list[str] = field(default_factory=list)
     already_imported_at: dt.datetime | None = None
+    # columns the file did not have: rows already stored kept their values there
+    kept_columns: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.already_imported_at is not None:
@@ -165,7 +167,10 @@ class ImportResult:
                 f"{self.updated:,} updated, {self.unchanged:,} unchanged")
         if self.customers_created:
             text += f"; {self.customers_created:,} customers created"
-        return text + f" (import #{self.import_id})."
+        text += f" (import #{self.import_id})."
+        if self.kept_columns:
+            text += (f" Columns not in the file kept their stored values: {', '.join(self.kept_columns)}.")
+        return text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -781,11 +786,13 @@ def _write(con, spec: Table, columns: dict[str, str], csv_path: Path, facts: Fil
             n, first = db.run(cur, "unknown_referrers").fetchall()[0]
             if n:
                 warnings.append(f"{n:,} customers are referred by an unknown customer id")
+        kept = _absent_columns(spec, proposal)
+        _incoming_rows(cur, spec, kept)
         updated, unchanged = db.run(cur, "merge_import", {"import_id": import_id}, idents={
             "table": spec.name, "history": f"{spec.name}_history", "key": spec.key,
             "columns": spec.column_names}).fetchall()[0]
         result = ImportResult(import_id, spec.name, name, rows, rows - updated - unchanged, updated, unchanged,
-                              created, warnings)
+                              created, warnings, kept_columns=kept if updated + unchanged else [])
         db.execute(cur, "insert_ledger", {
             "import_id": import_id, "table_name": spec.name, "file_name": name, "file_sha256": sha256,
             "imported_at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "imported_by": imported_by,
@@ -806,6 +813,23 @@ def _write(con, spec: Table, columns: dict[str, str], csv_path: Path, facts: Fil
                                "moved into the database file at the next checkpoint once space is free")
     report("Done", 1.0)
     return result
+
+
+def _absent_columns(spec: Table, proposal: Proposal) -> list[str]:
+    """The table's columns the file does not give (in the table's order)."""
+    given = set(proposal.mapping)
+    return [c for c in spec.column_names if c not in given]
+
+
+def _incoming_rows(cur, spec: Table, absent: list[str]) -> None:
+    """The view of the rows to merge: the file's values, and for a column the file lacks, the stored value of
+    a row whose key exists (a re-import of fewer columns updates only what it gives)."""
+    idents = {"table": spec.name, "key": spec.key, "columns": spec.column_names}
+    if not absent:
+        db.execute(cur, "incoming_rows", idents=idents)
+        return
+    given = [c for c in spec.column_names if c not in absent]  # the key among them: every file has it
+    db.execute(cur, "incoming_rows_keeping", idents={**idents, "absent": absent, "given": given})
 
 
 def _type_directly(cur, spec: Table, stage: dict, typing: dict, facts: FileFacts, report: Progress) -> int:

@@ -128,3 +128,28 @@ def test_outer_blanks_are_trimmed_whichever_path_the_scan_chooses(tmp_path_facto
     stored = sorted(con.execute("SELECT order_id, customer_id FROM orders").fetchall())
     assert stored == sorted((o.strip(" \t"), c.strip(" \t")) for o, c in rows)
     con.close()
+
+
+def test_a_file_with_fewer_columns_updates_only_what_it_gives(con, write):
+    import_file(con, "customers", write("full.csv", "customer_id,name,email,region,city\n"
+                                        "C1,Ann,ann@example.com,Europe,Paris\nC2,Bob,bob@example.com,Asia,Tokyo\n"))
+    before = snapshot(con)
+    result = import_file(con, "customers", write("names.csv", "customer_id,name\nC1,Anne\nC3,Cy\n"))
+    assert (result.inserted, result.updated) == (1, 1)
+    assert "kept their stored values: signup_date, email, region, country, city" in result.summary()
+    # a column the file has and leaves blank clears the value; one it lacks keeps it
+    import_file(con, "customers", write("cities.csv", "customer_id,city\nC2,\n"))
+    rows = con.execute("SELECT customer_id, name, email, region, city FROM customers ORDER BY 1").fetchall()
+    assert rows == [("C1", "Anne", "ann@example.com", "Europe", "Paris"),
+                    ("C2", "Bob", "bob@example.com", "Asia", None), ("C3", "Cy", None, None, None)]
+    # an order re-imported without status or channel keeps them; a new order gets the default status
+    import_file(con, "orders", write("o1.csv", "order_id,customer_id,order_date,amount,status,channel\n"
+                                     "O1,C1,2024-01-01,10,returned,web\n"))
+    import_file(con, "orders", write("o2.csv", "order_id,customer_id,order_date,amount\n"
+                                     "O1,C1,2024-01-01,12\nO2,C1,2024-01-02,5\n"))
+    assert con.execute("SELECT order_id, amount, status, channel FROM orders ORDER BY 1").fetchall() == [
+        ("O1", Decimal("12.00"), "returned", "web"), ("O2", Decimal("5.00"), "completed", None)]
+    # undo brings the full rows back
+    for import_id in (5, 4, 3, 2):
+        undo_import(con, import_id)
+    assert snapshot(con)["customers"] == before["customers"]

@@ -1,8 +1,8 @@
 -- Merge the typed rows of one import into a canonical table. Runs inside the import's transaction.
 -- grain of matched: one row per incoming row whose key already exists.
 -- Policy: a row whose key exists is replaced (its prior version kept in the history table for undo);
--- an identical row is left alone and counted as unchanged.
-CREATE OR REPLACE TEMP VIEW incoming AS SELECT {{columns}} FROM typed;
+-- an identical row is left alone and counted as unchanged. The rows come from incoming
+-- (incoming_rows.sql, or incoming_rows_keeping.sql when the file lacks some of the table's columns).
 
 CREATE OR REPLACE TEMP TABLE matched AS
 SELECT e._rid, e._row IS NOT DISTINCT FROM i._row AS _same, {{key}}
