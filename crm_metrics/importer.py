@@ -1016,6 +1016,9 @@ def _is_repeated_header(raw: dict, header_by_col: dict) -> bool:
     return len(hits) > 1 and sum(hits) >= max(2, len(hits) - 1)
 
 
+MONEY_LIMIT = 10_000_000_000  # money values lie below this in absolute value (create_schema.sql, crm_money_bound)
+
+
 def _explain(column, value, chosen: ImportOptions) -> str:
     """Why a value was refused, in words (the SQL macros are the rule; this only describes it)."""
     text = "" if value is None else str(value).strip()
@@ -1032,7 +1035,8 @@ def _explain(column, value, chosen: ImportOptions) -> str:
             return "not a number (NaN and Infinity are not amounts)"
         mark = "decimal point" if chosen.decimal == "." else "decimal comma"
         example = "1234.50 or 1,234.50" if chosen.decimal == "." else "1234,50 or 1.234,50"
-        rule = f"not an amount with a {mark} (write e.g. {example}; at most two decimals)"
+        rule = (f"not an amount with a {mark} (write e.g. {example}; at most two decimals and ten digits before "
+                f"the {mark}, below {MONEY_LIMIT:,} in absolute value)")
         if column.low is not None:
             rule += f"; must be at least {column.low:g}"
         return rule

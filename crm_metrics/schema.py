@@ -7,7 +7,8 @@ that both agree.
 Conventions
 -----------
 - ids are text, kept exactly as written (leading zeros, 20-digit ids);
-- money is ``DECIMAL(18,2)``; dates are ``DATE``; timestamps are ``TIMESTAMP`` in UTC;
+- money is ``DECIMAL(18,2)``, below 10^10 in absolute value (the import refuses more); dates are ``DATE``;
+  timestamps are ``TIMESTAMP`` in UTC;
 - every canonical table carries ``_import_id``: the import that last wrote the row (for undo).
 """
 

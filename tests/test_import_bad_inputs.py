@@ -420,3 +420,28 @@ def test_uploads_left_by_ended_sessions_are_swept(tmp_path, monkeypatch):
     assert second.exists() and second.name == "new_name.csv" and second.parent.parent == importer.upload_root()
     importer.remove_upload(second)
     assert not second.parent.exists()
+
+
+def test_money_is_bounded_so_no_sum_can_overflow(seeded, write):
+    before = snapshot(seeded)
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(seeded, "orders", write("big.csv", "order_id,customer_id,order_date,amount\n"
+                                            "B1,C001,2024-02-01,1000000000000000\nB2,C001,2024-02-02,\"$10,000,000,000\"\n"
+                                            "B3,C001,2024-02-03,9999999999.99\n"))
+    text = str(rejected.value)
+    assert "big.csv:2: column amount" in text and "big.csv:3: column amount" in text and "big.csv:4" not in text
+    assert "below 10,000,000,000 in absolute value" in text
+    assert snapshot(seeded) == before
+
+
+def test_the_largest_amount_a_database_can_hold_never_takes_the_reports_down(seeded, write):
+    from crm_metrics import report
+    from crm_metrics.reports import REPORTS
+
+    import_file(seeded, "orders", write("edge.csv", "order_id,customer_id,order_date,amount,quantity,cost\n"
+                                        "E1,C001,2024-02-01,9999999999.99,3,9999999999.99\n"
+                                        "E2,C001,2024-02-02,-9999999999.99,1,1\n"))
+    # a value an older version accepted: the largest DECIMAL(18,2), written past the import
+    seeded.execute("UPDATE orders SET amount = 9999999999999999.99 WHERE order_id = 'E2'")
+    for name in sorted(REPORTS):
+        report(seeded, name)  # raises on an overflow

@@ -145,13 +145,16 @@ CREATE OR REPLACE MACRO crm_ts_utc(v, fmt) AS coalesce(
 CREATE OR REPLACE MACRO crm_timestamp(v, fmt) AS crm_ts_utc(crm_null(v), fmt);
 -- Money: currency symbols and (non-breaking) spaces dropped; negative as -x, x- or (x); thousands
 -- separators only in groups of three; at most two decimals; never scientific notation, NaN or Infinity.
+-- At most ten digits before the decimal mark (below 10^10 in absolute value): every sum, product and
+-- cent count the reports make of a stored amount then fits its type, whatever one row holds.
+CREATE OR REPLACE MACRO crm_money_bound(m) AS CASE WHEN abs(m) < 10000000000 THEN m END;
 CREATE OR REPLACE MACRO crm_money_core(x, dec) AS
-    CASE
+    crm_money_bound(CASE
         WHEN dec = '.' AND regexp_full_match(x, '(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?')
             THEN TRY_CAST(replace(x, ',', '') AS DECIMAL(18, 2))
         WHEN dec = ',' AND regexp_full_match(x, '(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?')
             THEN TRY_CAST(replace(replace(x, '.', ''), ',', '.') AS DECIMAL(18, 2))
-    END;
+    END);
 CREATE OR REPLACE MACRO crm_money_signed(x, dec) AS
     CASE
         WHEN regexp_full_match(x, '\(.*\)') THEN -crm_money_core(x[2:-2], dec)
@@ -164,7 +167,7 @@ CREATE OR REPLACE MACRO crm_money(v, dec) AS
     CASE
         WHEN crm_null(v) IS NULL THEN NULL
         -- fast path: a plain amount such as 12 or -12.5
-        WHEN dec = '.' AND regexp_full_match(v, '-?\d{1,15}(\.\d{1,2})?') THEN CAST(v AS DECIMAL(18, 2))
+        WHEN dec = '.' AND regexp_full_match(v, '-?\d{1,10}(\.\d{1,2})?') THEN CAST(v AS DECIMAL(18, 2))
         ELSE crm_money_signed(regexp_replace(v, '[\s\x{00A0}\x{202F}$€£¥]', '', 'g'), dec)
     END;
 CREATE OR REPLACE MACRO crm_int(v) AS

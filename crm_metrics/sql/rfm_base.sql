@@ -55,7 +55,7 @@ per_customer AS (
            coalesce(min(e.days), count(*) FILTER (WHERE h.first_of_day)) AS purchase_days,
            count(*) AS orders,
            sum(h.amount) AS revenue,
-           CAST(round(avg(CAST(h.amount * 100 AS BIGINT))) / 100 AS DECIMAL(18, 2)) AS average_order,  -- cents, as in rpt_customer_totals
+           CAST(round(avg(CAST(CAST(h.amount AS DECIMAL(38, 2)) * 100 AS BIGINT))) / 100 AS DECIMAL(18, 2)) AS average_order,  -- cents, as in rpt_customer_totals
            max(h.order_date) AS last_order,
            min(h.order_date) AS first_order
     FROM history AS h LEFT JOIN exact_days AS e USING (snapshot, customer_key)
