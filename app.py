@@ -6,10 +6,19 @@ from ui import auth, data, filters, routing
 
 st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
 
+
+
+def home() -> None:
+    """The root URL: the Overview, or the Data page's import while the database is empty. Served at its own
+    path, so /overview is the Overview's address like every other page's, shared links included."""
+    target = "pages/data.py" if data.is_empty() else "pages/overview.py"
+    st.switch_page(target, query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+
+
 pages = {
     "Reporting": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview",
-                default=True),
+        st.Page(home, title="Home", icon=":material/home:", url_path="home", default=True, visibility="hidden"),
+        st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),
         st.Page("pages/customer.py", title="Customer 360", icon=":material/person_search:", url_path="customer"),
     ],
     "Analysis": [

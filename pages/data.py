@@ -36,12 +36,23 @@ if data.on_spark():
     quality_panel()
     st.stop()
 if data.is_empty():
-    st.markdown("The database is **empty**. Load the seeded workshop data set to explore the dashboard, "
-                "or import your own CSV files below, starting with customers.")
-else:
-    last = tables["last_imported_at"].max()
-    st.markdown(f"**{fmt.count(counts['customers'])} customers** and **{fmt.count(counts['orders'])} orders** "
-                f"from {int(tables['imports'].sum())} imports; last change {last:%Y-%m-%d %H:%M} UTC.")
+    # a new database: the import first, the workshop sample as the other choice
+    st.markdown("The database is **empty**. Import the CSV files your tools export (customers, orders, "
+                "campaigns, contacts, tickets, surveys: orders alone are enough to start), or load the seeded "
+                "workshop data set to explore the dashboard first.")
+    if message := st.session_state.pop("last_import", None):
+        st.success(message, icon=":material/check_circle:")
+    st.subheader("Import a CSV file")
+    upload_panel()
+    sample_panel()
+    st.subheader("Import history")
+    history_panel()
+    users_panel()
+    st.stop()
+
+last = tables["last_imported_at"].max()
+st.markdown(f"**{fmt.count(counts['customers'])} customers** and **{fmt.count(counts['orders'])} orders** "
+            f"from {int(tables['imports'].sum())} imports; last change {last:%Y-%m-%d %H:%M} UTC.")
 
 cards = st.container(horizontal=True, wrap=True)
 for table, rows in counts.items():

@@ -69,13 +69,20 @@ def _connection(path: str):
         from crm_metrics import spark
 
         return spark.connect()  # the lake's tables, as CRM_SPARK_TABLES maps them: nothing to create or load
-    # On the very first start (no database file yet) the workshop sample is imported, so the first
-    # screen a new user sees is full. Keyed by path: one connection per database file.
+    # A new database file starts empty, unless the start asked for the workshop sample (CRM_FIRST_START=sample:
+    # scripts/run.sh does, for its default database, so that a first-time user's first screen is full). A user's
+    # own database never gets fictional customers they did not choose. Keyed by path: one connection per file.
     first_start = not os.path.exists(path)
     con = db.connect(path)
-    if first_start:
+    if first_start and sample_on_first_start():
         load_sample_files(con)
     return con
+
+
+def sample_on_first_start() -> bool:
+    """Whether a new database file gets the workshop sample (``CRM_FIRST_START=sample``; default: it starts
+    empty)."""
+    return os.environ.get("CRM_FIRST_START", "empty").strip().lower() == "sample"
 
 
 def load_sample_files(con, progress=None, actor: Principal = access.LOCAL_ADMIN) -> list[str]:

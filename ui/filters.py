@@ -16,6 +16,7 @@ from crm_metrics.kpis import DEFAULT_DAYS, Period
 from ui import data
 
 PERIOD_KEY = "period"
+DEFAULT_PERIOD_KEY = "_period_default"  # the default period of the data last seen (see _follow_the_data)
 KEYS = {key: key for key in DIMENSIONS}  # widget keys double as URL parameter names: ?region=Europe
 PENDING = "_filters_pending"
 MAIN = ("region", "channel")  # shown directly; the others sit under "More filters"
@@ -39,6 +40,7 @@ def sidebar() -> Filters:
 
 def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
     default = (max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1)), last)
+    _follow_the_data(default)
     _keep_valid(PERIOD_KEY, lambda v: isinstance(v, (tuple, list)) and len(v) == 2
                 and all(isinstance(d, dt.date) and first <= d <= last for d in v), default)
     period = st.date_input("Period", key=PERIOD_KEY, min_value=first, max_value=last, bind="query-params",
@@ -60,6 +62,16 @@ def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
         st.session_state[PENDING] = [("clear", None, None)]
         st.rerun()
     return filters
+
+
+def _follow_the_data(default: tuple[dt.date, dt.date]) -> None:
+    """A period left at its default follows the data: when an import (or undo) moves the last order date, the
+    default period moves with it, so a new data set is not hidden behind the previous one's dates. A period the
+    user chose stays."""
+    before = st.session_state.get(DEFAULT_PERIOD_KEY)
+    if before is not None and before != default and tuple(st.session_state.get(PERIOD_KEY) or ()) == before:
+        st.session_state[PERIOD_KEY] = default
+    st.session_state[DEFAULT_PERIOD_KEY] = default
 
 
 def _multiselect(options: pd.DataFrame, key: str, chosen: dict[str, list[str]]) -> list[str]:

@@ -28,7 +28,8 @@ def _free_port() -> int:
 
 def start_app(db_path: Path, **extra_env: str):
     port = _free_port()
-    env = {**os.environ, "CRM_DB": str(db_path), **extra_env}
+    # a new database file gets the workshop sample, as scripts/run.sh starts its default database
+    env = {**os.environ, "CRM_DB": str(db_path), "CRM_FIRST_START": "sample", **extra_env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.address", "127.0.0.1", "--server.port",
          str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
