@@ -9,7 +9,9 @@ Shapes (``SHAPES``):
 - ``partial_attributes``: every table, but region, country, city, channels and category recorded for some rows.
 - ``negative_zero``: orders with refunds written as negative amounts, zero amounts, returned and cancelled.
 - ``one_customer``: one customer with a handful of orders.
-- ``span_15y``: orders from 1997 to 2011 (a CDNOW-like long history, orders only).
+- ``span_15y``: orders from 1997 to 2011 (a long history, orders only).
+- ``cdnow``: the CDNOW sample (2,357 customers' CD purchases 1997-1998, whitespace separated, shipped with the
+  Lifetimes package) converted to an orders file: real, sparse, most customers buying once.
 - ``sample``: the seeded sample, every table filled.
 """
 
@@ -27,7 +29,18 @@ from crm_metrics.sample import SampleParams, load_sample, write_csvs
 from crm_metrics.schema import TABLE_ORDER
 
 SHAPES = ["empty", "customers_only", "orders_only", "orders_minimal", "partial_attributes", "negative_zero",
-          "one_customer", "span_15y", "sample"]
+          "one_customer", "span_15y", "cdnow", "sample"]
+CDNOW = Path(__import__("lifetimes").__file__).parent / "datasets" / "CDNOW_sample.txt"
+
+
+def cdnow_orders(source: Path = CDNOW) -> pd.DataFrame:
+    """The CDNOW layout (customer id, customer index, date as YYYYMMDD, CDs bought, dollar amount; whitespace
+    separated, no header) as an orders file: one order per line, ids kept as written (leading zeros)."""
+    raw = pd.read_csv(source, sep=r"\s+", header=None, dtype=str,
+                      names=["customer_id", "customer_index", "date", "cds", "amount"])
+    return pd.DataFrame({"order_id": [f"T{i:05d}" for i in range(len(raw))], "customer_id": raw["customer_id"],
+                         "order_date": pd.to_datetime(raw["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d"),
+                         "amount": raw["amount"], "quantity": raw["cds"]})
 
 
 def sample_frames(folder: Path, customers: int = 400, seed: int = 5) -> dict[str, pd.DataFrame]:
@@ -95,6 +108,8 @@ def _shape_frames(shape: str, base: dict[str, pd.DataFrame]) -> dict[str, pd.Dat
             "order_date": ["2025-01-10", "2025-03-02", "2025-05-20", "2025-08-11", "2025-11-30"],
             "amount": ["40.00", "55.50", "-12.00", "0", "80.25"]})
         return {"customers": customers, "orders": orders}
+    if shape == "cdnow":
+        return {"orders": cdnow_orders()}
     if shape == "span_15y":
         orders = base["orders"][["order_id", "customer_id", "order_date", "amount"]].copy()
         days = pd.to_datetime(orders["order_date"])

@@ -387,3 +387,19 @@ def test_movements_scored_from_measures_are_the_movements_query(sample_con, opti
             assert expected.num_rows > 20 and got.schema == expected.schema
             assert got.equals(expected), (filters, as_of, months)
     cur.close()
+
+
+def test_no_segment_says_often_of_a_customer_who_bought_once(con, tmp_path):
+    # the CDNOW sample: most customers bought once, so one large order can lift FM to 3
+    from shapes import cdnow_orders
+
+    path = tmp_path / "cdnow.csv"
+    cdnow_orders().to_csv(path, index=False)
+    import_file(con, "orders", path)
+    scored = report(con, "rfm")
+    once = scored[scored["frequency"] == 1]
+    assert len(once) > 1000
+    for rule in DEFAULT_RULES:
+        members = once[once["segment"] == rule.name]
+        if len(members):
+            assert "often" not in rule.description, (rule.name, len(members))
