@@ -33,6 +33,8 @@ from crm_metrics.reports import register
 MONTH_DAYS = 30.4375
 Z95 = 1.959964
 MIN_REPEAT_BUYERS = 30
+# Below this mean chance of leaving after a purchase, a / (a + b), BG/NBD is on its no-dropout boundary (clv.no_dropout)
+NO_DROPOUT = 0.01
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,14 @@ def fitness(summary: pd.DataFrame, bg: BetaGeoModel | None, gg: GammaGammaModel 
         elif any(math.isnan(v) for v in model.se_.values()):
             problems.append(f"The {name} fitted, but its uncertainty could not be estimated (a flat likelihood): "
                             "treat its numbers as rough.")
+    if bg is not None and bg.converged_ and no_dropout(bg):
+        a, b = bg.params_["a"], bg.params_["b"]
+        problems.append(
+            f"The purchase model found almost no dropout: a customer leaves after a purchase with a chance of "
+            f"{a / (a + b):.2%} on average (a = {a:.3g}, b = {b:.3g}). That is the edge where BG/NBD becomes a model "
+            "in which nobody ever stops buying: probability alive is close to 100% for everyone, and CLV counts "
+            "customers who have quietly left as if they stayed. It usually means the history is short against the "
+            "time between purchases; read the CLV as an upper bound.")
     if bg is not None and bg.converged_ and bg.params_["a"] <= 1:
         problems.append("The dropout parameter a is at most 1, so the expected purchases of a new customer are "
                         "unbounded; predictions for long horizons are unreliable.")
@@ -121,6 +131,14 @@ def fitness(summary: pd.DataFrame, bg: BetaGeoModel | None, gg: GammaGammaModel 
         problems.append("The spend model's q is at most 1, so the average spend is undefined; spend predictions "
                         "are unreliable.")
     return problems
+
+
+def no_dropout(bg: BetaGeoModel) -> bool:
+    """Whether the BG/NBD fit sits on its no-dropout boundary: the mean chance of leaving after a purchase,
+    a / (a + b), under NO_DROPOUT (a -> 0, or b -> infinity), where the model degenerates to NBD and every
+    customer looks alive."""
+    a, b = bg.params_["a"], bg.params_["b"]
+    return a / (a + b) < NO_DROPOUT
 
 
 @dataclass
@@ -137,8 +155,14 @@ class CLVFit:
 
     @property
     def usable(self) -> bool:
-        return self.bg is not None and self.gg is not None and self.bg.converged_ and self.gg.converged_ \
-            and not any("Only " in p for p in self.problems)
+        """Both models fitted on enough repeat buyers and converged: there are numbers to show."""
+        return self.bg is not None and self.gg is not None and self.bg.converged_ and self.gg.converged_
+
+    @property
+    def interval_known(self) -> bool:
+        """Both models' uncertainty was estimated: an interval that left one out would look narrower than the
+        truth, so without both there is no interval."""
+        return self.usable and self.bg.covariance_log_ is not None and self.gg.covariance_log_ is not None
 
 
 def fit_models(cur, as_of: dt.date | None = None, filters: Filters | None = None,
@@ -282,7 +306,7 @@ def predict(fit: CLVFit, intervals: bool = True, parts: _Parts | None = None) ->
     out["expected_purchases"] = parts.expected
     out["expected_spend"] = parts.spend
     out["clv"] = margin * parts.spend * parts.discounted
-    if intervals:
+    if intervals and fit.interval_known:
         sd = margin * np.sqrt(_variance(fit, parts.d_grad * parts.spend, parts.s_grad * parts.discounted))
         out["clv_low"] = np.maximum(out["clv"] - Z95 * sd, 0.0)
         out["clv_high"] = out["clv"] + Z95 * sd
@@ -313,8 +337,11 @@ def totals(fit: CLVFit, parts: _Parts | None = None, mask: np.ndarray | None = N
     total = float(margin * (parts.spend * parts.discounted) @ weights)
     d_total = (parts.d_grad @ (parts.spend * weights))[:, None]
     s_total = (parts.s_grad @ (parts.discounted * weights))[:, None]
-    sd = margin * math.sqrt(float(_variance(fit, d_total, s_total)[0]))
-    return {"customers": customers, "clv": total, "low": max(total - Z95 * sd, 0.0), "high": total + Z95 * sd,
+    low = high = math.nan  # no interval when a model's uncertainty is unknown
+    if fit.interval_known:
+        sd = margin * math.sqrt(float(_variance(fit, d_total, s_total)[0]))
+        low, high = max(total - Z95 * sd, 0.0), total + Z95 * sd
+    return {"customers": customers, "clv": total, "low": low, "high": high,
             "average_clv": total / customers, "alive_share": float((parts.alive >= 0.5) @ weights / customers),
             "expected_purchases": float(parts.expected @ weights)}
 

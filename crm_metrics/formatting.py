@@ -28,6 +28,14 @@ def money_exact(value) -> str:
     return "–" if _missing(value) else f"${float(value):,.2f}"
 
 
+def money_interval(low, high, exact: bool = False) -> str:
+    """"95% interval $1.2k to $3.4k", or why there is none (a model's uncertainty could not be estimated)."""
+    if _missing(low) or _missing(high):
+        return "No interval: the models' uncertainty could not be estimated"
+    show = money_exact if exact else money_short
+    return f"95% interval {show(low)} to {show(high)}"
+
+
 def count(value) -> str:
     return "–" if _missing(value) else f"{int(value):,}"
 

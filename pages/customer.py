@@ -104,7 +104,7 @@ if run_models:
                  help=f"RFM scores {path['rfm'].iloc[-1] or 'none'} (recency-frequency-monetary, 1-5).")
     cards.metric("Predicted CLV, 12 months", fmt.money_exact(view["clv"]) if view["clv"] is not None else "n/a",
                  border=True, width=220,
-                 help=(f"95% interval {fmt.money_exact(view['clv_low'])} to {fmt.money_exact(view['clv_high'])}; "
+                 help=(f"{fmt.money_interval(view['clv_low'], view['clv_high'], exact=True)}; "
                        f"{view['value_tier']} value tier." if view["clv"] is not None else
                        "No completed order before this date: nothing to predict from."))
     cards.metric("Probability alive", fmt.percent(view["p_alive"]) if view["p_alive"] is not None else "n/a",

@@ -63,7 +63,9 @@ with answer:
                  f"of {fmt.count(fit.bg.n_customers_)}; every customer is scored)")
     st.caption(f"Fitted on every completed order up to {as_of:%d %b %Y} (the end of the period) of "
                f"{fitted_on}; CLV is margin over the next {horizon} months at a "
-               f"{discount:.0%} yearly discount rate. Intervals: delta method on both models' standard errors."
+               f"{discount:.0%} yearly discount rate. "
+               + ("Intervals: delta method on both models' standard errors." if fit.interval_known else
+                  "No intervals: a model's uncertainty could not be estimated.")
                + shown)
 for problem in fit.problems:
     st.warning(problem, icon=":material/warning:")
@@ -72,8 +74,7 @@ if fit.usable:
     cards = st.container(horizontal=True, wrap=True)
     whose = "these customers" if chosen.selected else "all customers"
     cards.metric(f"Predicted CLV, {whose}", fmt.money_short(totals["clv"]), border=True, width=240,
-                 help=BY_KEY["clv"].help + f"\n\n95% interval {fmt.money_short(totals['low'])} to "
-                                          f"{fmt.money_short(totals['high'])}.")
+                 help=BY_KEY["clv"].help + f"\n\n{fmt.money_interval(totals['low'], totals['high'])}.")
     cards.metric("Average predicted CLV", fmt.money_exact(totals["average_clv"]), border=True,
                  width=220)
     cards.metric("Likely still customers", fmt.percent(totals["alive_share"]), border=True, width=220,

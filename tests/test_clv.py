@@ -277,3 +277,39 @@ def test_cli_predict_writes_every_customer_to_parquet(tmp_path, capsys):
     assert written["customer_id"].tolist() == expected["customer_id"].tolist()
     np.testing.assert_allclose(written["clv"], expected["clv"], rtol=1e-12)
     assert main(["--db", str(path), "predict", "--out", str(out), "--parts", "0"]) == 2
+
+
+def _no_dropout_summary(n: int = 500, weeks: float = 52.0, seed: int = 1) -> pd.DataFrame:
+    """Customers buying at steady Poisson rates for a year, none ever leaving: BG/NBD's no-dropout boundary."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n):
+        times = np.cumsum(rng.exponential(1 / rng.gamma(2.0, 0.1), 200))
+        times = times[times < weeks]
+        rows.append((len(times), times[-1] if len(times) else 0.0, weeks))
+    return pd.DataFrame(rows, columns=["x", "t_x", "T"])
+
+
+def test_a_fit_on_the_no_dropout_boundary_is_said(sample_fit):
+    summary = _no_dropout_summary()
+    bg = BetaGeoModel(time_unit="week").fit(summary, time_unit="week")
+    assert bg.converged_ and clv.no_dropout(bg)
+    said = [p for p in clv.fitness(summary.assign(monetary=10.0), bg, None) if "almost no dropout" in p]
+    assert said and "upper bound" in said[0]
+    assert not clv.no_dropout(sample_fit.bg)  # the sample's customers do leave
+    assert not any("almost no dropout" in p for p in sample_fit.problems)
+
+
+def test_no_interval_when_a_models_uncertainty_is_unknown(sample_fit):
+    from copy import copy
+
+    flat = copy(sample_fit.bg)
+    flat.covariance_log_ = None  # a flat likelihood: standard errors could not be estimated
+    fit = clv.CLVFit(sample_fit.as_of, sample_fit.options, sample_fit.summary, flat, sample_fit.gg, [])
+    assert fit.usable and not fit.interval_known
+    predictions = clv.predict(fit)
+    assert predictions["clv"].notna().all()
+    assert predictions["clv_low"].isna().all() and predictions["clv_high"].isna().all()
+    total = clv.totals(fit)
+    assert total["clv"] > 0 and np.isnan(total["low"]) and np.isnan(total["high"])
+    assert clv.totals(sample_fit)["low"] < clv.totals(sample_fit)["clv"] < clv.totals(sample_fit)["high"]

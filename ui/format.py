@@ -6,6 +6,7 @@ from crm_metrics.formatting import (
     count,
     inert,
     money_exact,
+    money_interval,
     money_short,
     multiple,
     number,
@@ -14,5 +15,5 @@ from crm_metrics.formatting import (
     rate_points,
 )
 
-__all__ = ["by_unit", "change_text", "count", "inert", "money_exact", "money_short", "multiple", "number", "percent",
-           "points", "rate_points"]
+__all__ = ["by_unit", "change_text", "count", "inert", "money_exact", "money_interval", "money_short", "multiple",
+           "number", "percent", "points", "rate_points"]
