@@ -63,8 +63,15 @@ with answer:
                f"Attribution: {MODELS[model].lower()}.")
 
 if stats.empty:
-    st.info("No campaign started in this period. Widen the period in the sidebar, or show all campaigns above.",
-            icon=":material/campaign:")
+    if not data.stored_rows("campaigns"):
+        st.info("No campaigns are loaded yet. Import your campaigns (name, channel, start date, cost) and the "
+                "contacts they reached to see what they earned and what they caused.", icon=":material/campaign:")
+    elif scope == "period":
+        st.info("No campaign started in this period. Widen the period in the sidebar, or show all campaigns above.",
+                icon=":material/campaign:")
+    else:
+        st.info("No campaign reached the customers these filters select. Clear a filter in the sidebar.",
+                icon=":material/campaign:")
     st.page_link("pages/data.py", label="Import campaigns and contacts on the Data page", icon=":material/upload:")
     st.stop()
 

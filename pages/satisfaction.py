@@ -21,6 +21,13 @@ stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 follow_days = 180
+surveys_stored, tickets_stored = data.stored_rows("surveys"), data.stored_rows("tickets")
+if not surveys_stored and not tickets_stored:
+    st.info("No survey answers or support tickets are loaded yet: this page reads them. Import survey answers "
+            "(CSAT 1-5, NPS 0-10) or support tickets (opened, closed, rating) to see how satisfied customers are "
+            "and whether satisfied customers stay.", icon=":material/sentiment_satisfied:")
+    st.page_link("pages/data.py", label="Import surveys and tickets on the Data page", icon=":material/upload:")
+    st.stop()
 answer = st.container()
 grades = data.cached(sat.csat_grades, period.start, period.end, chosen)
 trend = data.cached(sat.nps_trend, period.start, period.end, chosen)
@@ -39,8 +46,8 @@ cards.metric("Survey answers", fmt.count(int(grades["answers"].sum())), border=T
 
 st.subheader("What customers say")
 if grades["answers"].sum() == 0:
-    st.info("No survey answers in this period. Widen the period in the sidebar, or import surveys on the Data page.",
-            icon=":material/inbox:")
+    st.info("No survey answers in this period. Widen the period in the sidebar." if surveys_stored else
+            "No survey answers are loaded; import them on the Data page to see CSAT and NPS.", icon=":material/inbox:")
 else:
     left, right = st.columns(2, gap="large")
     with left:
@@ -75,7 +82,9 @@ dimension = st.segmented_control("Tickets by", ["category", "channel"], default=
                                  format_func=str.capitalize, key="ticket_dimension")
 service = data.cached(sat.ticket_service, period.start, period.end, dimension, chosen)
 if service.empty:
-    st.info("No support tickets were opened in this period.", icon=":material/inbox:")
+    st.info("No support tickets were opened in this period." if tickets_stored else
+            "No support tickets are loaded; import them on the Data page to see how support performs.",
+            icon=":material/inbox:")
 else:
     totals = sat.service_totals(service)
     cards = st.container(horizontal=True, wrap=True)

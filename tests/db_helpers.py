@@ -8,6 +8,9 @@ BASE_CUSTOMERS = "customer_id,name,email,signup_date,region\nC001,Ann,ann@exampl
 BASE_CAMPAIGNS = "campaign_id,name,channel,start_date,cost\nK1,Spring,Email,2024-03-01,100\n"
 BASE_ORDERS = "order_id,customer_id,order_date,amount\nO1,C001,2024-01-05,10.50\nO2,C002,2024-01-06,20\n"
 
+# the import's warning for a completed order with a negative amount (sql/rule_warnings_orders.sql)
+NEGATIVE = "negative amount on a completed order: it lowers revenue (give refunds the status returned to keep them out)"
+
 ALL_TABLES = ("customers", "orders", "campaigns", "contacts", "tickets", "surveys", "import_ledger",
               "customers_history", "orders_history", "campaigns_history", "contacts_history",
               "tickets_history", "surveys_history")

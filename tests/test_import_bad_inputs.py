@@ -12,7 +12,7 @@ import os
 import zipfile
 
 import pytest
-from db_helpers import snapshot
+from db_helpers import NEGATIVE, snapshot
 
 from crm_metrics.importer import ImportOptions, ImportRejected, import_file, propose
 
@@ -312,7 +312,8 @@ def test_late_type_error_is_found(seeded, write):
     lines[30_001] = "N30000,C001,2024-01-01,oops"
     problems = rejected(seeded, "orders", write("late.csv", "\n".join(lines) + "\n"))
     assert problems == ["late.csv:30002: column amount: not an amount with a decimal point (write e.g. 1234.50 or "
-                        "1,234.50; at most two decimals) 'oops'"]
+                        "1,234.50; at most two decimals and ten digits before the decimal point, below "
+                        "10,000,000,000 in absolute value) 'oops'"]
 
 
 # 31
@@ -391,8 +392,12 @@ def test_contacts_for_unknown_campaigns_rejected(seeded, write):
 def test_business_rules_warn_per_row(seeded, write):
     result = import_file(seeded, "orders", write("rules.csv", "order_id,customer_id,order_date,amount,quantity\n"
                                                  "O7,C001,2024-01-02,-5,1\nO8,C001,2024-01-02,5,0\n"))
-    assert "negative amount (a refund?): lines 2" in result.warnings
-    assert "zero or negative quantity: lines 3" in result.warnings
+    assert f"{NEGATIVE}: lines 2" in result.warnings
+    assert "zero or negative quantity on a completed order: lines 3" in result.warnings
+    # a return written with a negative amount and quantity is how line-item files record it: no warning
+    result = import_file(seeded, "orders", write("returns.csv", "order_id,customer_id,order_date,amount,quantity,status\n"
+                                                 "R1,C001,2024-01-03,-5,-1,returned\nR2,C001,2024-01-03,-5,-1,cancelled\n"))
+    assert not result.warnings
     result = import_file(seeded, "customers", write("mail.csv", "customer_id,email\nC020,not-an-email\n"))
     assert "email does not look like name@domain: lines 2" in result.warnings
 

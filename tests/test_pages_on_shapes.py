@@ -84,3 +84,12 @@ def test_partly_recorded_attributes_show_as_not_recorded(databases, monkeypatch)
     assert not at.exception, _errors(at)
     bars = [c for c in at.get("plotly_chart") if '"orientation":"h"' in c.proto.spec]
     assert bars and any("(not recorded)" in c.proto.spec for c in bars)
+
+
+def test_pages_without_campaigns_or_surveys_say_what_to_import_not_to_widen_the_period(databases, monkeypatch):
+    at = _app(monkeypatch, databases["orders_only"])
+    at.switch_page("pages/campaigns.py").run()
+    assert any("No campaigns are loaded yet" in i.value for i in at.info)
+    at.switch_page("pages/satisfaction.py").run()
+    assert any("No survey answers or support tickets are loaded yet" in i.value for i in at.info)
+    assert not any("Widen" in i.value for i in at.info)

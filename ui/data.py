@@ -145,6 +145,12 @@ def is_empty() -> bool:
     return int(report("tables")["row_count"].sum()) == 0
 
 
+def stored_rows(table: str) -> int:
+    """Rows stored in a canonical table (every row, whatever the filters)."""
+    tables = report("tables")
+    return int(tables.loc[tables["table_name"] == table, "row_count"].sum())
+
+
 def data_span() -> tuple[dt.date | None, dt.date | None]:
     """First and last completed order dates."""
     row = report("data-span").iloc[0]

@@ -1,9 +1,14 @@
 -- Business rules on orders that warn without rejecting. grain: one row per (rule, record), first 20 per rule.
 SELECT rule, rec FROM (
     SELECT rule, rec, row_number() OVER (PARTITION BY rule ORDER BY rec) AS k FROM (
-        SELECT 'negative amount (a refund?)' AS rule, rec FROM typed WHERE amount < 0
+        -- a returned or cancelled order with a negative amount or quantity is the usual way to write a return:
+        -- nothing to warn (it never counts as revenue)
+        SELECT 'negative amount on a completed order: it lowers revenue (give refunds the status returned to keep '
+               || 'them out)' AS rule, rec
+        FROM typed WHERE amount < 0 AND status = 'completed'
         UNION ALL
-        SELECT 'zero or negative quantity', rec FROM typed WHERE quantity <= 0
+        SELECT 'zero or negative quantity on a completed order', rec
+        FROM typed WHERE quantity <= 0 AND status = 'completed'
         UNION ALL
         SELECT 'cost above the amount', rec FROM typed WHERE cost > amount AND amount > 0
     ) AS hits
