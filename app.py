@@ -41,6 +41,7 @@ page = st.navigation(pages, position="sidebar" if auth.signed_in() else "hidden"
 auth.sign_in_gate()  # with sign-in configured (CRM_AUTH), nothing below runs until the user signs in
 
 data.connection()  # opens (and on the very first start, fills) the database before any page runs
+data.use_currency()  # amounts are written in the currency stored with the data
 data.ensure_reports()  # after an import: rebuild the reporting layer once, with a progress message
 filters.sidebar()
 auth.sidebar_identity()

@@ -12,7 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from crm_metrics import accounts, db
+from crm_metrics import accounts, currency, db
 from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
 from crm_metrics.export import public, safe_frame
@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("imports", help="list the import ledger")
     sub.add_parser("catalog", help="print the metric catalog as the README's Markdown table")
+
+    money = sub.add_parser("currency", help="print the currency the amounts are in, or set it (ISO code: GBP)")
+    money.add_argument("code", nargs="?", help=f"one of {', '.join(sorted(currency.SYMBOLS))}")
 
     undo = sub.add_parser("undo", help="undo an import")
     undo.add_argument("import_id", type=int)
@@ -117,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
+        cur = con.cursor()
+        try:
+            currency.load(cur)  # reports and sentences write amounts in the currency stored with the data
+        finally:
+            cur.close()
         return COMMANDS[args.command](con, args)
     finally:
         con.close()
@@ -282,13 +290,24 @@ def _write_parquet(frames, path: str) -> int:
     return rows
 
 
+def _currency(con, args) -> int:
+    if args.code:
+        try:
+            currency.store(con, args.code)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(f"Amounts are in {currency.code()} ({currency.symbol().strip()}).")
+    return 0
+
+
 def _catalog(con, args) -> int:
     print(markdown_table())
     return 0
 
 
-COMMANDS = {"catalog": _catalog, "init": _init, "sample": _sample, "import": _import, "imports": _imports,
-            "undo": _undo, "report": _report, "predict": _predict}
+COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample": _sample, "import": _import,
+            "imports": _imports, "undo": _undo, "report": _report, "predict": _predict}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -32,6 +32,7 @@ import pandas as pd
 from crm_metrics import db
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
+from crm_metrics.formatting import money_whole
 from crm_metrics.kpis import data_span
 from crm_metrics.reporting import ensure_current
 from crm_metrics.reports import register
@@ -300,8 +301,8 @@ def verdict(row: dict) -> str:
                 f"(between {low:,.0f} and {high:,.0f})")
         rev_low, rev_high = row["incremental_revenue_low"], row["incremental_revenue_high"]
         if not math.isnan(rev_low):
-            text += (f" and about ${row['incremental_revenue']:,.0f} of revenue "
-                     f"(between ${rev_low:,.0f} and ${rev_high:,.0f})")
+            text += (f" and about {money_whole(row['incremental_revenue'])} of revenue "
+                     f"(between {money_whole(rev_low)} and {money_whole(rev_high)})")
         return text + "." + small
     if high < 0:
         return (f"Fewer treated customers converted than in the control group: about "

@@ -21,7 +21,8 @@ class Metric:
     ----------
     key : column name in ``kpis.sql`` and in reports.
     label : short name on the screen.
-    unit : money ($), count, ratio (shown as %), points (NPS, -100..100), number, multiple (ROI as 2.5×).
+    unit : money (in the currency of the data), count, ratio (shown as %), points (NPS, -100..100), number,
+        multiple (ROI as 2.5×).
     definition : what it means, in plain words (plain language first, the term second).
     formula : how it is computed, in symbols a trainer can write on a board.
     inputs : the tables and columns it reads.
@@ -165,7 +166,7 @@ CAMPAIGN_METRICS: tuple[Metric, ...] = (
            "overview's marketing ROI uses revenue instead).",
            "(attributed margin − spend) ÷ spend", "see attributed margin; campaigns.cost", group="Campaigns"),
     Metric("roas", "ROAS", "multiple",
-           "Revenue per dollar spent (return on ad spend).", "attributed revenue ÷ spend",
+           "Revenue per unit of money spent (return on ad spend).", "attributed revenue ÷ spend",
            "see attributed revenue; campaigns.cost", group="Campaigns"),
     Metric("cost_per_conversion", "Cost per conversion", "money",
            "What each converting customer cost.", "spend ÷ converted contacted customers",

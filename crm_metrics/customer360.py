@@ -17,6 +17,7 @@ import math
 import pandas as pd
 
 from crm_metrics import db
+from crm_metrics.formatting import money_exact
 from crm_metrics.reporting import ensure_current
 
 SEARCH_LIMIT = 50
@@ -181,7 +182,7 @@ def model_view(customer_id: str, predictions: pd.DataFrame | None = None,
 
 PROFILE_FIELDS = (("customer_id", "Customer id"), ("name", "Name"), ("email", "Email"),
                   ("signup_date", "Signed up"), ("region", "Region"), ("country", "Country"), ("city", "City"),
-                  ("acquisition_channel", "Acquisition channel"), ("acquisition_cost", "Acquisition cost ($)"),
+                  ("acquisition_channel", "Acquisition channel"), ("acquisition_cost", "Acquisition cost"),
                   ("referred_by", "Referred by"), ("birth_year", "Birth year"), ("gender", "Gender"),
                   ("first_order", "First order"), ("tickets", "Support tickets"), ("open_tickets", "Open tickets"),
                   ("ticket_satisfaction", "Support rating (mean, 1-5)"), ("surveys", "Survey answers"),
@@ -200,7 +201,7 @@ def profile_fields(person: dict) -> pd.DataFrame:
         if isinstance(value, (dt.date, pd.Timestamp)):
             return f"{value:%Y-%m-%d}"
         if key == "acquisition_cost":
-            return f"{value:,.2f}"
+            return money_exact(value)
         if key == "ticket_satisfaction":
             return f"{value:.1f}"
         return str(value)

@@ -1,10 +1,13 @@
-"""How numbers are written: short money in headlines ($1.2M), one decimal for percentages, points for
-differences of rates. Shared by sentences computed in crm_metrics and by the pages."""
+"""How numbers are written: short money in headlines ($1.2M, in the currency of the data: crm_metrics.currency),
+one decimal for percentages, points for differences of rates. Shared by sentences computed in crm_metrics and by
+the pages."""
 
 from __future__ import annotations
 
 import math
 import re
+
+from crm_metrics import currency
 
 
 def _missing(value) -> bool:
@@ -12,7 +15,7 @@ def _missing(value) -> bool:
 
 
 def money_short(value) -> str:
-    """$1.2M, $48.3k, $950."""
+    """$1.2M, $48.3k, $950 (£1.2M, R$950: the currency of the data)."""
     if _missing(value):
         return "–"
     value = float(value)
@@ -20,12 +23,28 @@ def money_short(value) -> str:
     value = abs(value)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if value >= limit:
-            return f"{sign}${value / limit:.1f}{suffix}"
-    return f"{sign}${value:,.0f}"
+            return f"{sign}{currency.symbol()}{value / limit:.1f}{suffix}"
+    return f"{sign}{currency.symbol()}{value:,.0f}"
 
 
 def money_exact(value) -> str:
-    return "–" if _missing(value) else f"${float(value):,.2f}"
+    if _missing(value):
+        return "–"
+    value = float(value)
+    return f"{'-' if value < 0 else ''}{currency.symbol()}{abs(value):,.2f}"
+
+
+def sign() -> str:
+    """The currency's symbol for labels ("$", "£", "CHF")."""
+    return currency.symbol().strip()
+
+
+def money_whole(value) -> str:
+    """$1,235: to the unit, for labels on charts."""
+    if _missing(value):
+        return "–"
+    value = float(value)
+    return f"{'-' if value < 0 else ''}{currency.symbol()}{abs(value):,.0f}"
 
 
 def money_interval(low, high, exact: bool = False) -> str:

@@ -270,7 +270,7 @@ else:
     ceiling = float(max(returns["spend"].sum() * 3, 1000.0))  # room to move the whole budget into one channel
     for r in returns.itertuples():
         new_spend[r.channel] = sliders.number_input(
-            f"{r.channel} spend ($)", min_value=0.0, max_value=ceiling,
+            f"{r.channel} spend ({fmt.sign()})", min_value=0.0, max_value=ceiling,
             value=float(r.spend), step=float(max(round(r.spend / 20, -1), 10)), format="%.0f",
             key=f"budget_{r.channel}", width=190)
     if sliders.button("Suggest the best split of this total", key="budget_suggest", icon=":material/auto_awesome:",

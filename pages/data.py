@@ -9,7 +9,7 @@ ensure_router()
 from ui import auth, data
 from ui import columns as col
 from ui import format as fmt
-from ui.importing import upload_panel
+from ui.importing import currency_panel, upload_panel
 from ui.ledger import history_panel, quality_panel, sample_panel
 from ui.users import users_panel
 
@@ -43,6 +43,7 @@ if data.is_empty():
     if message := st.session_state.pop("last_import", None):
         st.success(message, icon=":material/check_circle:")
     st.subheader("Import a CSV file")
+    currency_panel()
     upload_panel()
     sample_panel()
     st.subheader("Import history")
@@ -65,6 +66,7 @@ if message := st.session_state.pop("last_import", None):
         st.warning(warning, icon=":material/info:")
 
 st.subheader("Import a CSV file")
+currency_panel()
 upload_panel()
 
 st.subheader("Import history")

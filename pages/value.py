@@ -35,7 +35,7 @@ with st.expander("Model settings", icon=":material/tune:"):
     discount = s3.slider("Yearly discount rate", 0, 30, 10, format="%d%%", key="clv_discount") / 100
     margin = s4.slider("Margin rate", 5, 100, 40, format="%d%%", key="clv_margin",
                        help="Gross margin on predicted spend (and on past orders without a cost).") / 100
-    ticket_cost = s5.number_input("Cost per support ticket ($)", 0.0, 500.0, data.DEFAULT_TICKET_COST, 5.0,
+    ticket_cost = s5.number_input(f"Cost per support ticket ({fmt.sign()})", 0.0, 500.0, data.DEFAULT_TICKET_COST, 5.0,
                                   key="clv_ticket_cost")
 options = CLVOptions(time_unit=time_unit, horizon_months=horizon, annual_discount=discount, margin_rate=margin)
 
@@ -168,10 +168,11 @@ defaults = value["defaults"]
 st.caption("Every assumption below starts from this data where it can (the 365 days to the end of the period "
            "and the year before) and can be changed.")
 e1, e2, e3, e4 = st.columns(4)
-acquisition = e1.number_input("Cost to win a customer ($)", 0.0, 10_000.0,
+acquisition = e1.number_input(f"Cost to win a customer ({fmt.sign()})", 0.0, 10_000.0,
                               float(round(defaults["acquisition_cost"] or 100.0, 2)), 5.0, key="econ_acquisition")
-keeping = e2.number_input("Cost to keep a customer a year ($)", 0.0, 10_000.0, 20.0, 5.0, key="econ_retention")
-annual_margin = e3.number_input("Margin per customer a year ($)", 0.0, 100_000.0,
+keeping = e2.number_input(f"Cost to keep a customer a year ({fmt.sign()})", 0.0, 10_000.0, 20.0, 5.0,
+                          key="econ_retention")
+annual_margin = e3.number_input(f"Margin per customer a year ({fmt.sign()})", 0.0, 100_000.0,
                                 float(round(defaults["annual_margin"] or 100.0, 2)), 5.0, key="econ_margin")
 retention = e4.slider("Customers who stay a year", 0, 100, int(round(100 * (defaults["retention_rate"] or 0.6))),
                       format="%d%%", key="econ_rate") / 100

@@ -12,6 +12,15 @@ from crm_metrics import db
 from crm_metrics.importer import import_file
 
 
+@pytest.fixture(autouse=True)
+def dollars_after_each_test():
+    """The currency is process-wide (one database per process): a test that writes pounds leaves dollars."""
+    yield
+    from crm_metrics import currency
+
+    currency.use(currency.DEFAULT)
+
+
 @pytest.fixture
 def con():
     connection = db.connect(":memory:")

@@ -3,6 +3,7 @@ databases render without an exception and say what they cannot show."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -93,3 +94,24 @@ def test_pages_without_campaigns_or_surveys_say_what_to_import_not_to_widen_the_
     at.switch_page("pages/satisfaction.py").run()
     assert any("No survey answers or support tickets are loaded yet" in i.value for i in at.info)
     assert not any("Widen" in i.value for i in at.info)
+
+
+def test_every_page_writes_money_in_the_currency_of_the_data(monkeypatch, tmp_path):
+    from crm_metrics import currency, db
+
+    path = build("negative_zero", tmp_path / "pounds.duckdb", tmp_path)
+    con = db.connect(path)
+    currency.store(con, "GBP")
+    con.close()
+    currency.use("USD")  # the app reads it from the data
+    at = _app(monkeypatch, path)
+    money = []
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, _errors(at))
+        money += [m.value for m in at.metric if m.value.startswith(("£", "-£", "$", "-$"))]
+    assert money and not [m for m in money if "$" in m], money
+    at.switch_page("pages/overview.py").run()
+    layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    prefixes = {layout[axis].get("tickprefix") for layout in layouts for axis in ("xaxis", "yaxis") if axis in layout}
+    assert "£" in prefixes and "$" not in prefixes

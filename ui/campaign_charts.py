@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_metrics.campaigns import MODELS
-from ui.charts import ACCENT, NEUTRAL, PALETTE, SEGMENT_COLORS, TEMPLATE, color_for
+from ui.charts import ACCENT, NEUTRAL, PALETTE, SEGMENT_COLORS, TEMPLATE, color_for, in_currency
 
 NAIVE = "#9AA0A6"
 CAUSED = PALETTE[0]
@@ -40,7 +40,7 @@ def channel_roi(by_channel: pd.DataFrame, title: str) -> go.Figure:
                       legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0),
                       xaxis=dict(title=None, tickprefix="$", tickformat="~s"), yaxis=dict(title=None),
                       clickmode="event+select", dragmode=False)
-    return fig
+    return in_currency(fig)
 
 
 def roi_comparison(increments: pd.DataFrame, title: str) -> go.Figure:
@@ -69,7 +69,7 @@ def roi_comparison(increments: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="Return per dollar spent, beyond the dollar (×)", ticksuffix="×"),
                       yaxis=dict(title=None),
                       legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
-    return fig
+    return in_currency(fig)
 
 
 def funnel(row: dict, title: str) -> go.Figure:
@@ -85,7 +85,7 @@ def funnel(row: dict, title: str) -> go.Figure:
         hovertemplate="%{y}: %{x:,} customers (%{percentInitial:.1%} of contacted)<extra></extra>",
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=_height(len(stages), 50, 90, 230))
-    return fig
+    return in_currency(fig)
 
 
 def treated_vs_control(row: dict, wilson, title: str) -> go.Figure:
@@ -109,7 +109,7 @@ def treated_vs_control(row: dict, wilson, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=300, showlegend=False,
                       yaxis=dict(title="Bought within the window", tickformat=".0%", rangemode="tozero"),
                       xaxis=dict(title=None))
-    return fig
+    return in_currency(fig)
 
 
 def segment_bar(by_segment: pd.DataFrame, title: str) -> go.Figure:
@@ -126,7 +126,7 @@ def segment_bar(by_segment: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=_height(len(frame), 30), showlegend=False,
                       xaxis=dict(title="Converted customers"), yaxis=dict(title=None),
                       clickmode="event+select", dragmode=False)
-    return fig
+    return in_currency(fig)
 
 
 def attribution_models(attribution: pd.DataFrame, campaign_ids: list[str], title: str) -> go.Figure:
@@ -145,7 +145,7 @@ def attribution_models(attribution: pd.DataFrame, campaign_ids: list[str], title
                       yaxis=dict(title="Credited revenue ($)", tickprefix="$", tickformat="~s"),
                       xaxis=dict(title=None, tickangle=0),
                       legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0))
-    return fig
+    return in_currency(fig)
 
 
 def budget_projection(projection: pd.DataFrame, returns: pd.DataFrame, title: str) -> go.Figure:
@@ -169,4 +169,4 @@ def budget_projection(projection: pd.DataFrame, returns: pd.DataFrame, title: st
     fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=360,
                       yaxis=dict(title="Incremental revenue ($)", tickprefix="$", tickformat="~s"),
                       xaxis=dict(title=None))
-    return fig
+    return in_currency(fig)

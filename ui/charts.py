@@ -14,6 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from crm_metrics import currency
+from crm_metrics.formatting import money_exact
+
 # Okabe & Ito (2008), colour-blind safe; grey last for "not recorded".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NEUTRAL = "#9AA0A6"
@@ -42,6 +45,28 @@ TEMPLATE = "crm"
 
 
 _ASSIGNED: dict[str, str] = {}
+
+
+def in_currency(fig: go.Figure) -> go.Figure:
+    """``fig`` with money written in the currency of the data: the builders write dollars ("$%{y:,.2f}" in
+    hover text, tickprefix "$", "Revenue ($)" on axes), and every builder returns through here."""
+    sign = currency.symbol()
+    if sign == "$":
+        return fig
+    for trace in fig.data:
+        template = getattr(trace, "hovertemplate", None)
+        if isinstance(template, str) and "$" in template:
+            trace.hovertemplate = template.replace("$%{", sign + "%{")
+
+    def axis_in_currency(axis) -> None:
+        if axis.tickprefix == "$":
+            axis.tickprefix = sign
+        if axis.title.text and "($" in axis.title.text:
+            axis.title.text = axis.title.text.replace("($", "(" + sign.strip())
+
+    fig.for_each_xaxis(axis_in_currency)
+    fig.for_each_yaxis(axis_in_currency)
+    return fig
 
 
 def use_colors(options: pd.DataFrame) -> None:
@@ -85,7 +110,7 @@ def breakdown_bar(frame: pd.DataFrame, title: str, dimension_label: str, clickab
     fig.update_layout(template=TEMPLATE, title=title, height=max(220, 60 + 34 * len(frame)),
                       xaxis=dict(title="Revenue ($)", tickprefix="$", tickformat="~s"),
                       yaxis=dict(title=None), showlegend=False, clickmode="event+select", dragmode=False)
-    return fig
+    return in_currency(fig)
 
 
 METRIC_LABELS = {"revenue": ("Revenue", "Revenue ($)"), "orders": ("Orders", "Orders"),
@@ -124,7 +149,7 @@ def trend_chart(frame: pd.DataFrame, metric: str, grain: str, title: str, highli
         fig.add_vrect(x0=highlight.start, x1=highlight.end, fillcolor=ACCENT, opacity=0.07, line_width=0,
                       annotation_text="selected period", annotation_position="top left",
                       annotation_font_color="#6b7280")
-    return fig
+    return in_currency(fig)
 
 
 def trend_title(series: pd.DataFrame, metric: str, grain: str) -> str:
@@ -163,7 +188,7 @@ def segment_treemap(summary: pd.DataFrame, title: str) -> go.Figure:
         branchvalues="total", sort=False,
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=430, margin=dict(l=0, r=0, t=50, b=0))
-    return fig
+    return in_currency(fig)
 
 
 def rf_heatmap(grid: pd.DataFrame, title: str) -> go.Figure:
@@ -179,7 +204,7 @@ def rf_heatmap(grid: pd.DataFrame, title: str) -> go.Figure:
                 n, revenue = 0, 0.0
             row_z.append(n)
             row_t.append(f"{n:,}" if n else "")
-            row_h.append(f"R {r}, F {f}: {n:,} customers, revenue ${revenue:,.2f}")
+            row_h.append(f"R {r}, F {f}: {n:,} customers, revenue {money_exact(revenue)}")
         z.append(row_z)
         text.append(row_t)
         hover.append(row_h)
@@ -192,7 +217,7 @@ def rf_heatmap(grid: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="Recency score (5 = bought most recently)", side="bottom"),
                       yaxis=dict(title="Frequency score (5 = buys most often)", categoryorder="array",
                                  categoryarray=[f"F {f}" for f in range(1, 6)], autorange=True))
-    return fig
+    return in_currency(fig)
 
 
 def migration_sankey(flows: pd.DataFrame, title: str, top: int = 30) -> go.Figure:
@@ -213,7 +238,7 @@ def migration_sankey(flows: pd.DataFrame, title: str, top: int = 30) -> go.Figur
                                 "$%{customdata:,.2f} spent to date<extra></extra>"),
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=520)
-    return fig
+    return in_currency(fig)
 
 
 def moves_bar(flows: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
@@ -229,7 +254,7 @@ def moves_bar(flows: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=max(260, 60 + 30 * len(moved)),
                       xaxis=dict(title="Customers"), yaxis=dict(title=None), dragmode=False)
-    return fig
+    return in_currency(fig)
 
 
 def silhouette_curve(scores: dict, chosen: int, title: str) -> go.Figure:
@@ -240,7 +265,7 @@ def silhouette_curve(scores: dict, chosen: int, title: str) -> go.Figure:
     fig.add_vline(x=chosen, line_dash="dot", line_color=NEUTRAL, annotation_text=f"k = {chosen}")
     fig.update_layout(template=TEMPLATE, title=title, height=300, xaxis=dict(title="Clusters (k)", dtick=1),
                       yaxis=dict(title="Silhouette (-1 to 1)"))
-    return fig
+    return in_currency(fig)
 
 
 def cluster_scatter(sample: pd.DataFrame, title: str) -> go.Figure:
@@ -257,4 +282,4 @@ def cluster_scatter(sample: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="Days since the last order (+1, log scale)", type="log"),
                       yaxis=dict(title="Monetary value ($, log scale)", type="log"),
                       legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"))
-    return fig
+    return in_currency(fig)

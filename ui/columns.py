@@ -1,9 +1,11 @@
-"""Column formats shared by every table in the app: counts with separators, exact dollars, shares as
-bars, days as whole numbers."""
+"""Column formats shared by every table in the app: counts with separators, exact money in the currency of the
+data, shares as bars, days as whole numbers."""
 
 from __future__ import annotations
 
 import streamlit as st
+
+from crm_metrics import currency
 
 
 def count(label: str):
@@ -11,7 +13,8 @@ def count(label: str):
 
 
 def money(label: str):
-    return st.column_config.NumberColumn(label, format="dollar")
+    sign = currency.symbol()
+    return st.column_config.NumberColumn(label, format="dollar" if sign == "$" else sign + "%,.2f")
 
 
 def share(label: str):

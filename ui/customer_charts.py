@@ -9,7 +9,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.charts import PALETTE, TEMPLATE
+from ui.charts import PALETTE, TEMPLATE, in_currency
 
 KIND_COLORS = {"Order": PALETTE[0], "Campaign": PALETTE[1], "Ticket": PALETTE[5], "Survey": PALETTE[2]}
 
@@ -40,7 +40,7 @@ def timeline(events: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title=None,
                                  range=[events["happened_at"].min() - pad, events["happened_at"].max() + pad]),
                       yaxis=dict(title=None, categoryorder="array", categoryarray=present))
-    return fig
+    return in_currency(fig)
 
 
 def routes(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -53,4 +53,4 @@ def routes(frame: pd.DataFrame, title: str) -> go.Figure:
                            hovertemplate="%{y}: %{x:,} times<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=max(200, 60 + 26 * len(frame)), showlegend=False,
                       xaxis=dict(title="Times used", rangemode="tozero"), yaxis=dict(title=None))
-    return fig
+    return in_currency(fig)

@@ -21,7 +21,21 @@ import pandas as pd
 import streamlit as st
 
 import crm_metrics
-from crm_metrics import access, campaigns, churn, clusters, clv, cohorts, db, kpis, reporting, rfm, scope, worth
+from crm_metrics import (
+    access,
+    campaigns,
+    churn,
+    clusters,
+    clv,
+    cohorts,
+    currency,
+    db,
+    kpis,
+    reporting,
+    rfm,
+    scope,
+    worth,
+)
 from crm_metrics.access import Principal
 from crm_metrics.dimensions import DIMENSIONS, drill_level
 from crm_metrics.filters import Filters
@@ -139,6 +153,20 @@ def report(name: str, as_of: dt.date | None = None, **options) -> pd.DataFrame:
     """A report from crm_metrics, cached until the data changes (keyed by database and data version)."""
     path = str(db.default_path().resolve())
     return _report(path, auth.role(), name, as_of, version(), tuple(sorted(options.items())))
+
+
+def use_currency() -> str:
+    """Write amounts in the currency stored with the data (read on every run: a tiny query, and an editor's
+    change on the Data page reaches every session on its next run). On Spark, ``CRM_CURRENCY``."""
+    if on_spark():
+        return currency.load(None)
+    with _cursor(None, auth.role()) as cur:
+        return currency.load(cur)
+
+
+def set_currency(code: str) -> None:
+    """Record the currency of the amounts (an editor's or admin's choice on the Data page)."""
+    currency.store(connection(), code, auth.current())
 
 
 def is_empty() -> bool:

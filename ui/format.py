@@ -13,7 +13,8 @@ from crm_metrics.formatting import (
     percent,
     points,
     rate_points,
+    sign,
 )
 
 __all__ = ["by_unit", "change_text", "count", "inert", "money_exact", "money_interval", "money_short", "multiple",
-           "number", "percent", "points", "rate_points"]
+           "number", "percent", "points", "rate_points", "sign"]

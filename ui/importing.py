@@ -8,6 +8,7 @@ import os
 import pandas as pd
 import streamlit as st
 
+from crm_metrics import currency
 from crm_metrics.access import AccessDenied
 from crm_metrics.importer import (
     DATE_FORMATS,
@@ -185,3 +186,19 @@ def _show_problems(problems) -> None:
                           for p in problems])
     st.dataframe(frame, hide_index=True, width="stretch",
                  column_config={"Line": st.column_config.NumberColumn(format="%d")})
+
+
+def currency_panel() -> None:
+    """The currency the amounts are in, stored with the data: every page, export and sentence writes it."""
+    names = sorted(currency.SYMBOLS)
+    now = currency.code()
+    if not auth.allowed("import"):
+        st.caption(f"Amounts are in {now} ({currency.symbol().strip()}).")
+        return
+    chosen = st.selectbox("Currency of the amounts", names, index=names.index(now), key="data_currency",
+                          format_func=lambda c: f"{c} ({currency.SYMBOLS[c].strip()})",
+                          help="What the amounts in your files are in. Every page, chart, export and sentence "
+                               "writes money in it; nothing is converted.")
+    if chosen != now:
+        data.set_currency(chosen)
+        st.rerun()

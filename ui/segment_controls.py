@@ -7,6 +7,7 @@ import streamlit as st
 
 from crm_metrics.rfm import RFMOptions
 from crm_metrics.segments import DEFAULT_RULES, SegmentRule
+from ui import format as fmt
 
 
 def scoring_options() -> RFMOptions:
@@ -26,7 +27,7 @@ def scoring_options() -> RFMOptions:
             defaults = RFMOptions()
             for col, (key, label, values) in zip(st.columns(3), [
                     ("r_cuts", "Recency: days since the last order", defaults.r_cuts),
-                    ("f_cuts", "Frequency", defaults.f_cuts), ("m_cuts", "Monetary ($)", defaults.m_cuts)],
+                    ("f_cuts", "Frequency", defaults.f_cuts), ("m_cuts", f"Monetary ({fmt.sign()})", defaults.m_cuts)],
                     strict=True):
                 col.caption(label + " — four ascending thresholds")
                 cuts[key] = tuple(col.number_input(f"{label} {i + 1}", value=float(v), key=f"{key}_{i}",

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from crm_metrics.formatting import money_short, money_whole
 from crm_metrics.worth import TIERS
-from ui.charts import ACCENT, NEUTRAL, PALETTE, TEMPLATE
+from ui.charts import ACCENT, NEUTRAL, PALETTE, TEMPLATE, in_currency
 
 PREDICTED = PALETTE[0]
 ACTUAL = PALETTE[1]
@@ -33,7 +34,7 @@ def pareto(curve: pd.DataFrame, mark: int, title: str) -> go.Figure:
                       xaxis=dict(title="Share of customers, best first", tickformat=".0%", range=[0, 1]),
                       yaxis=dict(title="Share of revenue", tickformat=".0%", range=[0, 1.02]),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
-    return fig
+    return in_currency(fig)
 
 
 def value_matrix(grid: pd.DataFrame, title: str) -> go.Figure:
@@ -42,7 +43,7 @@ def value_matrix(grid: pd.DataFrame, title: str) -> go.Figure:
         index=list(TIERS), columns=list(TIERS[::-1]))
     clv = grid.pivot(index="value_tier", columns="potential_tier", values="clv").reindex(
         index=list(TIERS), columns=list(TIERS[::-1]))
-    text = [[f"{int(n):,} customers<br>${v:,.0f} CLV" for n, v in zip(row_n, row_v, strict=True)]
+    text = [[f"{int(n):,} customers<br>{money_short(v)} CLV" for n, v in zip(row_n, row_v, strict=True)]
             for row_n, row_v in zip(counts.to_numpy(), clv.to_numpy(), strict=True)]
     fig = go.Figure(go.Heatmap(
         z=counts.to_numpy(), x=[f"{t} potential" for t in counts.columns], y=[f"{t} value" for t in counts.index],
@@ -50,7 +51,7 @@ def value_matrix(grid: pd.DataFrame, title: str) -> go.Figure:
         hovertemplate="%{y}, %{x}: %{text}<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=340, xaxis=dict(title="Predicted CLV tier", side="bottom"),
                       yaxis=dict(title="Historical value tier", autorange="reversed"))
-    return fig
+    return in_currency(fig)
 
 
 def backtest_by_x(by_x: pd.DataFrame, title: str) -> go.Figure:
@@ -66,7 +67,7 @@ def backtest_by_x(by_x: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=340,
                       xaxis=dict(title="Repeat purchases in the calibration period (x)", type="category"),
                       yaxis=dict(title="Purchases per customer in the holdout"))
-    return fig
+    return in_currency(fig)
 
 
 def backtest_weekly(weekly: pd.DataFrame, title: str) -> go.Figure:
@@ -81,14 +82,14 @@ def backtest_weekly(weekly: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=340,
                       xaxis=dict(title="Weeks after the calibration end"),
                       yaxis=dict(title="Cumulative repeat purchases", rangemode="tozero"))
-    return fig
+    return in_currency(fig)
 
 
 def clv_distribution(bins: pd.DataFrame, title: str) -> go.Figure:
     """How predicted CLV is spread over customers (``bins`` from :func:`crm_metrics.clv.clv_bins`)."""
-    labels = [f"${lo:,.0f}–${hi:,.0f}" for lo, hi in zip(bins["low"], bins["high"], strict=True)]
+    labels = [f"{money_whole(lo)}–{money_whole(hi)}" for lo, hi in zip(bins["low"], bins["high"], strict=True)]
     fig = go.Figure(go.Bar(x=labels, y=bins["customers"], marker_color=ACCENT, customdata=bins["clv"],
                            hovertemplate="CLV %{x}: %{y:,} customers, $%{customdata:,.0f} in all<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=320, xaxis=dict(title="Predicted CLV", tickangle=-35),
                       yaxis=dict(title="Customers"))
-    return fig
+    return in_currency(fig)

@@ -99,6 +99,10 @@ CREATE TABLE IF NOT EXISTS surveys (
     _import_id  BIGINT
 );
 
+-- Settings stored with the data, shared by every user (the currency of the amounts).
+-- grain: one row per setting key
+CREATE TABLE IF NOT EXISTS crm_settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+
 -- Prior versions of rows an import updated, so that the import can be undone.
 -- grain: one row per (replaced row, replacing import)
 CREATE TABLE IF NOT EXISTS customers_history AS SELECT *, CAST(NULL AS BIGINT) AS _replaced_by FROM customers LIMIT 0;
