@@ -15,7 +15,7 @@ from pathlib import Path
 from crm_metrics import accounts, currency, db
 from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
-from crm_metrics.export import public, safe_frame
+from crm_metrics.export import FLOAT_FORMAT, public, safe_frame
 from crm_metrics.importer import (
     ImportFailed,
     ImportOptions,
@@ -222,7 +222,7 @@ def _report(con, args) -> int:
                if v is not None}
     frame = report(con, args.name, as_of=args.as_of, **options)
     if args.format == "csv":
-        text = safe_frame(frame).to_csv(index=False)
+        text = safe_frame(frame).to_csv(index=False, float_format=FLOAT_FORMAT)
     elif args.format == "json":
         text = frame.to_json(orient="records", date_format="iso", indent=2, double_precision=15)
     else:

@@ -51,6 +51,12 @@ def _neutralised(column: pd.Series) -> pd.Series:
     return column
 
 
+# Numbers with fifteen significant digits: every decimal a double holds exactly to that many, so a sum computed in
+# binary floating point is written as the amount it stands for (13599.71, not 13599.710000000001)
+FLOAT_FORMAT = "%.15g"
+
+
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8 with BOM, so Excel reads accents right) with formulas neutralised."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """CSV bytes (UTF-8 with BOM, so Excel reads accents right) with formulas neutralised and numbers written
+    without binary noise."""
+    return safe_frame(frame).to_csv(index=False, float_format=FLOAT_FORMAT).encode("utf-8-sig")

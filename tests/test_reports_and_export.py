@@ -78,3 +78,12 @@ def test_the_internal_customer_key_is_never_handed_out(sample_con):
     exported = safe_frame(forecast.predictions)
     assert "customer_key" not in exported and len(exported) == len(forecast.predictions)
     assert to_safe_csv(forecast.predictions.head(3)).decode("utf-8-sig").splitlines()[0].startswith("customer_id,x,")
+
+
+def test_exported_numbers_carry_no_binary_noise():
+    revenue = 13599.71 + 2e-12  # a sum of amounts that picked up binary noise
+    assert repr(revenue) != "13599.71"
+    frame = pd.DataFrame({"customer_id": ["C1", "C2"], "revenue": [revenue, -0.1 - 0.2],
+                          "p_alive": [0.123456789012345, 1e-12]})
+    lines = to_safe_csv(frame).decode("utf-8-sig").splitlines()
+    assert lines == ["customer_id,revenue,p_alive", "C1,13599.71,0.123456789012345", "C2,-0.3,1e-12"]
