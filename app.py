@@ -1,5 +1,8 @@
 """Router: page config, the shared sidebar filters, and the pages grouped by analytical CRM phase."""
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 
 from ui import auth, data, filters, routing
@@ -7,12 +10,12 @@ from ui import auth, data, filters, routing
 st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
 
 
-
 def home() -> None:
-    """The root URL: the Overview, or the Data page's import while the database is empty. Served at its own
-    path, so /overview is the Overview's address like every other page's, shared links included."""
-    target = "pages/data.py" if data.is_empty() else "pages/overview.py"
-    st.switch_page(target, query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    """The root URL shows the Overview, or the Data page's import while the database is empty: it runs that page
+    in place (a switch would have to rewrite the URL, whose filters are bound to widgets). The Overview keeps
+    its own address, /overview, like every other page."""
+    runpy.run_path(str(Path(__file__).parent / ("pages/data.py" if data.is_empty() else "pages/overview.py")),
+                   run_name="__main__")
 
 
 pages = {

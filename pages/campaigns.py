@@ -263,8 +263,10 @@ else:
                "uncertainty through.")
     elasticity = st.slider("Elasticity (how fast returns diminish; 1 = no diminishing)", 0.1, 0.95, 0.5, 0.05,
                            key="budget_elasticity")
+    # the spends start from the selection's campaigns: keyed by the selection, so another filter starts afresh
+    selection = hash((scoped, as_of))
     for channel_name, value in st.session_state.pop("budget_pending", {}).items():
-        st.session_state[f"budget_{channel_name}"] = value  # a suggested split, applied before the inputs exist
+        st.session_state[f"budget_{channel_name}_{selection}"] = value  # a suggested split, set before the inputs
     sliders = st.container(horizontal=True, wrap=True, vertical_alignment="bottom")
     new_spend = {}
     ceiling = float(max(returns["spend"].sum() * 3, 1000.0))  # room to move the whole budget into one channel
@@ -272,7 +274,7 @@ else:
         new_spend[r.channel] = sliders.number_input(
             f"{r.channel} spend ({fmt.sign()})", min_value=0.0, max_value=ceiling,
             value=float(r.spend), step=float(max(round(r.spend / 20, -1), 10)), format="%.0f",
-            key=f"budget_{r.channel}", width=190)
+            key=f"budget_{r.channel}_{selection}", width=190)
     if sliders.button("Suggest the best split of this total", key="budget_suggest", icon=":material/auto_awesome:",
                       help="Shares the same total out so that the margin caused is largest under the curve above "
                            "(channels whose measured effect is not positive get nothing)."):

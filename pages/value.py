@@ -167,21 +167,25 @@ st.subheader("What is keeping a customer worth?")
 defaults = value["defaults"]
 st.caption("Every assumption below starts from this data where it can (the 365 days to the end of the period "
            "and the year before) and can be changed.")
+# the inputs read from the data are keyed by the selection: another filter starts them from its own customers
+selection = hash((chosen, as_of))
 e1, e2, e3, e4 = st.columns(4)
 acquisition = e1.number_input(f"Cost to win a customer ({fmt.sign()})", 0.0, 10_000.0,
-                              float(round(defaults["acquisition_cost"] or 100.0, 2)), 5.0, key="econ_acquisition")
+                              float(round(defaults["acquisition_cost"] or 100.0, 2)), 5.0,
+                              key=f"econ_acquisition_{selection}")
 keeping = e2.number_input(f"Cost to keep a customer a year ({fmt.sign()})", 0.0, 10_000.0, 20.0, 5.0,
                           key="econ_retention")
 annual_margin = e3.number_input(f"Margin per customer a year ({fmt.sign()})", 0.0, 100_000.0,
-                                float(round(defaults["annual_margin"] or 100.0, 2)), 5.0, key="econ_margin")
+                                float(round(defaults["annual_margin"] or 100.0, 2)), 5.0,
+                                key=f"econ_margin_{selection}")
 retention = e4.slider("Customers who stay a year", 0, 100, int(round(100 * (defaults["retention_rate"] or 0.6))),
-                      format="%d%%", key="econ_rate") / 100
+                      format="%d%%", key=f"econ_rate_{selection}") / 100
 e5, e6, e7 = st.columns(3)
 years = e5.slider("Horizon (years)", 1, 10, 5, key="econ_years")
 save_rate = e6.slider("Chance a retention action keeps an at-risk customer", 1, 50, 10, format="%d%%",
                       key="econ_save") / 100
 customers_now = e7.number_input("Active customers", 0, 100_000_000, int(defaults["customers"] or 0), 100,
-                                key="econ_customers")
+                                key=f"econ_customers_{selection}")
 inputs = RetentionInputs(acquisition_cost=acquisition, retention_cost=keeping, annual_margin=annual_margin,
                          retention_rate=retention, annual_discount=discount, horizon_years=years,
                          customers=customers_now)

@@ -49,6 +49,38 @@ def _shipped_sample():
     return con
 
 
+def _key(at: AppTest, prefix: str) -> str:
+    """The key of the one number input whose key starts with ``prefix`` (inputs that start from the selection's
+    data carry the selection in their key)."""
+    keys = [n.key for n in at.number_input if n.key and n.key.startswith(prefix)]
+    assert len(keys) == 1, keys
+    return keys[0]
+
+
+def _inputs(at: AppTest, prefix: str) -> dict[str, float]:
+    return {n.key.rsplit("_", 1)[0]: n.value for n in at.number_input if n.key and n.key.startswith(prefix)}
+
+
+def test_inputs_read_from_the_data_follow_a_filter_change(sample_app, monkeypatch, tmp_path):
+    """The budget what-if and the retention economics start from the selection's own numbers after a filter
+    change (they kept the previous selection's: 'Active customers 2956' under Latin America, which has 355)."""
+    for page, prefix, scope in (("pages/value.py", "econ_", None), ("pages/campaigns.py", "budget_", "all")):
+        at = sample_app.switch_page(page).run()
+        at.multiselect(key="region").set_value([]).run()
+        if scope:
+            at.segmented_control(key="campaign_scope").set_value(scope).run()
+        whole = _inputs(at, prefix)
+        at.multiselect(key="region").set_value(["Latin America"]).run()
+        assert not at.exception
+        fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        fresh.query_params["region"] = "Latin America"
+        fresh.run()
+        fresh.switch_page(page).run()
+        if scope:
+            fresh.segmented_control(key="campaign_scope").set_value(scope).run()
+        assert _inputs(at, prefix) == _inputs(fresh, prefix) != whole, page
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -228,7 +260,7 @@ def test_campaigns_page_budget_what_if_moves_the_projection(sample_app):
     at = sample_app.switch_page("pages/campaigns.py").run()
     at.segmented_control(key="campaign_scope").set_value("all").run()
     before = next(m.value for m in at.markdown if m.value.startswith("At $"))
-    email = at.number_input(key="budget_Email")
+    email = at.number_input(key=_key(at, "budget_Email_"))
     email.set_value(email.value * 2).run()
     assert not at.exception
     after = next(m.value for m in at.markdown if m.value.startswith("At $"))
@@ -239,6 +271,7 @@ def test_campaigns_page_suggests_a_budget_split(sample_app):
     at = sample_app.switch_page("pages/campaigns.py").run()
     at.segmented_control(key="campaign_scope").set_value("all").run()
     keys = [n.key for n in at.number_input if n.key.startswith("budget_")]
+    selection = keys[0].rsplit("_", 1)[1]
     total = sum(at.number_input(key=k).value for k in keys)
     at.button(key="budget_suggest").click().run()
     assert not at.exception
@@ -253,7 +286,7 @@ def test_campaigns_page_suggests_a_budget_split(sample_app):
     returns = channel_returns(incrementality(stats))
     returns = returns[returns["incremental_margin"] > 0]
     best = returns.loc[(returns["incremental_margin"] ** 2 / returns["spend"]).idxmax(), "channel"]
-    assert keys[values.index(max(values))] == f"budget_{best}"
+    assert keys[values.index(max(values))] == f"budget_{best}_{selection}"
 
 
 def test_value_page_answers_with_the_model_numbers(sample_app):
@@ -264,7 +297,7 @@ def test_value_page_answers_with_the_model_numbers(sample_app):
     assert any(m.value.startswith("Over every customer, the model predicted ") and "repeat purchases" in m.value
                for m in at.markdown)  # backtest
     before = _metric(at, "Cost of a lost customer")
-    at.number_input(key="econ_acquisition").set_value(500.0).run()
+    at.number_input(key=_key(at, "econ_acquisition_")).set_value(500.0).run()
     assert not at.exception
     after = _metric(at, "Cost of a lost customer")
     assert after != before
@@ -457,3 +490,15 @@ def test_learn_page_computes_the_open_phase_only(sample_app):
         at.run()
         assert not at.exception
         assert words in text() and "Revenue was" not in text(), tab
+
+
+def test_the_undo_choice_starts_at_the_newest_import_after_another_import(empty_app):
+    at = empty_app.switch_page("pages/data.py").run()
+    _upload(at, "customers", "a.csv", "customer_id,name\nC1,Ann\n")
+    _upload(at, "customers", "b.csv", "customer_id,name\nC2,Bob\n")
+    undo = next(s for s in at.selectbox if s.key.startswith("undo_choice"))
+    assert undo.value == 2
+    undo.set_value(1).run()  # chosen, not yet undone
+    _upload(at, "orders", "c.csv", "order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,10\n")
+    undo = next(s for s in at.selectbox if s.key.startswith("undo_choice"))
+    assert undo.value == 3 and undo.options[0].startswith("#3")

@@ -43,7 +43,10 @@ def history_panel() -> None:
     if active.empty:
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    choice = left.selectbox("Undo an import", active["import_id"].tolist(), key="undo_choice",
+    newest_first = sorted(active["import_id"].tolist(), reverse=True)
+    # keyed by the newest import: after another import the choice starts again at the newest, so one click
+    # never undoes an older import chosen before
+    choice = left.selectbox("Undo an import", newest_first, key=f"undo_choice_{int(frame['import_id'].max())}",
                             format_func=lambda i: _label(active, i),
                             help="Removes the rows the import added and restores the rows it replaced. "
                                  "Imports are undone newest first on each table.")
