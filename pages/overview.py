@@ -77,6 +77,11 @@ for root in ROOTS:
     if frame.empty:
         col.info(f"No revenue by {dim.label.lower()} in this selection.")
         continue
+    if frame["value"].isna().all():
+        col.info(f"{dim.label}: not recorded in this data, so revenue cannot be split by it. Import "
+                 f"{'orders' if dim.level == 'order' else 'customers'} with a {dim.label.lower()} column to see it.",
+                 icon=":material/visibility_off:")
+        continue
     top = frame.iloc[0]
     name = top["value"] or "(not recorded)"
     fig = charts.breakdown_bar(frame, f"{dim.label}: {name} brings {fmt.percent(top['share'])}", dim.label,

@@ -115,3 +115,16 @@ def test_every_page_writes_money_in_the_currency_of_the_data(monkeypatch, tmp_pa
     layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
     prefixes = {layout[axis].get("tickprefix") for layout in layouts for axis in ("xaxis", "yaxis") if axis in layout}
     assert "£" in prefixes and "$" not in prefixes
+
+
+def test_unrecorded_text_is_an_empty_cell_not_the_word_none():
+    from decimal import Decimal
+
+    from ui.customer_links import blank_missing_text
+
+    frame = pd.DataFrame({"customer_id": ["C1", "C2"], "name": ["Ann", None],
+                          "region": pd.Series(["Europe", None], dtype="str"), "revenue": [Decimal("1.50"), None],
+                          "p_alive": [0.5, float("nan")]})
+    shown = blank_missing_text(frame)
+    assert shown["name"].tolist() == ["Ann", ""] and shown["region"].tolist() == ["Europe", ""]
+    assert shown["revenue"].isna().tolist() == [False, True] and shown["p_alive"].isna().tolist() == [False, True]

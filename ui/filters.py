@@ -40,13 +40,15 @@ def sidebar() -> Filters:
 
 def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
     default = (max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1)), last)
+    _period_from_the_link()
     _follow_the_data(default)
     _keep_valid(PERIOD_KEY, lambda v: isinstance(v, (tuple, list)) and len(v) == 2
                 and all(isinstance(d, dt.date) and first <= d <= last for d in v), default)
-    period = st.date_input("Period", key=PERIOD_KEY, min_value=first, max_value=last, bind="query-params",
+    period = st.date_input("Period", key=PERIOD_KEY, min_value=first, max_value=last,
                            help="The reporting period (inclusive). Changes are compared with the period of equal "
                                 "length just before it. Default: the last 90 days of data.")
     start, end = (period if isinstance(period, (tuple, list)) and len(period) == 2 else default)
+    _period_to_the_link((start, end), default)
     chosen: dict[str, list[str]] = {}
     for key in MAIN:
         chosen[key] = _multiselect(options, key, chosen)
@@ -62,6 +64,29 @@ def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
         st.session_state[PENDING] = [("clear", None, None)]
         st.rerun()
     return filters
+
+
+def _period_from_the_link() -> None:
+    """A shared link's period (``?period=2024-01-01..2024-03-31``), read once, when the session starts."""
+    if PERIOD_KEY in st.session_state or PERIOD_KEY not in st.query_params:
+        return
+    try:
+        start, end = (dt.date.fromisoformat(d) for d in st.query_params[PERIOD_KEY].split(".."))
+    except ValueError:
+        return  # a hand-edited link: the default period
+    st.session_state[PERIOD_KEY] = (start, end)
+
+
+def _period_to_the_link(period: tuple[dt.date, dt.date], default: tuple[dt.date, dt.date]) -> None:
+    """The period in the URL whenever it is not the default, however it was chosen (the date field, a click on
+    the trend): the link then shares it. Written by hand because Streamlit's own binding of a date range to the
+    URL does not follow a value set by the app."""
+    text = f"{period[0].isoformat()}..{period[1].isoformat()}"
+    if tuple(period) == tuple(default):
+        if PERIOD_KEY in st.query_params:
+            del st.query_params[PERIOD_KEY]
+    elif st.query_params.get(PERIOD_KEY) != text:
+        st.query_params[PERIOD_KEY] = text
 
 
 def _follow_the_data(default: tuple[dt.date, dt.date]) -> None:

@@ -22,7 +22,7 @@ from crm_metrics.schema import TABLE_ORDER
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"overview": "/", "customer": "/customer", "segments": "/segments", "campaigns": "/campaigns",
+PAGES = {"home": "/", "overview": "/overview", "customer": "/customer", "segments": "/segments", "campaigns": "/campaigns",
          "retention": "/retention", "satisfaction": "/satisfaction", "value": "/value", "data": "/data",
          "learn": "/learn"}
 
@@ -278,4 +278,40 @@ def test_a_download_is_built_when_clicked(browser_instance, app_url):
     assert lines[0].startswith("customer_id,name,email,region,country,city,segment,recommended_action")
     listed = page.get_by_text("customers", exact=False).filter(has_text="Exports hold them all").first.inner_text()
     assert len(lines) - 1 == int(listed.split(" ")[0].replace(",", ""))
+    page.close()
+
+
+def test_a_click_on_the_trend_puts_the_period_in_the_shared_link(browser_instance, app_url):
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(app_url + "/overview")
+    settle(page)
+    points = page.locator('[data-testid="stPlotlyChart"]').first.locator("g.points path")
+    points.first.wait_for(state="visible")
+    for _ in range(5):  # plotly binds its click handler a moment after drawing
+        page.wait_for_timeout(700)
+        box = points.nth(points.count() - 6).bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            page.wait_for_url("**period=**", timeout=15000)
+            break
+        except PlaywrightTimeout:
+            settle(page)
+            if "period=" in page.url:
+                break
+    settle(page)
+    _no_exception(page)
+    start, end = page.url.split("period=")[1].split("&")[0].split("..")
+    label = f"{dt.date.fromisoformat(start):%d %b %Y} – {dt.date.fromisoformat(end):%d %b %Y}"
+    assert page.get_by_text(label).first.is_visible()
+    shared_url = page.url
+    page.get_by_role("link", name="Segments").click()  # another page keeps the period in its link
+    settle(page)
+    assert f"period={start}..{end}" in page.url
+    other = browser_instance.new_context(viewport={"width": 1400, "height": 2600})
+    fresh = other.new_page()
+    fresh.goto(shared_url)
+    settle(fresh)
+    _no_exception(fresh)
+    assert fresh.get_by_text(label).first.is_visible()
+    other.close()
     page.close()
