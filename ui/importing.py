@@ -195,7 +195,7 @@ def currency_panel() -> None:
     if not auth.allowed("import"):
         st.caption(f"Amounts are in {now} ({currency.symbol().strip()}).")
         return
-    chosen = st.selectbox("Currency of the amounts", names, index=names.index(now), key="data_currency",
+    chosen = st.selectbox("Currency of the amounts", names, index=names.index(now), key="data_currency", width=320,
                           format_func=lambda c: f"{c} ({currency.SYMBOLS[c].strip()})",
                           help="What the amounts in your files are in. Every page, chart, export and sentence "
                                "writes money in it; nothing is converted.")

@@ -315,3 +315,25 @@ def test_a_click_on_the_trend_puts_the_period_in_the_shared_link(browser_instanc
     assert fresh.get_by_text(label).first.is_visible()
     other.close()
     page.close()
+
+
+def test_every_page_renders_on_the_cdnow_orders(browser_instance, tmp_path):
+    """Real, sparse data: the CDNOW sample's whitespace-separated layout converted to an orders file (no
+    customers file, no campaigns, tickets or surveys; most customers bought once)."""
+    from shapes import build
+
+    proc, url = start_app(build("cdnow", tmp_path / "cdnow.duckdb", tmp_path))
+    try:
+        page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
+        for name, path in PAGES.items():
+            page.goto(url + path)
+            settle(page)
+            _no_exception(page)
+            assert page.get_by_text("Page not found").count() == 0
+            shoot(page, f"{name}-cdnow-1400")
+        page.goto(url + "/campaigns")
+        settle(page)
+        assert page.get_by_text("No campaigns are loaded yet").first.is_visible()
+        page.close()
+    finally:
+        stop_app(proc)
