@@ -31,6 +31,24 @@ def _no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def _click_until_the_url_has(page, target, part: str) -> None:
+    """Click the centre of a chart's ``target`` (a bar or point) until the URL holds ``part``: plotly binds its
+    click handler a moment after drawing, and a transparent layer covers the marks."""
+    target.wait_for(state="visible")
+    for _ in range(5):
+        page.wait_for_timeout(700)
+        box = target.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            page.wait_for_url(f"**{part}**", timeout=15000)
+            break
+        except PlaywrightTimeout:
+            settle(page)
+            if part in page.url:
+                break
+    settle(page)
+
+
 def _metric(page, label: str) -> str:
     card = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True)).first
     return card.get_by_test_id("stMetricValue").inner_text()
@@ -98,19 +116,7 @@ def test_click_a_region_drills_every_page_and_the_link_is_shareable(browser_inst
     before = _metric(page, "Revenue")
     region_chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)
     bars = region_chart.locator("g.point path")
-    bars.first.wait_for(state="visible")
-    for _ in range(5):  # plotly binds its click handler a moment after drawing
-        page.wait_for_timeout(700)
-        box = bars.first.bounding_box()  # bars are drawn smallest first
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        try:
-            page.wait_for_url("**region=**", timeout=15000)
-            break
-        except PlaywrightTimeout:
-            settle(page)
-            if "region=" in page.url:
-                break
-    settle(page)
+    _click_until_the_url_has(page, bars.first, "region=")  # bars are drawn smallest first
     _no_exception(page)
     assert "region=" in page.url
     region = page.url.split("region=")[1].split("&")[0].replace("+", " ")
@@ -287,18 +293,7 @@ def test_a_click_on_the_trend_puts_the_period_in_the_shared_link(browser_instanc
     settle(page)
     points = page.locator('[data-testid="stPlotlyChart"]').first.locator("g.points path")
     points.first.wait_for(state="visible")
-    for _ in range(5):  # plotly binds its click handler a moment after drawing
-        page.wait_for_timeout(700)
-        box = points.nth(points.count() - 6).bounding_box()
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        try:
-            page.wait_for_url("**period=**", timeout=15000)
-            break
-        except PlaywrightTimeout:
-            settle(page)
-            if "period=" in page.url:
-                break
-    settle(page)
+    _click_until_the_url_has(page, points.nth(points.count() - 6), "period=")
     _no_exception(page)
     start, end = page.url.split("period=")[1].split("&")[0].split("..")
     label = f"{dt.date.fromisoformat(start):%d %b %Y} – {dt.date.fromisoformat(end):%d %b %Y}"
