@@ -28,6 +28,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -54,7 +55,11 @@ MAX_PROBLEMS = 100
 MAX_DECOMPRESSED_BYTES = 4 * 1024**3
 SNIFF_BYTES = 1024 * 1024
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y", "%Y%m%d")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y", "%Y%m%d",
+                "%b %d, %Y", "%d %b %Y", "%d-%b-%Y", "%B %d, %Y", "%d %B %Y")
+# the time (and offset) after a date, which a date column drops: create_schema.sql's crm_day_text, in Python
+_TIME_AFTER_DATE = re.compile(r"(T|\s+)([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?"
+                              r"(\s*(Z|UTC|[+-]\d{2}:?\d{2}))?\s*$")
 DELIMITERS = (",", ";", "\t", "|")
 
 Progress = Callable[[str, float], None]
@@ -399,12 +404,19 @@ def sniff_decimal(values: list[str]) -> str:
     return "," if comma > point else "."
 
 
+def day_text(value: str) -> str:
+    """The date part of a date column's value: "1/18/2011 10:01" -> "1/18/2011", "Jun 09, 2018 09:30 pm" ->
+    "Jun 09, 2018", "2024-05-01 09:58:12 +0200" -> "2024-05-01" (the day as written)."""
+    value = value.strip()
+    return _TIME_AFTER_DATE.sub("", value) if len(value) > 10 else value
+
+
 def date_formats_fitting(values: list[str]) -> list[str]:
     """The candidate date formats that read every sampled value, with readings that differ.
 
     Formats giving the same dates for every value (e.g. 05/05/2024) count once.
     """
-    values = [v.strip().split("T")[0].split(" ")[0] for v in values if v and v.strip()]
+    values = [day_text(v) for v in values if v and v.strip()]
     if not values:
         return []
     fitting: dict[tuple, str] = {}

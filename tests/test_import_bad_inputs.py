@@ -450,3 +450,25 @@ def test_the_largest_amount_a_database_can_hold_never_takes_the_reports_down(see
     seeded.execute("UPDATE orders SET amount = 9999999999999999.99 WHERE order_id = 'E2'")
     for name in sorted(REPORTS):
         report(seeded, name)  # raises on an overflow
+
+
+@pytest.mark.parametrize("written, day", [
+    ("1/18/2011 10:01", "2011-01-18"),  # a US date with a time (the Online Retail layout)
+    ("12/9/2011 9:05:33 PM", "2011-12-09"),  # single digits, seconds, a 12-hour clock
+    ("2024-05-01 23:58:12 -0500", "2024-05-01"),  # Shopify's Created at: the shop's own day, not UTC's
+    ("2024-05-01T09:58:12Z", "2024-05-01"),
+    ("Jun 09, 2018 09:30 pm", "2018-06-09"),  # a month name
+])
+def test_a_date_column_takes_the_day_as_written_before_a_time(con, write, written, day):
+    later = {"1/18/2011 10:01": "12/30/2011 17:45", "12/9/2011 9:05:33 PM": "12/30/2011 1:00:00 AM"}
+    text = f'order_id,customer_id,order_date,amount\nA,C1,"{written}",10\n'
+    if written in later:  # a day above 12 leaves the US reading the only one
+        text += f'B,C1,"{later[written]}",5\n'
+    import_file(con, "orders", write("dated.csv", text))
+    assert rows(con, "SELECT CAST(order_date AS VARCHAR) FROM orders WHERE order_id = 'A'") == [(day,)]
+
+
+def test_an_impossible_time_after_a_date_is_refused(con, write):
+    problems = rejected(con, "orders", write("late.csv", "order_id,customer_id,order_date,amount\n"
+                                             "A,C1,2024-05-01 25:00,10\n"))
+    assert problems and problems[0].startswith("late.csv:2: column order_date")

@@ -135,7 +135,14 @@ CREATE OR REPLACE MACRO crm_null(v) AS
 CREATE OR REPLACE MACRO crm_text(v) AS nullif(v, '');
 CREATE OR REPLACE MACRO crm_year_ok(d) AS CASE WHEN year(d) BETWEEN 1900 AND 2199 THEN d END;
 -- crm_date parses only; the typed queries apply crm_year_ok to the parsed column (parsing once).
-CREATE OR REPLACE MACRO crm_date(v, fmt) AS CAST(try_strptime(crm_null(v), fmt) AS DATE);
+-- A date column may hold a timestamp (an export's "Created at"): its calendar day as written in the file is the
+-- date (the shop's own day; an offset or Z after it changes nothing). The time after the date is dropped:
+-- 24-hour or 12-hour clock, with or without seconds, after a space or a T.
+CREATE OR REPLACE MACRO crm_day_text(v) AS
+    CASE WHEN length(v) > 10
+         THEN regexp_replace(v, '(T|\s+)([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?(\s*(Z|UTC|[+-]\d{2}:?\d{2}))?\s*$', '')
+         ELSE v END;
+CREATE OR REPLACE MACRO crm_date(v, fmt) AS CAST(try_strptime(crm_day_text(crm_null(v)), fmt) AS DATE);
 CREATE OR REPLACE MACRO crm_ts_utc(v, fmt) AS coalesce(
     -- with an offset (or Z): converted to UTC
     CAST(try_strptime(regexp_replace(v, 'Z$', '+00:00'),
