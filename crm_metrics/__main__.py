@@ -28,6 +28,7 @@ from crm_metrics.importer import (
 from crm_metrics.reports import REPORTS, report
 from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs, write_truth
 from crm_metrics.schema import TABLES
+from crm_metrics.sources import import_batch, sources
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,9 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--replace", action="store_true", help="empty every table first")
     sample.add_argument("--out", help="also write the six tables as CSV files into this folder")
 
-    imp = sub.add_parser("import", help="import a CSV file into a table")
-    imp.add_argument("table", choices=list(TABLES))
-    imp.add_argument("file")
+    imp = sub.add_parser("import", help="import CSV files: as exported by a known tool (FILE [FILE ...]: the layout "
+                                        "is recognised), or into a table (TABLE FILE)")
+    imp.add_argument("names", nargs="+", metavar="[TABLE] FILE",
+                     help=f"a table ({', '.join(TABLES)}) and one file, or files in known layouts")
+    imp.add_argument("--source", help="read the files as this source (python -m crm_metrics sources lists them)")
     imp.add_argument("--delimiter", help="field separator, e.g. ';' or 'tab'")
     imp.add_argument("--decimal", choices=[".", ","], help="decimal mark of amounts")
     imp.add_argument("--encoding", help="text encoding, e.g. utf-8, cp1252, latin-1, utf-16")
@@ -53,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--map", action="append", default=[], metavar="SOURCE=TARGET",
                      help="map a file column to a canonical column ('-' skips it); repeatable")
 
+    sub.add_parser("sources", help="list the file layouts the import recognises")
     sub.add_parser("imports", help="list the import ledger")
     sub.add_parser("catalog", help="print the metric catalog as the README's Markdown table")
 
@@ -182,12 +186,16 @@ def _import(con, args) -> int:
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
     options = ImportOptions(encoding=args.encoding, delimiter=delimiter, decimal=args.decimal,
                             date_format=args.date_format, mapping=mapping)
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"error: no such file: {path}", file=sys.stderr)
+    table, files = _table_and_files(args.names, args.source)
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        print(f"error: no such file: {missing[0]}", file=sys.stderr)
         return 2
+    if table is None:
+        return _import_sources(con, files, args.source, options)
+    path = files[0]
     try:
-        result = import_file(con, args.table, path, options)
+        result = import_file(con, table, path, options)
     except ImportRejected as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -199,6 +207,39 @@ def _import(con, args) -> int:
     print(result.summary())
     for warning in result.warnings:
         print(f"warning: {warning}")
+    return 0
+
+
+def _table_and_files(names: list[str], source: str | None) -> tuple[str | None, list[Path]]:
+    """``import TABLE FILE`` names a table first (unless a file of that name is meant); otherwise every name is a
+    file in a known layout."""
+    if source is None and len(names) == 2 and names[0] in TABLES and not Path(names[0]).is_file():
+        return names[0], [Path(names[1])]
+    return None, [Path(n) for n in names]
+
+
+def _import_sources(con, files: list[Path], source: str | None, options: ImportOptions) -> int:
+    try:
+        results = import_batch(con, files, source, options)
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("rejected; nothing was changed (every file of the batch is left out).", file=sys.stderr)
+        return 1
+    except (ImportFailed, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1 if isinstance(exc, ImportFailed) else 2
+    for result in results:
+        print(result.summary())
+        for warning in (w for r in result.imports for w in r.warnings):
+            print(f"  warning: {warning}")
+    return 0
+
+
+def _sources(con, args) -> int:
+    for source in sources():
+        columns = ", ".join("|".join(spellings) for spellings in source.header)
+        print(f"{source.name}: {source.title}\n  recognised by: {columns}\n  writes: {', '.join(source.writes)}")
     return 0
 
 
@@ -307,7 +348,7 @@ def _catalog(con, args) -> int:
 
 
 COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample": _sample, "import": _import,
-            "imports": _imports, "undo": _undo, "report": _report, "predict": _predict}
+            "imports": _imports, "sources": _sources, "undo": _undo, "report": _report, "predict": _predict}
 
 if __name__ == "__main__":
     sys.exit(main())

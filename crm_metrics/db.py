@@ -30,6 +30,7 @@ DEFAULT_DB = Path("data") / "crm.duckdb"
 # and their columns.
 IDENTIFIERS: frozenset[str] = frozenset(
     list(TABLES) + [f"{t}_history" for t in TABLES] + [c.name for t in TABLES.values() for c in t.columns]
+    + [f"source_{t}" for t in TABLES]  # the canonical rows an import source declares (crm_metrics.sources)
 )
 
 # Serialises writers inside this process (DuckDB would otherwise abort one of two conflicting
@@ -152,7 +153,14 @@ def run(
     A file may hold several statements separated by ``;`` (only the last may return rows); parameters
     are bound to the statements that use them.
     """
-    statements = [s for s in _split(render(name, idents)) if s.strip()]
+    return run_script(cur, render(name, idents), params)
+
+
+def run_script(cur: duckdb.DuckDBPyConnection, text: str, params: Mapping[str, Any] | None = None
+               ) -> duckdb.DuckDBPyConnection:
+    """Run the statements of a script held as text (a query file already rendered, or an import source's
+    declaration: crm_metrics.sources), binding each its ``$named`` parameters; returns the cursor."""
+    statements = [s for s in _split(text) if s.strip()]
     for i, statement in enumerate(statements):
         cur.execute(statement, _used(params, statement))
         if i < len(statements) - 1:

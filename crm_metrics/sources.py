@@ -1,0 +1,338 @@
+"""Import sources: the files marketers' tools export, imported as exported.
+
+A source is one SQL file that declares a known layout and turns it into canonical rows. Its opening comment
+names it and states the rule that recognises it::
+
+    -- source: online_retail
+    -- title: Line items in the Online Retail layout
+    -- header: InvoiceNo|Invoice, StockCode, Quantity, InvoiceDate, UnitPrice|Price, CustomerID|Customer ID
+    -- writes: customers, orders
+
+``header`` lists the columns the file must have (alternatives separated by ``|``), compared after the import's
+header normalisation (case, spaces, punctuation): a file is recognised when it has every one of them, never
+by a guess; where two sources fit, the one naming more columns wins. The file is read as text into the table
+``raw``: ``_line`` (the physical line, header = 1) and each declared column under the normalised name of its
+first spelling (``invoiceno``, ``customerid``). The SQL then creates these views:
+
+- ``source_<table>`` for each table it writes: canonical columns as text, plus ``_line`` (the first line of
+  the file behind the row), which names lines in problems;
+- ``source_problems`` (``_line``, ``column_name``, ``value``, ``rule``): values it cannot read;
+- ``source_dates`` (``value``), when the layout has a date column: its values, from which the date format is
+  proposed (``getvariable('crm_date_format')`` in the views);
+- ``source_left_out`` (``what``, ``rows``, ``amount``): rows counted and left out, said with the result.
+
+The shipped sources are ``sql/layout_*.sql``; a folder named by ``CRM_SOURCES`` adds a company's own (the README
+shows a worked example). The canonical rows go through the import of each table (every check, the ledger,
+undo, idempotent re-upload); a batch that fails anywhere is undone whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from crm_metrics import db
+from crm_metrics.access import LOCAL_ADMIN, Principal, require
+from crm_metrics.importer import (
+    MAX_LINE_BYTES,
+    FileFacts,
+    ImportOptions,
+    ImportRejected,
+    ImportResult,
+    Problem,
+    _check_bytes,
+    _not_csv_problem,
+    _readable,
+    _utf8_lf,
+    date_formats_fitting,
+    guess_encoding,
+    import_file,
+    read_head,
+    scan_file,
+    sniff_delimiter,
+    undo_import,
+)
+from crm_metrics.schema import TABLE_ORDER, normalise_header
+
+SOURCES_ENV = "CRM_SOURCES"
+_FIELD = re.compile(r"^--\s*(source|title|header|writes):\s*(.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One known layout: its name, what it is, the columns that recognise it, the tables it writes, its SQL."""
+
+    name: str
+    title: str
+    header: tuple[tuple[str, ...], ...]  # each required column's spellings, as the file writes them
+    writes: tuple[str, ...]
+    text: str
+    origin: Path
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Normalised spelling -> the name the column has in ``raw`` (its first spelling, normalised)."""
+        return {normalise_header(spelling): normalise_header(spellings[0])
+                for spellings in self.header for spelling in spellings}
+
+    def fits(self, headers: list[str]) -> bool:
+        present = {normalise_header(h) for h in headers}
+        return all(any(normalise_header(s) in present for s in spellings) for spellings in self.header)
+
+
+def parse(text: str, origin: Path) -> Source:
+    """A source from its SQL file's text (the opening comment's ``source``, ``title``, ``header``, ``writes``)."""
+    fields = dict(_FIELD.findall(text))
+    missing = [k for k in ("source", "title", "header", "writes") if k not in fields]
+    if missing:
+        raise ValueError(f"{origin}: the opening comment lacks {', '.join(missing)}")
+    writes = tuple(t.strip() for t in fields["writes"].split(","))
+    unknown = [t for t in writes if t not in TABLE_ORDER]
+    if unknown:
+        raise ValueError(f"{origin}: writes unknown tables {', '.join(unknown)}")
+    header = tuple(tuple(s.strip() for s in column.split("|")) for column in fields["header"].split(","))
+    return Source(fields["source"].strip(), fields["title"].strip(), header, writes, text, origin)
+
+
+def _folder_sources() -> list[Path]:
+    folder = os.environ.get(SOURCES_ENV)
+    return sorted(Path(folder).glob("*.sql")) if folder and Path(folder).is_dir() else []
+
+
+@cache
+def _shipped() -> tuple[Source, ...]:
+    return tuple(parse(p.read_text(encoding="utf-8"), p) for p in sorted(db.SQL_DIR.glob("layout_*.sql")))
+
+
+def sources() -> list[Source]:
+    """Every source: the shipped ones, then the folder ``CRM_SOURCES`` names (read afresh on each call, so a
+    source saved there is known at once)."""
+    found = list(_shipped()) + [parse(p.read_text(encoding="utf-8"), p) for p in _folder_sources()]
+    names = [s.name for s in found]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"two sources are named {', '.join(twice)}")
+    return found
+
+
+def by_name(name: str) -> Source:
+    for source in sources():
+        if source.name == name:
+            return source
+    raise KeyError(f"no source named {name!r}; python -m crm_metrics sources lists them")
+
+
+def recognise(headers: list[str]) -> Source | None:
+    """The source whose required columns the header has (the one naming most columns where several fit)."""
+    fitting = [s for s in sources() if s.fits(headers)]
+    return max(fitting, key=lambda s: len(s.header)) if fitting else None
+
+
+@dataclass
+class SourceResult:
+    """What importing one file through a source did: one import per table it wrote."""
+
+    source: Source
+    file_name: str
+    imports: list[ImportResult] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # rows counted and left out, in words
+    date_format: str | None = None
+
+    def summary(self) -> str:
+        lines = [f"{self.file_name}: recognised as {self.source.title} ({self.source.name})."]
+        lines += [f"  {r.summary()}" for r in self.imports]
+        lines += [f"  Left out: {w}" for w in self.left_out]
+        return "\n".join(lines)
+
+
+def headers_of(path: Path, encoding: str = "utf-8") -> tuple[list[str], str]:
+    """The header cells of a CSV file and its delimiter (sniffed)."""
+    text = read_head(path, encoding)
+    delimiter = sniff_delimiter(text)
+    first = next(csv.reader(text.split("\n")[:1], delimiter=delimiter), [])
+    return [h.lstrip("\ufeff") for h in first], delimiter
+
+
+def import_source(con, path: Path | str, source: Source | str | None = None, options: ImportOptions | None = None,
+                  *, file_name: str | None = None, actor: Principal = LOCAL_ADMIN,
+                  imported_by: str | None = None) -> SourceResult:
+    """Import a file written in a known layout: recognise it (or take ``source``), read it as text, turn it into
+    canonical rows with the source's SQL, and import each table it writes; all or nothing.
+
+    Raises
+    ------
+    ImportRejected
+        naming file, line, column and value: a layout not recognised, a required column missing, values the
+        source cannot read, a date format to confirm, or what the import of the canonical rows refused (the
+        imports of the batch written before are undone).
+    """
+    require(actor, "import")
+    path = Path(path)
+    name = file_name or path.name
+    options = options or ImportOptions()
+    with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
+        work = Path(tmp)
+        csv_path, facts = _as_utf8(path, work, name, options)
+        headers, delimiter = headers_of(csv_path)
+        delimiter = options.delimiter or delimiter
+        chosen = _chosen(source, headers, name)
+        result = SourceResult(chosen, name)
+        files = _canonical_files(con, chosen, csv_path, facts, headers, delimiter, name, options, work, result)
+        result.imports = _import_all(con, chosen, files, name, actor, imported_by)
+    return result
+
+
+def import_batch(con, paths: list[Path | str], source: Source | str | None = None,
+                 options: ImportOptions | None = None, *, actor: Principal = LOCAL_ADMIN,
+                 imported_by: str | None = None) -> list[SourceResult]:
+    """Import several files, each in its recognised layout, as one batch: when one is refused, the files imported
+    before it are undone (newest first), so the batch changes nothing."""
+    done: list[SourceResult] = []
+    try:
+        for path in paths:
+            done.append(import_source(con, path, source, options, actor=actor, imported_by=imported_by))
+    except BaseException:
+        for result in reversed(done):
+            _undo(con, result.imports, actor)
+        raise
+    return done
+
+
+def _undo(con, imports: list[ImportResult], actor: Principal) -> None:
+    for result in reversed(imports):
+        if result.import_id is not None and result.already_imported_at is None:
+            undo_import(con, result.import_id, actor)
+
+
+def _as_utf8(path: Path, work: Path, name: str, options: ImportOptions) -> tuple[Path, FileFacts]:
+    source, facts, _ = _readable(path, work, name)
+    problem = _not_csv_problem(name, facts)
+    if problem:
+        raise ImportRejected([problem])
+    encoding = options.encoding or guess_encoding(facts, source)
+    _check_bytes(name, facts, encoding)
+    csv_path = _utf8_lf(source, facts, encoding, work)
+    return csv_path, (scan_file(csv_path) if csv_path != source else facts)
+
+
+def _chosen(source: Source | str | None, headers: list[str], name: str) -> Source:
+    if isinstance(source, Source):
+        chosen = source
+    elif source:
+        chosen = by_name(source)
+    else:
+        chosen = recognise(headers)
+        if chosen is None:
+            raise ImportRejected([Problem(
+                name, 1, None, None,
+                "not a layout the dashboard knows (python -m crm_metrics sources lists them): import it into a "
+                "table instead (import TABLE FILE), or add a source of your own (see the README)")])
+    missing = [spellings[0] for spellings in chosen.header
+               if not any(normalise_header(s) in {normalise_header(h) for h in headers} for s in spellings)]
+    if missing:
+        raise ImportRejected([Problem(name, 1, m, None, f"a column the {chosen.title} layout has is missing")
+                              for m in missing])
+    return chosen
+
+
+def _stage_columns(source: Source, headers: list[str], name: str) -> dict[str, str]:
+    wanted = source.columns
+    columns: dict[str, str] = {}
+    for i, header in enumerate(headers):
+        target = wanted.get(normalise_header(header))
+        if target is None or target in columns:
+            if target in columns:
+                raise ImportRejected([Problem(name, 1, header, None,
+                                              f"two columns of the file stand for {target}")])
+            target = f"_skip{i}"
+        columns[target] = "VARCHAR"
+    return columns
+
+
+def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, headers: list[str], delimiter: str,
+                     name: str, options: ImportOptions, work: Path, result: SourceResult
+                     ) -> list[tuple[str, Path, list[int]]]:
+    """The canonical CSV file of each table the source writes, with the file line behind each of its rows."""
+    cur = con.cursor()
+    try:
+        try:
+            records = db.scalar(cur, "source_stage", {
+                "path": str(csv_path), "columns": _stage_columns(source, headers, name), "delimiter": delimiter,
+                "max_line_size": MAX_LINE_BYTES + 2})
+        except duckdb.Error as exc:
+            raise ImportRejected([Problem(name, None, None, None, f"could not be read as CSV: {exc}")]) from exc
+        if records != facts.lines - 1:
+            raise ImportRejected([Problem(name, None, None, None,
+                                          f"read {records:,} records but the file has {facts.lines - 1:,} data "
+                                          "lines: a value holds a line break, which this layout never has")])
+        db.run_script(cur, source.text)
+        result.date_format = _date_format(cur, name, options)
+        cur.execute("SET VARIABLE crm_date_format = ?", [result.date_format or "%Y-%m-%d"])
+        problems = [Problem(name, int(line), column, value, rule)
+                    for line, column, value, rule in db.run(cur, "source_problems_found").fetchall()]
+        if problems:
+            raise ImportRejected(problems)
+        result.left_out = [f"{what}: {rows:,}" + (f", {amount:,.2f} in amounts" if amount is not None else "")
+                           for what, rows, amount in db.run(cur, "source_left_out_rows").fetchall() if rows]
+        files = []
+        for table in [t for t in TABLE_ORDER if t in source.writes]:
+            target = work / f"{Path(name).stem}.{table}.csv"
+            idents = {"table": f"source_{table}"}
+            db.execute(cur, "source_export", {"path": str(target)}, idents=idents)
+            lines = [line for (line,) in db.run(cur, "source_lines", idents=idents).fetchall()]
+            files.append((table, target, lines))
+        return files
+    finally:
+        cur.close()
+
+
+def _date_format(cur, name: str, options: ImportOptions) -> str | None:
+    """The format every date of the source's date column satisfies (None: the layout has no date column)."""
+    try:
+        values = [v for (v,) in db.run(cur, "source_date_sample").fetchall()]
+    except duckdb.CatalogException:
+        return None
+    if options.date_format:
+        return options.date_format
+    fitting = date_formats_fitting(values)
+    if len(fitting) == 1:
+        return fitting[0]
+    if not fitting:
+        raise ImportRejected([Problem(name, None, None, values[0] if values else None,
+                                      "the dates are in no format the import knows, or in several")])
+    raise ImportRejected([Problem(name, None, None, None,
+                                  "please confirm the date format: every date reads as "
+                                  + " or as ".join(fitting) + " (CLI: --date-format)")])
+
+
+def _import_all(con, source: Source, files: list[tuple[str, Path, list[int]]], name: str, actor: Principal,
+                imported_by: str | None) -> list[ImportResult]:
+    """Import each canonical file; when one is refused, undo the ones before it (newest first) and name the
+    problems by the original file's lines."""
+    done: list[ImportResult] = []
+    try:
+        for table, target, lines in files:
+            label = f"{name} [{source.name} -> {table}]"
+            try:
+                done.append(import_file(con, table, target, ImportOptions(date_format="%Y-%m-%d"),
+                                        file_name=label, actor=actor, imported_by=imported_by))
+            except ImportRejected as exc:
+                raise ImportRejected([_in_the_file(p, name, table, lines) for p in exc.problems]) from exc
+    except BaseException:
+        _undo(con, done, actor)
+        raise
+    return done
+
+
+def _in_the_file(problem: Problem, name: str, table: str, lines: list[int]) -> Problem:
+    """A problem the import found in a canonical row, named by the line of the file behind that row."""
+    line = lines[problem.line - 2] if problem.line and 2 <= problem.line < len(lines) + 2 else None
+    column = f"{table}.{problem.column}" if problem.column else None
+    return Problem(name, line, column, problem.value, problem.rule)
