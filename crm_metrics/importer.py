@@ -429,6 +429,25 @@ def date_formats_fitting(values: list[str]) -> list[str]:
     return list(fitting.values())
 
 
+def date_formats_reading_most(values: list[str]) -> list[str]:
+    """The formats that read the most of ``values`` (when none reads them all): the format a column is meant in,
+    whose exceptions are then named line by line as values that are not dates."""
+    days = [day_text(v) for v in values if v and v.strip()]
+    counts: dict[str, int] = {}
+    for fmt in DATE_FORMATS:
+        counts[fmt] = sum(1 for v in days if _reads(v, fmt))
+    best = max(counts.values(), default=0)
+    return [f for f, n in counts.items() if n == best and n > 0]
+
+
+def _reads(value: str, fmt: str) -> bool:
+    try:
+        dt.datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
 def propose(path: Path, table: str, file_name: str | None = None,
             options: ImportOptions | None = None) -> Proposal:
     """Suggest a dialect and a column mapping for ``path`` as data for ``table``."""

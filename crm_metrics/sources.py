@@ -52,6 +52,7 @@ from crm_metrics.importer import (
     _readable,
     _utf8_lf,
     date_formats_fitting,
+    date_formats_reading_most,
     guess_encoding,
     import_file,
     read_head,
@@ -301,12 +302,12 @@ def _date_format(cur, name: str, options: ImportOptions) -> str | None:
         return None
     if options.date_format:
         return options.date_format
-    fitting = date_formats_fitting(values)
+    fitting = date_formats_fitting(values) or date_formats_reading_most(values)
     if len(fitting) == 1:
-        return fitting[0]
+        return fitting[0]  # the values it cannot read are then named line by line
     if not fitting:
         raise ImportRejected([Problem(name, None, None, values[0] if values else None,
-                                      "the dates are in no format the import knows, or in several")])
+                                      "the dates are in no format the import knows")])
     raise ImportRejected([Problem(name, None, None, None,
                                   "please confirm the date format: every date reads as "
                                   + " or as ".join(fitting) + " (CLI: --date-format)")])

@@ -1,0 +1,150 @@
+"""Files in the layouts marketers' tools export, imported as exported: recognised from the header, checked line by
+line, turned into canonical rows, all or nothing. Expected figures come from pandas on the same file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from db_helpers import snapshot
+
+from crm_metrics.__main__ import main
+from crm_metrics.importer import ImportRejected
+from crm_metrics.sources import import_batch, import_source, recognise
+
+ONLINE_RETAIL = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID",
+                 "Country"]
+
+
+def online_retail_lines(n_invoices: int = 120, seed: int = 4) -> pd.DataFrame:
+    """Our own rows in the published Online Retail layout: several lines per invoice, US dates with times
+    (single-digit months and days), C-prefixed returns with negative quantities, guest lines without a customer,
+    ids written as 17850.0 by a spreadsheet, one customer who bought in two countries."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    start = dt.datetime(2010, 12, 1, 8, 26)
+    for i in range(n_invoices):
+        when = start + dt.timedelta(days=int(rng.integers(0, 370)), minutes=int(rng.integers(0, 600)))
+        customer = "" if i % 17 == 0 else str(12000 + int(rng.integers(0, 25)))
+        if customer and i % 5 == 0:
+            customer += ".0"
+        returned = i % 11 == 0 and customer
+        number = f"{'C' if returned else ''}{536365 + i}"
+        country = "France" if customer.startswith("12003") and when.month > 6 else "United Kingdom"
+        for line in range(int(rng.integers(1, 5))):
+            quantity = int(rng.integers(1, 25)) * (-1 if returned else 1)
+            price = f"{rng.integers(10, 2000) / 100:.2f}"
+            rows.append([number, f"2{line}{i:03d}", "WHITE HANGING HEART T-LIGHT HOLDER", str(quantity),
+                         f"{when.month}/{when.day}/{when.year} {when.hour}:{when.minute:02d}", price, customer,
+                         country])
+    return pd.DataFrame(rows, columns=ONLINE_RETAIL)
+
+
+def _expected(lines: pd.DataFrame) -> dict:
+    """Orders, completed revenue and returns worked out with pandas from the file's own rows."""
+    known = lines[lines["CustomerID"] != ""].copy()
+    known["line_amount"] = known["Quantity"].astype(int) * known["UnitPrice"].astype(float)
+    invoices = known.groupby("InvoiceNo")["line_amount"].sum().round(2)
+    completed = invoices[~invoices.index.str.startswith("C")]
+    return {"orders": len(invoices), "revenue": round(float(completed.sum()), 2),
+            "returns": int(invoices.index.str.startswith("C").sum()),
+            "customers": known["CustomerID"].str.replace(".0", "", regex=False).nunique(),
+            "guest_lines": int((lines["CustomerID"] == "").sum())}
+
+
+def test_an_online_retail_file_imports_with_no_flag(con, tmp_path):
+    lines = online_retail_lines()
+    path = tmp_path / "Online Retail.csv"
+    lines.to_csv(path, index=False)
+    result = import_source(con, path)
+    expected = _expected(lines)
+    assert result.source.name == "online_retail" and result.date_format == "%m/%d/%Y"
+    orders = con.execute("SELECT count(*), sum(amount) FILTER (WHERE status = 'completed'), "
+                         "count(*) FILTER (WHERE status = 'returned') FROM orders").fetchone()
+    assert orders == (expected["orders"], Decimal(f"{expected['revenue']:.2f}"), expected["returns"])
+    assert con.execute("SELECT count(*) FROM customers").fetchone()[0] == expected["customers"]
+    assert any(f"guest sales): {expected['guest_lines']}" in w for w in result.left_out)
+    # the customer seen in two countries has the country of their latest invoice
+    two = lines[lines["CustomerID"].str.startswith("12003")]
+    latest = two.assign(day=pd.to_datetime(two["InvoiceDate"], format="%m/%d/%Y %H:%M")).sort_values("day")
+    assert set(two["Country"]) == {"France", "United Kingdom"}
+    assert con.execute("SELECT country FROM customers WHERE customer_id = '12003'").fetchone()[0] == \
+        latest["Country"].iloc[-1]
+    # dates as written: the earliest invoice day of the file
+    first = pd.to_datetime(lines["InvoiceDate"], format="%m/%d/%Y %H:%M").min().date()
+    assert con.execute("SELECT min(order_date) FROM orders").fetchone()[0] == first
+    again = import_source(con, path)  # the same file again changes nothing
+    assert all(r.already_imported_at is not None for r in again.imports)
+
+
+def test_the_online_retail_ii_spelling_is_the_same_source(con, tmp_path):
+    lines = online_retail_lines(30).rename(columns={"InvoiceNo": "Invoice", "UnitPrice": "Price",
+                                                    "CustomerID": "Customer ID"})
+    path = tmp_path / "online_retail_II.csv"
+    lines.to_csv(path, index=False)
+    assert import_source(con, path).source.name == "online_retail"
+    assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == _expected(
+        lines.rename(columns={"Invoice": "InvoiceNo", "Price": "UnitPrice", "Customer ID": "CustomerID"}))["orders"]
+
+
+def test_recognition_is_exact_never_a_guess():
+    assert recognise(ONLINE_RETAIL).name == "online_retail"
+    assert recognise([h.lower().replace("id", " ID") for h in ONLINE_RETAIL]).name == "online_retail"
+    assert recognise(["order_id", "customer_id", "order_date", "amount"]) is None
+    assert recognise([h for h in ONLINE_RETAIL if h != "UnitPrice"]) is None  # a column short: not recognised
+
+
+def test_a_bad_value_is_named_by_file_line_and_column_and_nothing_changes(seeded, tmp_path):
+    lines = online_retail_lines(20)
+    lines.loc[7, "Quantity"] = "six"
+    lines.loc[9, "InvoiceDate"] = "13/45/2011 10:00"
+    path = tmp_path / "retail.csv"
+    lines.to_csv(path, index=False)
+    before = snapshot(seeded)
+    with pytest.raises(ImportRejected) as rejected:
+        import_source(seeded, path)
+    problems = [str(p) for p in rejected.value.problems]
+    assert problems == ["retail.csv:9: column Quantity: not a whole number 'six'",
+                        "retail.csv:11: column InvoiceDate: not a date in the format %m/%d/%Y '13/45/2011 10:00'"]
+    assert snapshot(seeded) == before
+
+
+def test_a_file_recognised_as_nothing_and_a_missing_column_are_said(con, tmp_path):
+    plain = tmp_path / "export.csv"
+    plain.write_text("Order,Buyer,When\n1,Ann,2024-01-01\n")
+    with pytest.raises(ImportRejected, match="export.csv:1: not a layout the dashboard knows"):
+        import_source(con, plain)
+    short = tmp_path / "short.csv"
+    online_retail_lines(5).drop(columns=["UnitPrice"]).to_csv(short, index=False)
+    with pytest.raises(ImportRejected, match="short.csv:1: column UnitPrice: a column the Line items"):
+        import_source(con, short, "online_retail")
+
+
+def test_a_batch_with_one_bad_file_changes_nothing(seeded, tmp_path):
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    online_retail_lines(15, seed=1).to_csv(good, index=False)
+    broken = online_retail_lines(15, seed=2)
+    broken.loc[3, "UnitPrice"] = "abc"
+    broken.to_csv(bad, index=False)
+    before = snapshot(seeded)
+    with pytest.raises(ImportRejected, match="bad.csv:5: column UnitPrice"):
+        import_batch(seeded, [good, bad])
+    assert snapshot(seeded)["orders"] == before["orders"] and snapshot(seeded)["customers"] == before["customers"]
+
+
+def test_cli_recognises_lists_and_refuses(tmp_path, capsys):
+    database = str(tmp_path / "cli.duckdb")
+    path = tmp_path / "Online Retail.csv"
+    online_retail_lines(25).to_csv(path, index=False)
+    assert main(["--db", database, "sources"]) == 0
+    assert "online_retail: Line items in the Online Retail layout" in capsys.readouterr().out
+    assert main(["--db", database, "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "recognised as Line items in the Online Retail layout" in out and "-> orders" in out
+    unknown = tmp_path / "mystery.csv"
+    unknown.write_text("a,b\n1,2\n")
+    assert main(["--db", database, "import", str(unknown)]) == 1
+    assert "not a layout the dashboard knows" in capsys.readouterr().err
