@@ -38,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 
-from crm_metrics import db
+from crm_metrics import currency, db
 from crm_metrics.access import LOCAL_ADMIN, Principal, require
 from crm_metrics.importer import (
     MAX_LINE_BYTES,
@@ -145,11 +145,14 @@ class SourceResult:
     imports: list[ImportResult] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # rows counted and left out, in words
     date_format: str | None = None
+    currency: str | None = None  # the currency the file names (a Currency column), recorded with the data
 
     def summary(self) -> str:
         lines = [f"{self.file_name}: recognised as {self.source.title} ({self.source.name})."]
         lines += [f"  {r.summary()}" for r in self.imports]
         lines += [f"  Left out: {w}" for w in self.left_out]
+        if self.currency:
+            lines.append(f"  Amounts are in {self.currency}, as the file says.")
         return "\n".join(lines)
 
 
@@ -187,6 +190,8 @@ def import_source(con, path: Path | str, source: Source | str | None = None, opt
         result = SourceResult(chosen, name)
         files = _canonical_files(con, chosen, csv_path, facts, headers, delimiter, name, options, work, result)
         result.imports = _import_all(con, chosen, files, name, actor, imported_by)
+    if result.currency:
+        currency.store(con, result.currency, actor)
     return result
 
 
@@ -280,6 +285,7 @@ def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, head
                     for line, column, value, rule in db.run(cur, "source_problems_found").fetchall()]
         if problems:
             raise ImportRejected(problems)
+        result.currency = _named_currency(cur, name)
         result.left_out = [f"{what}: {rows:,}" + (f", {amount:,.2f} in amounts" if amount is not None else "")
                            for what, rows, amount in db.run(cur, "source_left_out_rows").fetchall() if rows]
         files = []
@@ -292,6 +298,22 @@ def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, head
         return files
     finally:
         cur.close()
+
+
+def _named_currency(cur, name: str) -> str | None:
+    """The one currency the file names (None: it names none). Amounts in several currencies cannot be added up:
+    the file is refused."""
+    try:
+        named = [v for (v,) in db.run(cur, "source_currencies").fetchall()]
+    except duckdb.CatalogException:
+        return None
+    if len(named) > 1:
+        raise ImportRejected([Problem(name, None, "Currency", ", ".join(named),
+                                      "the amounts are in several currencies, which cannot be added up: export one "
+                                      "currency per file")])
+    if named and named[0] not in currency.SYMBOLS:
+        raise ImportRejected([Problem(name, None, "Currency", named[0], "a currency the dashboard does not know")])
+    return named[0] if named else None
 
 
 def _date_format(cur, name: str, options: ImportOptions) -> str | None:

@@ -148,3 +148,87 @@ def test_cli_recognises_lists_and_refuses(tmp_path, capsys):
     unknown.write_text("a,b\n1,2\n")
     assert main(["--db", database, "import", str(unknown)]) == 1
     assert "not a layout the dashboard knows" in capsys.readouterr().err
+
+
+# the columns of Shopify's orders export, in its order (help.shopify.com, "Exporting orders")
+SHOPIFY = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Accepts Marketing",
+           "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Shipping Method",
+           "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price",
+           "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status",
+           "Billing Name", "Billing Street", "Billing Address1", "Billing Address2", "Billing Company", "Billing City",
+           "Billing Zip", "Billing Province", "Billing Country", "Billing Phone", "Shipping Name", "Shipping Street",
+           "Shipping City", "Shipping Zip", "Shipping Country", "Notes", "Note Attributes", "Cancelled at",
+           "Payment Method", "Payment Reference", "Refunded Amount", "Vendor", "Id", "Tags", "Risk Level", "Source"]
+
+
+def shopify_orders() -> pd.DataFrame:
+    """Our own orders in Shopify's layout: order fields on the first line item only, an email written in two
+    cases, a guest checkout, a refund, a voided and a cancelled order, a pending one, offsets after the time."""
+    orders = [  # name, email, status, created at, total, cancelled at, [(qty, price)], billing name, city, country
+        ("#1001", "Ann@Example.com", "paid", "2024-05-01 23:58:12 -0500", "54.00", "", [(2, "12.00"), (1, "30.00")],
+         "Ann Lee", "Leeds", "GB"),
+        ("#1002", "bob@example.com", "partially_refunded", "2024-05-02 09:00:00 +0200", "20.50", "", [(1, "20.50")],
+         "Bob Roy", "Paris", "FR"),
+        ("#1003", " ann@example.com ", "paid", "2024-06-10 10:15:00 +0100", "99.99", "", [(3, "33.33")],
+         "Ann Lee", "York", "GB"),
+        ("#1004", "", "paid", "2024-06-11 11:00:00 +0100", "15.00", "", [(1, "15.00")], "", "", ""),
+        ("#1005", "cy@example.com", "refunded", "2024-06-12 12:00:00 +0100", "40.00", "", [(1, "40.00")],
+         "Cy Fox", "Bath", "GB"),
+        ("#1006", "cy@example.com", "voided", "2024-06-13 12:00:00 +0100", "10.00", "", [(1, "10.00")],
+         "Cy Fox", "Bath", "GB"),
+        ("#1007", "bob@example.com", "paid", "2024-06-14 08:00:00 +0200", "70.00", "2024-06-15 09:00:00 +0200",
+         [(7, "10.00")], "Bob Roy", "Lyon", "FR"),
+        ("#1008", "dee@example.com", "pending", "2024-06-15 08:00:00 +0000", "25.00", "", [(1, "25.00")],
+         "Dee Kim", "Hull", "GB"),
+    ]
+    rows = []
+    for name, email, status, created, total, cancelled, items, billing, city, country in orders:
+        for i, (qty, price) in enumerate(items):
+            row = dict.fromkeys(SHOPIFY, "")
+            row.update({"Name": name, "Lineitem quantity": str(qty), "Lineitem price": price,
+                        "Lineitem name": f"Item {i}", "Id": str(5_000_000 + len(rows))})
+            if i == 0:  # the order's own fields stand on its first line only
+                row.update({"Email": email, "Financial Status": status, "Created at": created, "Total": total,
+                            "Currency": "GBP", "Cancelled at": cancelled, "Billing Name": billing,
+                            "Billing City": city, "Billing Country": country, "Source": "web"})
+            rows.append(row)
+    return pd.DataFrame(rows, columns=SHOPIFY)
+
+
+def test_a_shopify_orders_export_imports_with_no_flag(con, tmp_path):
+    from crm_metrics import currency
+
+    path = tmp_path / "orders_export_1.csv"
+    shopify_orders().to_csv(path, index=False)
+    result = import_source(con, path)
+    assert result.source.name == "shopify_orders" and result.currency == "GBP"
+    got = con.execute("SELECT order_id, customer_id, CAST(order_date AS VARCHAR), amount, quantity, status "
+                      "FROM orders ORDER BY order_id").fetchall()
+    assert got == [
+        ("#1001", "ann@example.com", "2024-05-01", Decimal("54.00"), 3, "completed"),  # the shop's day, not UTC's
+        ("#1002", "bob@example.com", "2024-05-02", Decimal("20.50"), 1, "completed"),
+        ("#1003", "ann@example.com", "2024-06-10", Decimal("99.99"), 3, "completed"),  # one customer, two spellings
+        ("#1005", "cy@example.com", "2024-06-12", Decimal("40.00"), 1, "returned"),
+        ("#1006", "cy@example.com", "2024-06-13", Decimal("10.00"), 1, "cancelled"),
+        ("#1007", "bob@example.com", "2024-06-14", Decimal("70.00"), 7, "cancelled"),
+    ]
+    assert con.execute("SELECT customer_id, name, city, country FROM customers ORDER BY 1").fetchall() == [
+        ("ann@example.com", "Ann Lee", "York", "GB"), ("bob@example.com", "Bob Roy", "Lyon", "FR"),
+        ("cy@example.com", "Cy Fox", "Bath", "GB")]
+    assert result.left_out == ["orders not paid yet (pending, authorized): 1, 25.00 in amounts",
+                               "orders without an email (guest or point-of-sale checkouts): 1, 15.00 in amounts"]
+    assert currency.code() == "GBP"
+
+
+def test_a_shopify_status_the_map_does_not_know_stops_the_import(seeded, tmp_path):
+    orders = shopify_orders()
+    orders.loc[orders["Name"] == "#1002", "Financial Status"] = "expired"
+    path = tmp_path / "orders_export.csv"
+    orders.to_csv(path, index=False)
+    before = snapshot(seeded)
+    with pytest.raises(ImportRejected) as rejected:
+        import_source(seeded, path)
+    assert [str(p) for p in rejected.value.problems] == [
+        "orders_export.csv:4: column Financial Status: a payment status the status map does not know (paid, "
+        "partially_paid, partially_refunded, refunded, voided, pending, authorized) 'expired'"]
+    assert snapshot(seeded) == before
