@@ -32,11 +32,13 @@ import csv
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from crm_metrics import currency, db
 from crm_metrics.access import LOCAL_ADMIN, Principal, require
@@ -195,6 +197,58 @@ def import_source(con, path: Path | str, source: Source | str | None = None, opt
     return result
 
 
+@dataclass
+class SourcePreview:
+    """What importing a file through a source would write, before the user confirms."""
+
+    source: Source
+    file_name: str
+    rows: dict[str, int]  # canonical rows per table
+    heads: dict[str, pd.DataFrame]  # the first canonical rows per table
+    orders: dict | None  # orders, customers, completed revenue, first and last day (when it writes orders)
+    left_out: list[str]
+    date_format: str | None
+    currency: str | None
+
+
+def recognise_file(path: Path | str, options: ImportOptions | None = None, file_name: str | None = None
+                   ) -> Source | None:
+    """The source whose layout the file's header has (gzip unpacked first), or None."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
+        try:
+            csv_path, _ = _as_utf8(path, Path(tmp), file_name or path.name, options or ImportOptions())
+        except ImportRejected:
+            return None
+        return recognise(headers_of(csv_path)[0])
+
+
+def preview(con, path: Path | str, source: Source | str | None = None, options: ImportOptions | None = None, *,
+            file_name: str | None = None) -> SourcePreview:
+    """The canonical rows a file would give (counts, first rows, the orders' totals and dates, what is left out),
+    read without writing anything. Raises ImportRejected as :func:`import_source` would."""
+    path = Path(path)
+    name = file_name or path.name
+    options = options or ImportOptions()
+    seen: dict = {}
+
+    def inspect(cur, chosen: Source) -> None:
+        seen["heads"] = {t: db.query_df(cur, "source_head", idents={"table": f"source_{t}"}) for t in chosen.writes}
+        if "orders" in chosen.writes:
+            seen["orders"] = db.query_df(cur, "source_order_totals").iloc[0].to_dict()
+
+    with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
+        work = Path(tmp)
+        csv_path, facts = _as_utf8(path, work, name, options)
+        headers, delimiter = headers_of(csv_path)
+        chosen = _chosen(source, headers, name)
+        result = SourceResult(chosen, name)
+        files = _canonical_files(con, chosen, csv_path, facts, headers, options.delimiter or delimiter, name,
+                                 options, work, result, inspect)
+    return SourcePreview(chosen, name, {t: len(lines) for t, _, lines in files}, seen["heads"], seen.get("orders"),
+                         result.left_out, result.date_format, result.currency)
+
+
 def import_batch(con, paths: list[Path | str], source: Source | str | None = None,
                  options: ImportOptions | None = None, *, actor: Principal = LOCAL_ADMIN,
                  imported_by: str | None = None) -> list[SourceResult]:
@@ -263,8 +317,8 @@ def _stage_columns(source: Source, headers: list[str], name: str) -> dict[str, s
 
 
 def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, headers: list[str], delimiter: str,
-                     name: str, options: ImportOptions, work: Path, result: SourceResult
-                     ) -> list[tuple[str, Path, list[int]]]:
+                     name: str, options: ImportOptions, work: Path, result: SourceResult,
+                     inspect: Callable | None = None) -> list[tuple[str, Path, list[int]]]:
     """The canonical CSV file of each table the source writes, with the file line behind each of its rows."""
     cur = con.cursor()
     try:
@@ -295,6 +349,8 @@ def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, head
             db.execute(cur, "source_export", {"path": str(target)}, idents=idents)
             lines = [line for (line,) in db.run(cur, "source_lines", idents=idents).fetchall()]
             files.append((table, target, lines))
+        if inspect:
+            inspect(cur, source)
         return files
     finally:
         cur.close()

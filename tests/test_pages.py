@@ -502,3 +502,25 @@ def test_the_undo_choice_starts_at_the_newest_import_after_another_import(empty_
     _upload(at, "orders", "c.csv", "order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,10\n")
     undo = next(s for s in at.selectbox if s.key.startswith("undo_choice"))
     assert undo.value == 3 and undo.options[0].startswith("#3")
+
+
+def test_a_file_in_a_known_layout_is_recognised_previewed_and_imported(empty_app):
+    from test_sources import shopify_orders
+
+    at = empty_app.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value(
+        ("orders_export_1.csv", shopify_orders().to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Recognised as **Shopify orders export**" in s.value for s in at.success)
+    assert _metric(at, "Orders to write") == "6" and _metric(at, "Customers to write") == "3"
+    assert _metric(at, "Completed revenue (GBP)") == "174.49"
+    assert any("orders without an email" in i.value for i in at.info)
+    at.button(key="do_import_source").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _metric(at, "Orders") == "6" and _metric(at, "Customers") == "3"
+    assert any("recognised as Shopify orders export" in s.value for s in at.success)
+    assert at.selectbox(key="data_currency").value == "GBP"
+    at.selectbox(key="data_currency").set_value("EUR").run()  # an editor corrects it
+    assert at.selectbox(key="data_currency").value == "EUR"
+    at.switch_page("pages/overview.py").run()
+    assert _metric(at, "Revenue").startswith("€")

@@ -8,7 +8,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from crm_metrics import currency
+from crm_metrics import currency, sources
 from crm_metrics.access import AccessDenied
 from crm_metrics.importer import (
     DATE_FORMATS,
@@ -23,6 +23,7 @@ from crm_metrics.importer import (
 )
 from crm_metrics.schema import TABLE_ORDER, TABLES
 from ui import auth, data
+from ui import format as fmt
 
 ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "iso-8859-15", "cp1250", "mac-roman"]
 DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
@@ -54,6 +55,10 @@ def upload_panel() -> None:
         _forget_upload()
         return
     path = _stored_upload(upload)
+    known = sources.recognise_file(path, file_name=upload.name)
+    if known is not None:
+        _source_panel(path, upload.name, known)
+        return
     proposal = propose(path, table, file_name=upload.name)
     if proposal.problems:
         _show_problems(proposal.problems)
@@ -72,6 +77,60 @@ def upload_panel() -> None:
         st.info("Choose the date format above: the dates in this file can be read more than one way.")
     if st.button("Import", type="primary", disabled=options.date_format is None, key="do_import"):
         _run_import(table, path, upload.name, options)
+
+
+def _source_panel(path, name: str, source) -> None:
+    """A file in a known layout: what it was recognised as, what it will write (counts, totals, first rows, what
+    is left out), one confirm."""
+    st.success(f"Recognised as **{fmt.inert(source.title)}**: it writes {', '.join(source.writes)} (the table "
+               "chosen on the left does not apply).", icon=":material/verified:")
+    try:
+        seen = sources.preview(data.connection(), path, source, file_name=name)
+    except ImportRejected as exc:
+        _show_problems(exc.problems)
+        return
+    cards = st.container(horizontal=True, wrap=True)
+    for table, rows in seen.rows.items():
+        cards.metric(f"{table.capitalize()} to write", fmt.count(rows), border=True, width=180)
+    if seen.orders:
+        money = seen.currency or currency.code()
+        cards.metric(f"Completed revenue ({money})", f"{float(seen.orders['revenue'] or 0):,.2f}", border=True,
+                     width=220)
+        cards.metric("Orders from", f"{seen.orders['first_day']} to {seen.orders['last_day']}", border=True,
+                     width=280)
+    notes = [f"Dates read as {seen.date_format}." if seen.date_format else "",
+             f"Amounts are in {seen.currency}; the dashboard will write them so." if seen.currency else ""]
+    st.caption(" ".join(n for n in notes if n) + " Rows whose key is already stored are updated; the rest are added.")
+    for line in seen.left_out:
+        st.info(f"Left out: {fmt.inert(line)}.", icon=":material/filter_alt_off:")
+    with st.expander("The first rows of each table, as they will be written", expanded=False):
+        for table, head in seen.heads.items():
+            st.markdown(f"**{table}**")
+            st.dataframe(head, hide_index=True, width="stretch")
+    if st.button("Import", type="primary", key="do_import_source"):
+        _run_source_import(path, name, source)
+
+
+def _run_source_import(path, name: str, source) -> None:
+    with st.status(f"Importing {fmt.inert(name)} as {fmt.inert(source.title)}…", expanded=True) as status:
+        try:
+            result = sources.import_source(data.connection(), path, source, file_name=name, actor=auth.current())
+        except AccessDenied as exc:
+            status.update(label=str(exc), state="error")
+            return
+        except ImportRejected as exc:
+            status.update(label=f"{fmt.inert(name)} was not imported: nothing was changed.", state="error",
+                          expanded=True)
+            _show_problems(exc.problems)
+            return
+        except ImportFailed as exc:
+            status.update(label=f"{fmt.inert(name)} was not imported.", state="error", expanded=True)
+            st.error(str(exc), icon=":material/hard_drive:")
+            return
+        status.update(label="Imported.", state="complete")
+    st.session_state["last_import"] = fmt.inert(result.summary().replace("\n", " "))
+    st.session_state["last_import_warnings"] = [fmt.inert(w) for r in result.imports for w in r.warnings]
+    st.rerun()
 
 
 def _forget_upload() -> None:
@@ -191,14 +250,14 @@ def _show_problems(problems) -> None:
 def currency_panel() -> None:
     """The currency the amounts are in, stored with the data: every page, export and sentence writes it."""
     names = sorted(currency.SYMBOLS)
-    now = currency.code()
     if not auth.allowed("import"):
-        st.caption(f"Amounts are in {now} ({currency.symbol().strip()}).")
+        st.caption(f"Amounts are in {currency.code()} ({currency.symbol().strip()}).")
         return
-    chosen = st.selectbox("Currency of the amounts", names, index=names.index(now), key="data_currency", width=320,
-                          format_func=lambda c: f"{c} ({currency.SYMBOLS[c].strip()})",
-                          help="What the amounts in your files are in. Every page, chart, export and sentence "
-                               "writes money in it; nothing is converted.")
-    if chosen != now:
-        data.set_currency(chosen)
-        st.rerun()
+    # the field shows what is stored (an import may have just recorded a file's currency); a change is stored
+    # by the callback, before the next run reads it
+    st.session_state["data_currency"] = currency.code()
+    st.selectbox("Currency of the amounts", names, key="data_currency", width=320,
+                 format_func=lambda c: f"{c} ({currency.SYMBOLS[c].strip()})",
+                 on_change=lambda: data.set_currency(st.session_state["data_currency"]),
+                 help="What the amounts in your files are in. Every page, chart, export and sentence writes money "
+                      "in it; nothing is converted.")
