@@ -11,11 +11,12 @@ st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitor
 
 
 def home() -> None:
-    """The root URL shows the Overview, or the Data page's import while the database is empty: it runs that page
-    in place (a switch would have to rewrite the URL, whose filters are bound to widgets). The Overview keeps
-    its own address, /overview, like every other page."""
-    runpy.run_path(str(Path(__file__).parent / ("pages/data.py" if data.is_empty() else "pages/overview.py")),
-                   run_name="__main__")
+    """The root URL shows the Overview, or the Data page's import while the database is empty (for the rest of
+    that session: the import's result stays in view); it runs that page in place (a switch would have to
+    rewrite the URL, whose filters are bound to widgets). The Overview keeps its own address, /overview."""
+    if "_home" not in st.session_state:
+        st.session_state["_home"] = "pages/data.py" if data.is_empty() else "pages/overview.py"
+    runpy.run_path(str(Path(__file__).parent / st.session_state["_home"]), run_name="__main__")
 
 
 pages = {

@@ -152,7 +152,7 @@ class SourceResult:
     def summary(self) -> str:
         lines = [f"{self.file_name}: recognised as {self.source.title} ({self.source.name})."]
         lines += [f"  {r.summary()}" for r in self.imports]
-        lines += [f"  Left out: {w}" for w in self.left_out]
+        lines += [f"  Left out, {w}" for w in self.left_out]
         if self.currency:
             lines.append(f"  Amounts are in {self.currency}, as the file says.")
         return "\n".join(lines)
@@ -340,7 +340,7 @@ def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, head
         if problems:
             raise ImportRejected(problems)
         result.currency = _named_currency(cur, name)
-        result.left_out = [f"{what}: {rows:,}" + (f", {amount:,.2f} in amounts" if amount is not None else "")
+        result.left_out = [f"{what}: {rows:,}" + (f", worth {amount:,.2f}" if amount is not None else "")
                            for what, rows, amount in db.run(cur, "source_left_out_rows").fetchall() if rows]
         files = []
         for table in [t for t in TABLE_ORDER if t in source.writes]:

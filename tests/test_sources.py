@@ -215,8 +215,8 @@ def test_a_shopify_orders_export_imports_with_no_flag(con, tmp_path):
     assert con.execute("SELECT customer_id, name, city, country FROM customers ORDER BY 1").fetchall() == [
         ("ann@example.com", "Ann Lee", "York", "GB"), ("bob@example.com", "Bob Roy", "Lyon", "FR"),
         ("cy@example.com", "Cy Fox", "Bath", "GB")]
-    assert result.left_out == ["orders not paid yet (pending, authorized): 1, 25.00 in amounts",
-                               "orders without an email (guest or point-of-sale checkouts): 1, 15.00 in amounts"]
+    assert result.left_out == ["orders not paid yet (pending, authorized): 1, worth 25.00",
+                               "orders without an email (guest or point-of-sale checkouts): 1, worth 15.00"]
     assert currency.code() == "GBP"
 
 

@@ -96,13 +96,13 @@ def _source_panel(path, name: str, source) -> None:
         money = seen.currency or currency.code()
         cards.metric(f"Completed revenue ({money})", f"{float(seen.orders['revenue'] or 0):,.2f}", border=True,
                      width=220)
-        cards.metric("Orders from", f"{seen.orders['first_day']} to {seen.orders['last_day']}", border=True,
-                     width=280)
+        cards.metric("First order", str(seen.orders["first_day"]), border=True, width=180)
+        cards.metric("Last order", str(seen.orders["last_day"]), border=True, width=180)
     notes = [f"Dates read as {seen.date_format}." if seen.date_format else "",
              f"Amounts are in {seen.currency}; the dashboard will write them so." if seen.currency else ""]
     st.caption(" ".join(n for n in notes if n) + " Rows whose key is already stored are updated; the rest are added.")
     for line in seen.left_out:
-        st.info(f"Left out: {fmt.inert(line)}.", icon=":material/filter_alt_off:")
+        st.info(f"Left out, {fmt.inert(line)}.", icon=":material/filter_alt_off:")
     with st.expander("The first rows of each table, as they will be written", expanded=False):
         for table, head in seen.heads.items():
             st.markdown(f"**{table}**")

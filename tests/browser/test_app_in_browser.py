@@ -332,3 +332,36 @@ def test_every_page_renders_on_the_cdnow_orders(browser_instance, tmp_path):
         page.close()
     finally:
         stop_app(proc)
+
+
+def test_a_shopify_export_is_recognised_imported_and_undone(browser_instance, empty_app_url, tmp_path):
+    from test_sources import shopify_orders
+
+    export = tmp_path / "orders_export_1.csv"
+    shopify_orders().to_csv(export, index=False)
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(empty_app_url + "/")  # an empty database opens on the import
+    settle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(export))
+    settle(page)
+    _no_exception(page)
+    assert page.get_by_text("Recognised as Shopify orders export").first.is_visible()
+    assert _metric(page, "Orders to write") == "6" and _metric(page, "Completed revenue (GBP)") == "174.49"
+    shoot(page, "data-shopify-preview-1400")
+    page.get_by_role("button", name="Import", exact=True).click()
+    settle(page)
+    _no_exception(page)
+    assert _metric(page, "Orders") == "6" and _metric(page, "Customers") == "3"
+    assert page.get_by_text("recognised as Shopify orders export").first.is_visible()
+    shoot(page, "data-shopify-imported-1400")
+    page.goto(empty_app_url + "/overview")
+    settle(page)
+    assert _metric(page, "Revenue").startswith("£")
+    page.goto(empty_app_url + "/data")
+    settle(page)
+    for _ in range(2):  # the orders, then the customers the same file wrote (newest first)
+        page.get_by_role("button", name="Undo", exact=True).click()
+        settle(page)
+    _no_exception(page)
+    assert page.get_by_text("The database is empty").first.is_visible()
+    page.close()
