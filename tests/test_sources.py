@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,8 @@ from db_helpers import snapshot
 from crm_metrics.__main__ import main
 from crm_metrics.importer import ImportRejected
 from crm_metrics.sources import import_batch, import_source, recognise
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ONLINE_RETAIL = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID",
                  "Country"]
@@ -232,3 +235,19 @@ def test_a_shopify_status_the_map_does_not_know_stops_the_import(seeded, tmp_pat
         "orders_export.csv:4: column Financial Status: a payment status the status map does not know (paid, "
         "partially_paid, partially_refunded, refunded, voided, pending, authorized) 'expired'"]
     assert snapshot(seeded) == before
+
+
+def test_a_source_of_your_own_from_the_folder_crm_sources_names(con, tmp_path, monkeypatch):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "my_shop.sql").write_text((ROOT / "docs" / "example_source.sql").read_text())
+    monkeypatch.setenv("CRM_SOURCES", str(folder))
+    path = tmp_path / "june.csv"
+    path.write_text("Order Ref,Buyer Email,Placed,Paid,Note\nR1,Ann@Example.com,14/06/2024,20.00,gift\n"
+                    "R2,,15/06/2024,5.00,\nR3,bob@example.com,16/06/2024,7.50,\n")
+    result = import_source(con, path)
+    assert result.source.name == "my_shop_orders" and result.date_format == "%d/%m/%Y"
+    assert con.execute("SELECT order_id, customer_id, CAST(order_date AS VARCHAR), amount FROM orders ORDER BY 1"
+                       ).fetchall() == [("R1", "ann@example.com", "2024-06-14", Decimal("20.00")),
+                                        ("R3", "bob@example.com", "2024-06-16", Decimal("7.50"))]
+    assert result.left_out == ["orders without a buyer email: 1, worth 5.00"]
