@@ -251,3 +251,35 @@ def test_a_source_of_your_own_from_the_folder_crm_sources_names(con, tmp_path, m
                        ).fetchall() == [("R1", "ann@example.com", "2024-06-14", Decimal("20.00")),
                                         ("R3", "bob@example.com", "2024-06-16", Decimal("7.50"))]
     assert result.left_out == ["orders without a buyer email: 1, worth 5.00"]
+
+
+# the first columns of Stripe's payments export ("unified payments"), in its order; older exports say Created (UTC)
+STRIPE = ["id", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "Captured", "Converted Amount",
+          "Converted Amount Refunded", "Converted Currency", "Decline Reason", "Description", "Fee",
+          "Refunded date (UTC)", "Statement Descriptor", "Status", "Seller Message", "Taxes On Fee", "Card ID",
+          "Customer ID", "Customer Description", "Customer Email"]
+
+
+@pytest.mark.parametrize("created", ["Created date (UTC)", "Created (UTC)"])
+def test_a_stripe_payments_export_imports_with_no_flag(con, tmp_path, created):
+    rows = [  # id, created, amount, currency, status, customer id, email
+        ("py_1", "2024-03-01 10:00", "25.00", "eur", "Paid", "cus_A", "ann@example.com"),
+        ("py_2", "2024-03-02 11:30", "40.00", "eur", "Refunded", "cus_A", "ann@example.com"),
+        ("py_3", "2024-03-03 12:00", "12.50", "eur", "Failed", "cus_B", "bob@example.com"),
+        ("py_4", "2024-03-04 13:00", "9.99", "eur", "Paid", "", "Cy@Example.com"),
+        ("py_5", "2024-03-05 14:00", "5.00", "eur", "Paid", "", ""),
+    ]
+    frame = pd.DataFrame([dict(dict.fromkeys(STRIPE, ""), **{"id": i, "Created date (UTC)": c, "Amount": a,
+                                                            "Currency": cur, "Status": s, "Customer ID": cid,
+                                                            "Customer Email": e, "Captured": "true"})
+                          for i, c, a, cur, s, cid, e in rows], columns=STRIPE)
+    path = tmp_path / "unified_payments.csv"
+    frame.rename(columns={"Created date (UTC)": created}).to_csv(path, index=False)
+    result = import_source(con, path)
+    assert result.source.name == "stripe_payments" and result.currency == "EUR"
+    assert con.execute("SELECT order_id, customer_id, CAST(order_date AS VARCHAR), amount, status FROM orders "
+                       "ORDER BY 1").fetchall() == [
+        ("py_1", "cus_A", "2024-03-01", Decimal("25.00"), "completed"),
+        ("py_2", "cus_A", "2024-03-02", Decimal("40.00"), "returned"),
+        ("py_4", "cy@example.com", "2024-03-04", Decimal("9.99"), "completed")]
+    assert result.left_out == ["failed payments: 1, worth 12.50", "payments without a customer or an email: 1, worth 5.00"]
