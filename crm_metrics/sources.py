@@ -29,6 +29,7 @@ undo, idempotent re-upload); a batch that fails anywhere is undone whole.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 import tempfile
@@ -43,6 +44,7 @@ import pandas as pd
 from crm_metrics import currency, db
 from crm_metrics.access import LOCAL_ADMIN, Principal, require
 from crm_metrics.importer import (
+    DELIMITERS,
     MAX_LINE_BYTES,
     FileFacts,
     ImportOptions,
@@ -158,12 +160,60 @@ class SourceResult:
         return "\n".join(lines)
 
 
-def headers_of(path: Path, encoding: str = "utf-8") -> tuple[list[str], str]:
-    """The header cells of a CSV file and its delimiter (sniffed)."""
-    text = read_head(path, encoding)
+@dataclass(frozen=True)
+class Header:
+    """Where a file's header is: its cells, the delimiter, and the lines before it (a report's title and date
+    range: Google Ads and other report downloads write them above the header)."""
+
+    cells: list[str]
+    delimiter: str
+    preamble: list[str]
+
+    @property
+    def skip(self) -> int:
+        return len(self.preamble)
+
+
+PREAMBLE_LINES = 20  # a header further down is not looked for
+
+
+def header_of(path: Path, source: Source | None = None) -> Header:
+    """The header of a UTF-8 CSV file: the first of its first lines that a source (``source``, or any) fits,
+    else the first line with the sniffed delimiter."""
+    text = read_head(path, "utf-8")
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:PREAMBLE_LINES]):
+        for delimiter in DELIMITERS:
+            cells = [c.lstrip("\ufeff") for c in next(csv.reader([line], delimiter=delimiter), [])]
+            if len(cells) > 1 and (source.fits(cells) if source else recognise(cells)):
+                return Header(cells, delimiter, lines[:i])
     delimiter = sniff_delimiter(text)
-    first = next(csv.reader(text.split("\n")[:1], delimiter=delimiter), [])
-    return [h.lstrip("\ufeff") for h in first], delimiter
+    return Header([c.lstrip("\ufeff") for c in next(csv.reader(lines[:1], delimiter=delimiter), [])], delimiter, [])
+
+
+_RANGE = re.compile(r"([A-Za-z]{3,9}\.? \d{1,2}, \d{4}|\d{4}-\d{2}-\d{2}|\d{1,2} [A-Za-z]{3,9}\.? \d{4})"
+                    r"\s*[-–]\s*"
+                    r"([A-Za-z]{3,9}\.? \d{1,2}, \d{4}|\d{4}-\d{2}-\d{2}|\d{1,2} [A-Za-z]{3,9}\.? \d{4})")
+
+
+def report_range(preamble: list[str]) -> tuple[dt.date, dt.date] | None:
+    """The date range a report states above its header ("February 1, 2024 - February 29, 2024")."""
+    for line in preamble:
+        found = _RANGE.search(line)
+        if found:
+            days = [_day(found.group(1)), _day(found.group(2))]
+            if all(days):
+                return days[0], days[1]
+    return None
+
+
+def _day(text: str) -> dt.date | None:
+    for fmt in ("%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"):
+        try:
+            return dt.datetime.strptime(text.replace(".", ""), fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def import_source(con, path: Path | str, source: Source | str | None = None, options: ImportOptions | None = None,
@@ -186,11 +236,9 @@ def import_source(con, path: Path | str, source: Source | str | None = None, opt
     with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
         work = Path(tmp)
         csv_path, facts = _as_utf8(path, work, name, options)
-        headers, delimiter = headers_of(csv_path)
-        delimiter = options.delimiter or delimiter
-        chosen = _chosen(source, headers, name)
+        chosen, header = _chosen(source, csv_path, name)
         result = SourceResult(chosen, name)
-        files = _canonical_files(con, chosen, csv_path, facts, headers, delimiter, name, options, work, result)
+        files = _canonical_files(con, chosen, csv_path, facts, header, name, options, work, result)
         result.imports = _import_all(con, chosen, files, name, actor, imported_by)
     if result.currency:
         currency.store(con, result.currency, actor)
@@ -220,7 +268,7 @@ def recognise_file(path: Path | str, options: ImportOptions | None = None, file_
             csv_path, _ = _as_utf8(path, Path(tmp), file_name or path.name, options or ImportOptions())
         except ImportRejected:
             return None
-        return recognise(headers_of(csv_path)[0])
+        return recognise(header_of(csv_path).cells)
 
 
 def preview(con, path: Path | str, source: Source | str | None = None, options: ImportOptions | None = None, *,
@@ -240,11 +288,9 @@ def preview(con, path: Path | str, source: Source | str | None = None, options: 
     with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
         work = Path(tmp)
         csv_path, facts = _as_utf8(path, work, name, options)
-        headers, delimiter = headers_of(csv_path)
-        chosen = _chosen(source, headers, name)
+        chosen, header = _chosen(source, csv_path, name)
         result = SourceResult(chosen, name)
-        files = _canonical_files(con, chosen, csv_path, facts, headers, options.delimiter or delimiter, name,
-                                 options, work, result, inspect)
+        files = _canonical_files(con, chosen, csv_path, facts, header, name, options, work, result, inspect)
     return SourcePreview(chosen, name, {t: len(lines) for t, _, lines in files}, seen["heads"], seen.get("orders"),
                          result.left_out, result.date_format, result.currency)
 
@@ -282,12 +328,11 @@ def _as_utf8(path: Path, work: Path, name: str, options: ImportOptions) -> tuple
     return csv_path, (scan_file(csv_path) if csv_path != source else facts)
 
 
-def _chosen(source: Source | str | None, headers: list[str], name: str) -> Source:
-    if isinstance(source, Source):
-        chosen = source
-    elif source:
-        chosen = by_name(source)
-    else:
+def _chosen(source: Source | str | None, csv_path: Path, name: str) -> tuple[Source, Header]:
+    chosen = by_name(source) if isinstance(source, str) and source else source
+    header = header_of(csv_path, chosen)
+    headers = header.cells
+    if chosen is None:
         chosen = recognise(headers)
         if chosen is None:
             raise ImportRejected([Problem(
@@ -297,9 +342,9 @@ def _chosen(source: Source | str | None, headers: list[str], name: str) -> Sourc
     missing = [spellings[0] for spellings in chosen.header
                if not any(normalise_header(s) in {normalise_header(h) for h in headers} for s in spellings)]
     if missing:
-        raise ImportRejected([Problem(name, 1, m, None, f"a column the {chosen.title} layout has is missing")
-                              for m in missing])
-    return chosen
+        raise ImportRejected([Problem(name, header.skip + 1, m, None,
+                                      f"a column the {chosen.title} layout has is missing") for m in missing])
+    return chosen, header
 
 
 def _stage_columns(source: Source, headers: list[str], name: str) -> dict[str, str]:
@@ -316,22 +361,27 @@ def _stage_columns(source: Source, headers: list[str], name: str) -> dict[str, s
     return columns
 
 
-def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, headers: list[str], delimiter: str,
-                     name: str, options: ImportOptions, work: Path, result: SourceResult,
+def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, header: Header, name: str,
+                     options: ImportOptions, work: Path, result: SourceResult,
                      inspect: Callable | None = None) -> list[tuple[str, Path, list[int]]]:
     """The canonical CSV file of each table the source writes, with the file line behind each of its rows."""
     cur = con.cursor()
     try:
         try:
             records = db.scalar(cur, "source_stage", {
-                "path": str(csv_path), "columns": _stage_columns(source, headers, name), "delimiter": delimiter,
+                "path": str(csv_path), "columns": _stage_columns(source, header.cells, name),
+                "delimiter": options.delimiter or header.delimiter, "skip": header.skip,
                 "max_line_size": MAX_LINE_BYTES + 2})
         except duckdb.Error as exc:
             raise ImportRejected([Problem(name, None, None, None, f"could not be read as CSV: {exc}")]) from exc
-        if records != facts.lines - 1:
+        data_lines = facts.lines - 1 - header.skip
+        if records != data_lines:
             raise ImportRejected([Problem(name, None, None, None,
-                                          f"read {records:,} records but the file has {facts.lines - 1:,} data "
-                                          "lines: a value holds a line break, which this layout never has")])
+                                          f"read {records:,} records but the file has {data_lines:,} data lines: "
+                                          "a value holds a line break, which this layout never has")])
+        span = report_range(header.preamble)
+        cur.execute("SET VARIABLE crm_report_start = CAST(? AS DATE)", [span[0] if span else None])
+        cur.execute("SET VARIABLE crm_report_end = CAST(? AS DATE)", [span[1] if span else None])
         db.run_script(cur, source.text)
         result.date_format = _date_format(cur, name, options)
         cur.execute("SET VARIABLE crm_date_format = ?", [result.date_format or "%Y-%m-%d"])

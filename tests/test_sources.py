@@ -283,3 +283,37 @@ def test_a_stripe_payments_export_imports_with_no_flag(con, tmp_path, created):
         ("py_2", "cus_A", "2024-03-02", Decimal("40.00"), "returned"),
         ("py_4", "cy@example.com", "2024-03-04", Decimal("9.99"), "completed")]
     assert result.left_out == ["failed payments: 1, worth 12.50", "payments without a customer or an email: 1, worth 5.00"]
+
+
+# a Google Ads campaign report as downloaded: a title and the date range above the header, closing Total rows
+GOOGLE_ADS = '''Campaign report
+"February 1, 2024 - February 29, 2024"
+Campaign status,Campaign,Budget,Budget name,Budget type,Status,Campaign type,Currency code,Impr.,Interactions,Cost,Conversions
+Enabled,Spring sale,50.00,Spring,Daily,Eligible,Search,USD,"40,000","1,200","1,234.56",35.00
+Paused,Brand,20.00,Brand,Daily,Paused,Search,USD,--,--, --,--
+Enabled,Retarget,10.00,Retarget,Daily,Eligible,Display,USD,"8,000",90,300.10,3.00
+Total: Account,,,,,,,USD,"48,000","1,290","1,534.66",38.00
+Total: Search,,,,,,,USD,"40,000","1,200","1,234.56",35.00
+'''
+
+
+def test_a_google_ads_campaign_report_imports_with_no_flag(con, tmp_path):
+    path = tmp_path / "Campaign report.csv"
+    path.write_text(GOOGLE_ADS)
+    result = import_source(con, path)
+    assert result.source.name == "google_ads_campaigns" and result.currency == "USD"
+    got = con.execute("SELECT campaign_id, channel, CAST(start_date AS VARCHAR), CAST(end_date AS VARCHAR), cost, "
+                      "objective FROM campaigns ORDER BY 1").fetchall()
+    assert got == [("Brand", "Google Ads", "2024-02-01", "2024-02-29", Decimal("0.00"), "Search"),
+                   ("Retarget", "Google Ads", "2024-02-01", "2024-02-29", Decimal("300.10"), "Display"),
+                   ("Spring sale", "Google Ads", "2024-02-01", "2024-02-29", Decimal("1234.56"), "Search")]
+    # the campaigns' cost is the report's Total row, which itself is not a campaign
+    assert con.execute("SELECT sum(cost) FROM campaigns").fetchone()[0] == Decimal("1534.66")
+    assert result.left_out == ["Total rows of the report: 2"]
+
+
+def test_a_google_ads_report_without_its_date_range_is_said(con, tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text(GOOGLE_ADS.replace('"February 1, 2024 - February 29, 2024"\n', ""))
+    with pytest.raises(ImportRejected, match="date range .* is missing: campaigns need a start date"):
+        import_source(con, path)
