@@ -207,6 +207,18 @@ def report_range(preamble: list[str]) -> tuple[dt.date, dt.date] | None:
     return None
 
 
+_CURRENCY_IN_HEADER = re.compile(r"\(([A-Za-z]{3})\)\s*$")
+
+
+def header_currency(cells: list[str]) -> str | None:
+    """The currency a header names ("Amount spent (USD)"), for a source's ``getvariable('crm_header_currency')``."""
+    for cell in cells:
+        found = _CURRENCY_IN_HEADER.search(cell)
+        if found and found.group(1).upper() in currency.SYMBOLS:
+            return found.group(1).upper()
+    return None
+
+
 def _day(text: str) -> dt.date | None:
     for fmt in ("%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"):
         try:
@@ -379,6 +391,7 @@ def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, head
             raise ImportRejected([Problem(name, None, None, None,
                                           f"read {records:,} records but the file has {data_lines:,} data lines: "
                                           "a value holds a line break, which this layout never has")])
+        cur.execute("SET VARIABLE crm_header_currency = ?", [header_currency(header.cells)])
         span = report_range(header.preamble)
         cur.execute("SET VARIABLE crm_report_start = CAST(? AS DATE)", [span[0] if span else None])
         cur.execute("SET VARIABLE crm_report_end = CAST(? AS DATE)", [span[1] if span else None])
@@ -391,7 +404,7 @@ def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, head
             raise ImportRejected(problems)
         result.currency = _named_currency(cur, name)
         result.left_out = [f"{what}: {rows:,}" + (f", worth {amount:,.2f}" if amount is not None else "")
-                           for what, rows, amount in db.run(cur, "source_left_out_rows").fetchall() if rows]
+                           for what, rows, amount in _optional(cur, "source_left_out_rows") if rows]
         files = []
         for table in [t for t in TABLE_ORDER if t in source.writes]:
             target = work / f"{Path(name).stem}.{table}.csv"
@@ -406,13 +419,18 @@ def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, head
         cur.close()
 
 
+def _optional(cur, query: str) -> list[tuple]:
+    """The rows of a query over a view a source may leave out (source_left_out, source_currency): none then."""
+    try:
+        return db.run(cur, query).fetchall()
+    except duckdb.CatalogException:
+        return []
+
+
 def _named_currency(cur, name: str) -> str | None:
     """The one currency the file names (None: it names none). Amounts in several currencies cannot be added up:
     the file is refused."""
-    try:
-        named = [v for (v,) in db.run(cur, "source_currencies").fetchall()]
-    except duckdb.CatalogException:
-        return None
+    named = [v for (v,) in _optional(cur, "source_currencies")]
     if len(named) > 1:
         raise ImportRejected([Problem(name, None, "Currency", ", ".join(named),
                                       "the amounts are in several currencies, which cannot be added up: export one "

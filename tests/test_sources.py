@@ -317,3 +317,20 @@ def test_a_google_ads_report_without_its_date_range_is_said(con, tmp_path):
     path.write_text(GOOGLE_ADS.replace('"February 1, 2024 - February 29, 2024"\n', ""))
     with pytest.raises(ImportRejected, match="date range .* is missing: campaigns need a start date"):
         import_source(con, path)
+
+
+def test_a_meta_ads_export_imports_with_its_currency_from_the_header(con, tmp_path):
+    path = tmp_path / "Meta-Ads-Campaigns.csv"
+    path.write_text("Campaign name,Campaign delivery,Results,Result indicator,Reach,Impressions,Cost per results,"
+                    "Amount spent (BRL),Ends,Reporting starts,Reporting ends\n"
+                    "Black Friday,inactive,120,actions:link_click,9000,15000,1.20,144.00,2024-11-30,2024-11-01,"
+                    "2024-11-15\n"
+                    "Black Friday,inactive,80,actions:link_click,7000,11000,1.10,88.50,2024-11-30,2024-11-16,"
+                    "2024-11-30\n"
+                    "Always on,active,40,actions:link_click,3000,5000,2.00,80.00,Ongoing,2024-11-01,2024-11-30\n")
+    result = import_source(con, path)
+    assert result.source.name == "meta_ads_campaigns" and result.currency == "BRL"
+    assert con.execute("SELECT campaign_id, channel, CAST(start_date AS VARCHAR), CAST(end_date AS VARCHAR), cost "
+                       "FROM campaigns ORDER BY 1").fetchall() == [
+        ("Always on", "Meta Ads", "2024-11-01", "2024-11-30", Decimal("80.00")),
+        ("Black Friday", "Meta Ads", "2024-11-01", "2024-11-30", Decimal("232.50"))]
