@@ -334,3 +334,66 @@ def test_a_meta_ads_export_imports_with_its_currency_from_the_header(con, tmp_pa
                        "FROM campaigns ORDER BY 1").fetchall() == [
         ("Always on", "Meta Ads", "2024-11-01", "2024-11-30", Decimal("80.00")),
         ("Black Friday", "Meta Ads", "2024-11-01", "2024-11-30", Decimal("232.50"))]
+
+
+def test_a_mailchimp_campaign_report_imports_with_no_cost_stated(con, tmp_path):
+    path = tmp_path / "campaigns.csv"
+    path.write_text("Title,Subject,List,Send Date,Send Weekday,Total Recipients,Successful Deliveries,Soft Bounces,"
+                    "Hard Bounces,Total Bounces,Times Forwarded,Forwarded Opens,Unique Opens,Open Rate,Total Opens,"
+                    "Unique Clicks,Click Rate,Total Clicks,Unsubscribes,Abuse Complaints,Times Liked on Facebook,"
+                    "Folder Id,Unique Id\n"
+                    'June news,"Summer is here, 20% off",Customers,"Jun 09, 2018 09:30 pm",Saturday,1200,1180,10,10,20,'
+                    '3,1,400,33.90%,650,80,6.78%,120,4,0,0,,a1b2c3\n'
+                    'Win-back,We miss you,Customers,"Dec 1, 2018 10:00 am",Saturday,300,295,2,3,5,0,0,90,30.51%,'
+                    '110,15,5.08%,20,2,0,0,,d4e5f6\n')
+    result = import_source(con, path)
+    assert result.source.name == "mailchimp_campaigns" and result.date_format == "%b %d, %Y"
+    assert con.execute("SELECT campaign_id, name, channel, CAST(start_date AS VARCHAR), cost, objective "
+                       "FROM campaigns ORDER BY 1").fetchall() == [
+        ("a1b2c3", "June news", "Email", "2018-06-09", Decimal("0.00"), "Summer is here, 20% off"),
+        ("d4e5f6", "Win-back", "Email", "2018-12-01", Decimal("0.00"), "We miss you")]
+    assert result.left_out[0].startswith("campaign costs (Mailchimp exports none")
+
+
+CONTACT_EXPORTS = {  # source: (file text in the published layout, the customers it writes)
+    "shopify_customers": (
+        "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,"
+        "Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,"
+        "Phone,Total Spent,Total Orders,Note,Tax Exempt,Tags\n"
+        "Ann,Lee,Ann@Example.com,yes,,1 High St,York,,GB,YO1,,153.99,2,,no,\n"
+        "Bob,Roy,bob@example.com,no,,2 Rue,Lyon,,FR,69001,,90.50,2,,no,\n"
+        "No,Mail,,no,,,,,,,,0.00,0,,no,\n",
+        [("ann@example.com", "Ann Lee", "York", "GB"), ("bob@example.com", "Bob Roy", "Lyon", "FR")]),
+    "mailchimp_audience": (
+        "Email Address,First Name,Last Name,Address,Phone Number,Birthday,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,"
+        "CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS\n"
+        "ANN@example.com,Ann,Lee,,,,4,2024-01-02 10:00:00,,,,,,,,,GB,,2024-01-02 10:00:00,111,abc,,\n"
+        "cy@example.com,Cy,Fox,,,,2,2024-02-02 10:00:00,,,,,,,,,GB,,2024-02-02 10:00:00,112,abd,,\n",
+        [("ann@example.com", "Ann Lee", None, None), ("cy@example.com", "Cy Fox", None, None)]),
+    "hubspot_contacts": (
+        "Record ID,First Name,Last Name,Email,Phone Number,Contact owner,Last Activity Date,Lead Status,"
+        "Marketing contact status,Create Date\n"
+        "501,Ann,Lee,ann@example.com,,Sam,,,Marketing contact,2023-11-05 09:12\n"
+        "502,Dee,Kim,,,Sam,,,Non-marketing contact,2024-01-10 14:00\n",
+        [("ann@example.com", "Ann Lee", None, None), ("hubspot-502", "Dee Kim", None, None)]),
+}
+
+
+@pytest.mark.parametrize("source", sorted(CONTACT_EXPORTS))
+def test_contact_exports_land_on_the_customers_the_orders_know(con, tmp_path, source):
+    orders = tmp_path / "orders_export_1.csv"
+    shopify_orders().to_csv(orders, index=False)
+    import_source(con, orders)  # the shop's customers, known by their email
+    text, expected = CONTACT_EXPORTS[source]
+    path = tmp_path / f"{source}.csv"
+    path.write_text(text)
+    result = import_source(con, path)
+    assert result.source.name == source
+    ids = [row[0] for row in expected]
+    got = con.execute("SELECT customer_id, name, city, country FROM customers WHERE list_contains($ids, customer_id) "
+                      "ORDER BY 1", {"ids": ids}).fetchall()
+    shop = {"ann@example.com": ("York", "GB"), "bob@example.com": ("Lyon", "FR"), "cy@example.com": ("Bath", "GB")}
+    # a file without a city or country leaves the stored ones alone (the orders export wrote them)
+    assert got == [(i, n, c if c else shop.get(i, (None, None))[0], k if k else shop.get(i, (None, None))[1])
+                   for i, n, c, k in expected]
+    assert con.execute("SELECT count(*) FROM customers WHERE lower(customer_id) = 'ann@example.com'").fetchone()[0] == 1
