@@ -397,3 +397,35 @@ def test_contact_exports_land_on_the_customers_the_orders_know(con, tmp_path, so
     assert got == [(i, n, c if c else shop.get(i, (None, None))[0], k if k else shop.get(i, (None, None))[1])
                    for i, n, c, k in expected]
     assert con.execute("SELECT count(*) FROM customers WHERE lower(customer_id) = 'ann@example.com'").fetchone()[0] == 1
+
+
+WOO = ["order_id", "order_number", "order_number_formatted", "order_date", "status", "shipping_total", "tax_total",
+       "discount_total", "order_total", "refunded_total", "order_currency", "payment_method", "customer_id",
+       "billing_first_name", "billing_last_name", "billing_company", "billing_email", "billing_phone",
+       "billing_address_1", "billing_postcode", "billing_city", "billing_state", "billing_country", "line_items"]
+
+
+def test_woocommerce_orders_import_and_the_analytics_download_is_refused_with_the_reason(con, tmp_path):
+    rows = [("101", "2024-04-01 10:00:00", "wc-completed", "30.00", "0", "Ann", "ann@example.com"),
+            ("102", "2024-04-02 11:00:00", "processing", "45.50", "7", "Bob", "Bob@Example.com"),
+            ("103", "2024-04-03 12:00:00", "refunded", "12.00", "7", "Bob", "bob@example.com"),
+            ("104", "2024-04-04 13:00:00", "on-hold", "99.00", "0", "Cy", "cy@example.com"),
+            ("105", "2024-04-05 14:00:00", "completed", "8.00", "0", "Dee", "")]
+    frame = pd.DataFrame([dict(dict.fromkeys(WOO, ""), order_id=f"9{n}", order_number=n, order_date=d, status=s,
+                               order_total=t, order_currency="EUR", customer_id=c, billing_first_name=f,
+                               billing_email=e, billing_city="Porto", billing_country="PT")
+                          for n, d, s, t, c, f, e in rows], columns=WOO)
+    path = tmp_path / "orders-export.csv"
+    frame.to_csv(path, index=False)
+    result = import_source(con, path)
+    assert result.source.name == "woocommerce_orders" and result.currency == "EUR"
+    assert con.execute("SELECT order_id, customer_id, amount, status FROM orders ORDER BY 1").fetchall() == [
+        ("101", "ann@example.com", Decimal("30.00"), "completed"), ("102", "bob@example.com", Decimal("45.50"), "completed"),
+        ("103", "bob@example.com", Decimal("12.00"), "returned")]
+    assert result.left_out == ["orders not paid (pending, on-hold, failed): 1, worth 99.00",
+                               "orders without a billing email: 1, worth 8.00"]
+    analytics = tmp_path / "wc-orders-report-export.csv"
+    analytics.write_text('Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,'
+                         'Coupon(s),Net Sales,Attribution\n2024-04-01,101,"€30,00",Completed,Ann Lee,new,Mug,1,,30,Direct\n')
+    with pytest.raises(ImportRejected, match="wc-orders-report-export.csv:1: column Customer: WooCommerce's Analytics"):
+        import_source(con, analytics)
