@@ -31,6 +31,7 @@ DEFAULT_DB = Path("data") / "crm.duckdb"
 IDENTIFIERS: frozenset[str] = frozenset(
     list(TABLES) + [f"{t}_history" for t in TABLES] + [c.name for t in TABLES.values() for c in t.columns]
     + [f"source_{t}" for t in TABLES]  # the canonical rows an import source declares (crm_metrics.sources)
+    + ["raw"] + [f"raw_{n}" for n in range(2, 6)]  # the files an import source reads, as text
 )
 
 # Serialises writers inside this process (DuckDB would otherwise abort one of two conflicting

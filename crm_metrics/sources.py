@@ -68,6 +68,22 @@ from crm_metrics.schema import TABLE_ORDER, normalise_header
 
 SOURCES_ENV = "CRM_SOURCES"
 _FIELD = re.compile(r"^--\s*(source|title|header|writes):\s*(.+?)\s*$", re.MULTILINE)
+_MORE_FILES = re.compile(r"^--\s*header ([2-5]):\s*(.+?)\s*$", re.MULTILINE)
+Columns = tuple[tuple[str, ...], ...]  # each required column's spellings, as the file writes them
+
+
+def _columns(text: str) -> Columns:
+    return tuple(tuple(s.strip() for s in column.split("|")) for column in text.split(","))
+
+
+def _names(header: Columns) -> dict[str, str]:
+    return {normalise_header(spelling): normalise_header(spellings[0])
+            for spellings in header for spelling in spellings}
+
+
+def _fits(header: Columns, cells: list[str]) -> bool:
+    present = {normalise_header(c) for c in cells}
+    return all(any(normalise_header(s) in present for s in spellings) for spellings in header)
 
 
 @dataclass(frozen=True)
@@ -76,20 +92,26 @@ class Source:
 
     name: str
     title: str
-    header: tuple[tuple[str, ...], ...]  # each required column's spellings, as the file writes them
+    header: Columns  # the (first) file's columns: raw
     writes: tuple[str, ...]
     text: str
     origin: Path
+    more: tuple[Columns, ...] = ()  # a source that reads several files: the columns of files 2, 3 ... (raw_2 ...)
 
     @property
     def columns(self) -> dict[str, str]:
         """Normalised spelling -> the name the column has in ``raw`` (its first spelling, normalised)."""
-        return {normalise_header(spelling): normalise_header(spellings[0])
-                for spellings in self.header for spelling in spellings}
+        return _names(self.header)
 
     def fits(self, headers: list[str]) -> bool:
-        present = {normalise_header(h) for h in headers}
-        return all(any(normalise_header(s) in present for s in spellings) for spellings in self.header)
+        return _fits(self.header, headers)
+
+    def file_number(self, cells: list[str]) -> int | None:
+        """Which of the source's files (1, 2 ...) a header is, or None."""
+        for number, header in enumerate((self.header, *self.more), start=1):
+            if _fits(header, cells):
+                return number
+        return None
 
 
 def parse(text: str, origin: Path) -> Source:
@@ -102,8 +124,11 @@ def parse(text: str, origin: Path) -> Source:
     unknown = [t for t in writes if t not in TABLE_ORDER]
     if unknown:
         raise ValueError(f"{origin}: writes unknown tables {', '.join(unknown)}")
-    header = tuple(tuple(s.strip() for s in column.split("|")) for column in fields["header"].split(","))
-    return Source(fields["source"].strip(), fields["title"].strip(), header, writes, text, origin)
+    more = dict(_MORE_FILES.findall(text))
+    if sorted(more) != [str(n) for n in range(2, len(more) + 2)]:
+        raise ValueError(f"{origin}: further files are numbered header 2, header 3 ... in order")
+    return Source(fields["source"].strip(), fields["title"].strip(), _columns(fields["header"]), writes, text, origin,
+                  tuple(_columns(more[str(n)]) for n in range(2, len(more) + 2)))
 
 
 def _folder_sources() -> list[Path]:
@@ -249,9 +274,19 @@ def import_source(con, path: Path | str, source: Source | str | None = None, opt
         work = Path(tmp)
         csv_path, facts = _as_utf8(path, work, name, options)
         chosen, header = _chosen(source, csv_path, name)
-        result = SourceResult(chosen, name)
-        files = _canonical_files(con, chosen, csv_path, facts, header, name, options, work, result)
-        result.imports = _import_all(con, chosen, files, name, actor, imported_by)
+        if chosen.more:
+            raise ImportRejected([Problem(name, header.skip + 1, None, None,
+                                          f"this is one of the {len(chosen.more) + 1} files the {chosen.title} source "
+                                          "reads together: import them in one batch (import FILE FILE ...)")])
+        return _import_inputs(con, chosen, [Input(name, csv_path, facts, header)], options, work, actor,
+                              imported_by)
+
+
+def _import_inputs(con, source: Source, inputs: list[Input], options: ImportOptions, work: Path, actor: Principal,
+                   imported_by: str | None) -> SourceResult:
+    result = SourceResult(source, " + ".join(i.name for i in inputs))
+    files = _canonical_files(con, source, inputs, options, work, result)
+    result.imports = _import_all(con, source, files, inputs[0].name, actor, imported_by)
     if result.currency:
         currency.store(con, result.currency, actor)
     return result
@@ -302,7 +337,8 @@ def preview(con, path: Path | str, source: Source | str | None = None, options: 
         csv_path, facts = _as_utf8(path, work, name, options)
         chosen, header = _chosen(source, csv_path, name)
         result = SourceResult(chosen, name)
-        files = _canonical_files(con, chosen, csv_path, facts, header, name, options, work, result, inspect)
+        files = _canonical_files(con, chosen, [Input(name, csv_path, facts, header)], options, work, result,
+                                 inspect)
     return SourcePreview(chosen, name, {t: len(lines) for t, _, lines in files}, seen["heads"], seen.get("orders"),
                          result.left_out, result.date_format, result.currency)
 
@@ -312,15 +348,52 @@ def import_batch(con, paths: list[Path | str], source: Source | str | None = Non
                  imported_by: str | None = None) -> list[SourceResult]:
     """Import several files, each in its recognised layout, as one batch: when one is refused, the files imported
     before it are undone (newest first), so the batch changes nothing."""
+    options = options or ImportOptions()
     done: list[SourceResult] = []
-    try:
-        for path in paths:
-            done.append(import_source(con, path, source, options, actor=actor, imported_by=imported_by))
-    except BaseException:
-        for result in reversed(done):
-            _undo(con, result.imports, actor)
-        raise
+    with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
+        work = Path(tmp)
+        singles, together = _batch_parts(paths, source, options, work)
+        try:
+            for path in singles:
+                done.append(import_source(con, path, source, options, actor=actor, imported_by=imported_by))
+            for chosen, inputs in together:
+                done.append(_import_inputs(con, chosen, inputs, options, work, actor, imported_by))
+        except BaseException:
+            for result in reversed(done):
+                _undo(con, result.imports, actor)
+            raise
     return done
+
+
+def _batch_parts(paths: list[Path | str], source: Source | str | None, options: ImportOptions, work: Path
+                 ) -> tuple[list[Path], list[tuple[Source, list[Input]]]]:
+    """The files of a batch that stand alone, and those that sources reading several files read together
+    (each source's files in its order; a file of such a source whose companions are missing is refused)."""
+    forced = by_name(source) if isinstance(source, str) and source else source
+    candidates = [forced] if forced else [s for s in sources() if s.more]
+    singles, groups = [], {}
+    for i, raw_path in enumerate(paths):
+        path = Path(raw_path)
+        (work / str(i)).mkdir()
+        csv_path, facts = _as_utf8(path, work / str(i), path.name, options)
+        header = header_of(csv_path)
+        owner = next(((s, n) for s in candidates if s.more and (n := s.file_number(header.cells))), None)
+        if owner is None:
+            singles.append(path)
+            continue
+        groups.setdefault(owner[0].name, (owner[0], {}))[1][owner[1]] = Input(path.name, csv_path, facts, header,
+                                                                              owner[1])
+    together = []
+    for chosen, found in groups.values():
+        missing = [n for n in range(1, len(chosen.more) + 2) if n not in found]
+        if missing:
+            named = ", ".join(", ".join(spellings[0] for spellings in (chosen.header, *chosen.more)[n - 1][:3])
+                              for n in missing)
+            raise ImportRejected([Problem(next(iter(found.values())).name, None, None, None,
+                                          f"the {chosen.title} source reads {len(chosen.more) + 1} files together; "
+                                          f"the batch lacks the file with the columns {named} ...")])
+        together.append((chosen, [found[n] for n in sorted(found)]))
+    return singles, together
 
 
 def _undo(con, imports: list[ImportResult], actor: Principal) -> None:
@@ -359,8 +432,7 @@ def _chosen(source: Source | str | None, csv_path: Path, name: str) -> tuple[Sou
     return chosen, header
 
 
-def _stage_columns(source: Source, headers: list[str], name: str) -> dict[str, str]:
-    wanted = source.columns
+def _stage_columns(wanted: dict[str, str], headers: list[str], name: str) -> dict[str, str]:
     columns: dict[str, str] = {}
     for i, header in enumerate(headers):
         target = wanted.get(normalise_header(header))
@@ -373,24 +445,48 @@ def _stage_columns(source: Source, headers: list[str], name: str) -> dict[str, s
     return columns
 
 
-def _canonical_files(con, source: Source, csv_path: Path, facts: FileFacts, header: Header, name: str,
-                     options: ImportOptions, work: Path, result: SourceResult,
-                     inspect: Callable | None = None) -> list[tuple[str, Path, list[int]]]:
-    """The canonical CSV file of each table the source writes, with the file line behind each of its rows."""
+@dataclass(frozen=True)
+class Input:
+    """One file a source reads: its name, the UTF-8 copy read, its facts, its header, and which of the source's
+    files it is (1: ``raw``, whose lines name the problems; 2: ``raw_2`` ...)."""
+
+    name: str
+    csv_path: Path
+    facts: FileFacts
+    header: Header
+    number: int = 1
+
+    @property
+    def table(self) -> str:
+        return "raw" if self.number == 1 else f"raw_{self.number}"
+
+
+def _stage(cur, source: Source, given: Input, options: ImportOptions) -> None:
+    """Read one file as text into its raw table, its record count checked against its lines."""
+    header = (source.header, *source.more)[given.number - 1]
+    try:
+        records = db.scalar(cur, "source_stage", {
+            "path": str(given.csv_path), "columns": _stage_columns(_names(header), given.header.cells, given.name),
+            "delimiter": options.delimiter or given.header.delimiter, "skip": given.header.skip,
+            "max_line_size": MAX_LINE_BYTES + 2}, idents={"table": given.table})
+    except duckdb.Error as exc:
+        raise ImportRejected([Problem(given.name, None, None, None, f"could not be read as CSV: {exc}")]) from exc
+    data_lines = given.facts.lines - 1 - given.header.skip
+    if records != data_lines:
+        raise ImportRejected([Problem(given.name, None, None, None,
+                                      f"read {records:,} records but the file has {data_lines:,} data lines: a "
+                                      "value holds a line break, which this layout never has")])
+
+
+def _canonical_files(con, source: Source, inputs: list[Input], options: ImportOptions, work: Path,
+                     result: SourceResult, inspect: Callable | None = None) -> list[tuple[str, Path, list[int]]]:
+    """The canonical CSV file of each table the source writes, with the line of the (first) file behind each
+    of its rows."""
+    name, header = inputs[0].name, inputs[0].header
     cur = con.cursor()
     try:
-        try:
-            records = db.scalar(cur, "source_stage", {
-                "path": str(csv_path), "columns": _stage_columns(source, header.cells, name),
-                "delimiter": options.delimiter or header.delimiter, "skip": header.skip,
-                "max_line_size": MAX_LINE_BYTES + 2})
-        except duckdb.Error as exc:
-            raise ImportRejected([Problem(name, None, None, None, f"could not be read as CSV: {exc}")]) from exc
-        data_lines = facts.lines - 1 - header.skip
-        if records != data_lines:
-            raise ImportRejected([Problem(name, None, None, None,
-                                          f"read {records:,} records but the file has {data_lines:,} data lines: "
-                                          "a value holds a line break, which this layout never has")])
+        for given in inputs:
+            _stage(cur, source, given, options)
         cur.execute("SET VARIABLE crm_header_currency = ?", [header_currency(header.cells)])
         span = report_range(header.preamble)
         cur.execute("SET VARIABLE crm_report_start = CAST(? AS DATE)", [span[0] if span else None])

@@ -429,3 +429,49 @@ def test_woocommerce_orders_import_and_the_analytics_download_is_refused_with_th
                          'Coupon(s),Net Sales,Attribution\n2024-04-01,101,"€30,00",Completed,Ann Lee,new,Mug,1,,30,Direct\n')
     with pytest.raises(ImportRejected, match="wc-orders-report-export.csv:1: column Customer: WooCommerce's Analytics"):
         import_source(con, analytics)
+
+
+def _marketplace(folder) -> list:
+    """Three files of a marketplace dump in the public data sets' layout, with our own rows: an order paid in two
+    instalments, a person who ordered twice under two per-order customer ids, an order without payment."""
+    orders = folder / "marketplace_orders_dataset.csv"
+    orders.write_text("order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,"
+                      "order_delivered_customer_date,order_estimated_delivery_date\n"
+                      "o1,c1,delivered,2018-01-05 10:00:00,2018-01-05 10:10:00,2018-01-10 12:00:00,2018-01-20 00:00:00\n"
+                      "o2,c2,delivered,2018-02-07 11:00:00,,,2018-02-20 00:00:00\n"
+                      "o3,c3,canceled,2018-03-01 09:00:00,,,2018-03-20 00:00:00\n"
+                      "o4,c4,created,2018-03-02 09:00:00,,,2018-03-20 00:00:00\n"
+                      "o5,c5,delivered,2018-03-03 09:00:00,,,2018-03-20 00:00:00\n")
+    payments = folder / "marketplace_order_payments_dataset.csv"
+    payments.write_text("order_id,payment_sequential,payment_type,payment_installments,payment_value\n"
+                        "o1,1,credit_card,3,100.00\no1,2,voucher,1,20.50\no2,1,boleto,1,35.00\n"
+                        "o3,1,credit_card,1,10.00\no4,1,credit_card,1,99.00\n")
+    customers = folder / "marketplace_customers_dataset.csv"
+    customers.write_text("customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state\n"
+                         "c1,p1,01000,sao paulo,SP\nc2,p1,20000,rio de janeiro,RJ\nc3,p2,30000,belo horizonte,MG\n"
+                         "c4,p3,40000,salvador,BA\nc5,p4,50000,recife,PE\n")
+    return [customers, orders, payments]  # in any order
+
+
+def test_a_marketplace_dump_of_three_files_imports_as_one_batch_through_a_source_of_your_own(con, tmp_path,
+                                                                                              monkeypatch):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "marketplace.sql").write_text((ROOT / "docs" / "example_marketplace.sql").read_text())
+    monkeypatch.setenv("CRM_SOURCES", str(folder))
+    before = snapshot(con)
+    files = _marketplace(tmp_path)
+    with pytest.raises(ImportRejected, match="reads 3 files together; the batch lacks the file with the columns "
+                                             "order_id, payment_sequential"):
+        import_batch(con, files[:2])
+    assert snapshot(con) == before
+    [result] = import_batch(con, files)
+    assert result.source.name == "marketplace_dump"
+    assert con.execute("SELECT order_id, customer_id, CAST(order_date AS VARCHAR), amount, status FROM orders "
+                       "ORDER BY 1").fetchall() == [
+        ("o1", "p1", "2018-01-05", Decimal("120.50"), "completed"),  # two payments summed
+        ("o2", "p1", "2018-02-07", Decimal("35.00"), "completed"),  # the same person
+        ("o3", "p2", "2018-03-01", Decimal("10.00"), "cancelled")]
+    assert con.execute("SELECT customer_id, city, region FROM customers ORDER BY 1").fetchall() == [
+        ("p1", "rio de janeiro", "RJ"), ("p2", "belo horizonte", "MG")]
+    assert result.left_out == ["orders not placed yet (created): 1, worth 99.00", "orders without a payment: 1"]
