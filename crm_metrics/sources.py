@@ -309,13 +309,28 @@ class SourcePreview:
 def recognise_file(path: Path | str, options: ImportOptions | None = None, file_name: str | None = None
                    ) -> Source | None:
     """The source whose layout the file's header has (gzip unpacked first), or None."""
+    found = recognise_part(path, options, file_name)
+    return found[0] if found else None
+
+
+def recognise_part(path: Path | str, options: ImportOptions | None = None, file_name: str | None = None
+                   ) -> tuple[Source, int] | None:
+    """The source whose layout the file's header has and which of its files it is (1 for a single file; 2, 3
+    ... for the further files of a source that reads several), or None."""
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
         try:
             csv_path, _ = _as_utf8(path, Path(tmp), file_name or path.name, options or ImportOptions())
         except ImportRejected:
             return None
-        return recognise(header_of(csv_path).cells)
+        cells = header_of(csv_path).cells
+    single = recognise(cells)
+    return (single, 1) if single is not None else _file_of(cells, sources())
+
+
+def _file_of(cells: list[str], candidates: list[Source]) -> tuple[Source, int] | None:
+    """Which source that reads several files (among ``candidates``) a header belongs to, and which file it is."""
+    return next(((s, n) for s in candidates if s.more and (n := s.file_number(cells))), None)
 
 
 def preview(con, path: Path | str, source: Source | str | None = None, options: ImportOptions | None = None, *,
@@ -370,14 +385,14 @@ def _batch_parts(paths: list[Path | str], source: Source | str | None, options: 
     """The files of a batch that stand alone, and those that sources reading several files read together
     (each source's files in its order; a file of such a source whose companions are missing is refused)."""
     forced = by_name(source) if isinstance(source, str) and source else source
-    candidates = [forced] if forced else [s for s in sources() if s.more]
+    candidates = [forced] if forced else sources()
     singles, groups = [], {}
     for i, raw_path in enumerate(paths):
         path = Path(raw_path)
         (work / str(i)).mkdir()
         csv_path, facts = _as_utf8(path, work / str(i), path.name, options)
         header = header_of(csv_path)
-        owner = next(((s, n) for s in candidates if s.more and (n := s.file_number(header.cells))), None)
+        owner = _file_of(header.cells, candidates)
         if owner is None:
             singles.append(path)
             continue

@@ -9,7 +9,7 @@ ensure_router()
 from ui import auth, data
 from ui import columns as col
 from ui import format as fmt
-from ui.importing import currency_panel, upload_panel
+from ui.importing import batch_panel, currency_panel, upload_panel
 from ui.ledger import history_panel, quality_panel, sample_panel
 from ui.users import users_panel
 
@@ -45,6 +45,7 @@ if data.is_empty():
     st.subheader("Import a CSV file")
     currency_panel()
     upload_panel()
+    batch_panel()
     sample_panel()
     st.subheader("Import history")
     history_panel()
@@ -68,6 +69,7 @@ if message := st.session_state.pop("last_import", None):
 st.subheader("Import a CSV file")
 currency_panel()
 upload_panel()
+batch_panel()
 
 st.subheader("Import history")
 history_panel()

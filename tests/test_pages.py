@@ -524,3 +524,23 @@ def test_a_file_in_a_known_layout_is_recognised_previewed_and_imported(empty_app
     assert at.selectbox(key="data_currency").value == "EUR"
     at.switch_page("pages/overview.py").run()
     assert _metric(at, "Revenue").startswith("€")
+
+
+def test_several_files_are_listed_with_their_layouts_and_imported_as_one_batch(empty_app, monkeypatch, tmp_path):
+    from test_sources import _marketplace
+
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "marketplace.sql").write_text((ROOT / "docs" / "example_marketplace.sql").read_text())
+    monkeypatch.setenv("CRM_SOURCES", str(folder))
+    files = _marketplace(tmp_path)
+    at = empty_app.switch_page("pages/data.py").run()
+    at.file_uploader(key="batch_upload").set_value([(f.name, f.read_bytes(), "text/csv") for f in files]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    listed = next(d for d in at.dataframe if "Recognised as" in d.value.columns).value
+    assert listed["Recognised as"].tolist() == ["Marketplace dump (orders, payments, customers): file 3 of 3",
+                                                "Marketplace dump (orders, payments, customers): file 1 of 3",
+                                                "Marketplace dump (orders, payments, customers): file 2 of 3"]
+    at.button(key="do_import_batch").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _metric(at, "Orders") == "3" and _metric(at, "Customers") == "2"

@@ -261,3 +261,66 @@ def currency_panel() -> None:
                  on_change=lambda: data.set_currency(st.session_state["data_currency"]),
                  help="What the amounts in your files are in. Every page, chart, export and sentence writes money "
                       "in it; nothing is converted.")
+
+
+def batch_panel() -> None:
+    """Several files exported together, imported as one batch (all or nothing): each file's recognised layout
+    listed first, then one confirm."""
+    if not auth.allowed("import"):
+        return
+    with st.expander("Several files at once: a batch, all or nothing", icon=":material/library_add:"):
+        uploads = st.file_uploader("CSV files in known layouts", type=["csv", "txt", "tsv", "gz"], key="batch_upload",
+                                   accept_multiple_files=True, max_upload_size=MAX_UPLOAD_MB)
+        if not uploads:
+            return
+        paths = _stored_batch(uploads)
+        found = [sources.recognise_part(path, file_name=u.name) for u, path in zip(uploads, paths, strict=True)]
+        st.dataframe(pd.DataFrame({
+            "File": [u.name for u in uploads],
+            "Recognised as": [_part_label(f) for f in found]}), hide_index=True, width="stretch")
+        if any(f is None for f in found):
+            st.error("A file of the batch is in no layout the dashboard knows: import it on its own above, into a "
+                     "table, or leave it out of the batch.", icon=":material/error:")
+            return
+        if st.button("Import the batch", type="primary", key="do_import_batch"):
+            _run_batch(paths)
+
+
+def _part_label(found) -> str:
+    if found is None:
+        return "not a known layout"
+    source, number = found
+    return source.title if not source.more else f"{source.title}: file {number} of {len(source.more) + 1}"
+
+
+def _stored_batch(uploads) -> list:
+    """The batch's files in a private temporary folder, kept while the same files stay in the uploader."""
+    token = tuple((u.file_id, u.name) for u in uploads)
+    stored = st.session_state.get("batch_files")
+    if stored and stored[0] == token and all(p.exists() for p in stored[1]):
+        return stored[1]
+    first = copy_upload(uploads[0].getvalue(), uploads[0].name)
+    paths = [first] + [copy_upload(u.getvalue(), u.name, first.parent) for u in uploads[1:]]
+    st.session_state["batch_files"] = (token, paths)
+    return paths
+
+
+def _run_batch(paths) -> None:
+    with st.status(f"Importing {len(paths)} files as one batch…", expanded=True) as status:
+        try:
+            results = sources.import_batch(data.connection(), paths, actor=auth.current())
+        except AccessDenied as exc:
+            status.update(label=str(exc), state="error")
+            return
+        except ImportRejected as exc:
+            status.update(label="The batch was not imported: nothing was changed.", state="error", expanded=True)
+            _show_problems(exc.problems)
+            return
+        except ImportFailed as exc:
+            status.update(label="The batch was not imported.", state="error", expanded=True)
+            st.error(str(exc), icon=":material/hard_drive:")
+            return
+        status.update(label="Imported.", state="complete")
+    st.session_state["last_import"] = fmt.inert(" ".join(r.summary().replace("\n", " ") for r in results))
+    st.session_state["last_import_warnings"] = [fmt.inert(w) for r in results for i in r.imports for w in i.warnings]
+    st.rerun()
