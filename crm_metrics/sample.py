@@ -442,6 +442,19 @@ def load_sample(con, params: SampleParams = SampleParams(), *, replace: bool = F
     return counts
 
 
+def empty_database(con, actor: Principal = LOCAL_ADMIN) -> None:
+    """Remove every row of every canonical table, their history and the import ledger, in one transaction: the
+    way out of a database that holds the workshop sample (or anything else) before a company's own data goes in.
+    Settings stored with the data (the currency) stay. Only an admin may (the same right as resetting to the
+    sample)."""
+    require(actor, "reset_sample")
+    with db.transaction(con) as cur:
+        for table in TABLE_ORDER:
+            db.execute(cur, "wipe_table", idents={"table": table, "history": f"{table}_history"})
+        db.execute(cur, "wipe_ledger")
+    db.checkpoint(con)
+
+
 def _params_dict(params: SampleParams) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.__dict__.items()}
 

@@ -544,3 +544,13 @@ def test_several_files_are_listed_with_their_layouts_and_imported_as_one_batch(e
     at.button(key="do_import_batch").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert _metric(at, "Orders") == "3" and _metric(at, "Customers") == "2"
+
+
+def test_an_admin_empties_a_database_that_holds_the_sample(sample_app):
+    at = sample_app.switch_page("pages/data.py").run()
+    assert at.button(key="empty_database").disabled  # only once the loss is confirmed
+    at.checkbox(key="confirm_reset").check().run()
+    at.button(key="empty_database").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "The database is **empty**" in at.markdown[0].value
+    assert at.file_uploader(key="upload") is not None

@@ -82,3 +82,20 @@ def test_load_refuses_to_overwrite_then_replaces(con):
                        ).fetchall() == [(0,)]
     assert con.execute("SELECT min(order_date) >= DATE '2023-10-01' FROM orders").fetchall() == [(True,)]
     assert isinstance(SampleParams().end, dt.date)
+
+
+def test_emptying_the_database_removes_every_row_and_needs_an_admin():
+    from crm_metrics import db
+    from crm_metrics.access import AccessDenied, Principal
+    from crm_metrics.sample import empty_database
+
+    con = db.connect(":memory:")
+    load_sample(con, SampleParams(customers=200, seed=3))
+    with pytest.raises(AccessDenied):
+        empty_database(con, Principal("ed", "editor"))
+    assert con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0
+    empty_database(con)
+    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
+              for t in ("customers", "orders", "campaigns", "contacts", "tickets", "surveys", "import_ledger",
+                        "orders_history")]
+    assert counts == [0] * 8

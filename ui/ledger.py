@@ -6,7 +6,7 @@ import streamlit as st
 
 from crm_metrics.access import AccessDenied
 from crm_metrics.importer import UndoRefused, undo_import
-from crm_metrics.sample import SampleParams, load_sample
+from crm_metrics.sample import SampleParams, empty_database, load_sample
 from ui import auth, data
 from ui import columns as col
 
@@ -103,6 +103,12 @@ def sample_panel() -> None:
             load_sample(data.connection(), SampleParams(), replace=True, actor=auth.current())
             status.update(label="Reset to the workshop sample data.", state="complete")
         st.session_state["last_import"] = "The database now holds the workshop sample data."
+        st.rerun()
+    if left.button("Empty the database", disabled=not confirm, key="empty_database",
+                   help="Removes every customer, order, campaign, contact, ticket and survey and the import history: "
+                        "the start for your own data."):
+        empty_database(data.connection(), actor=auth.current())
+        st.session_state["last_import"] = "The database is empty: import your own files."
         st.rerun()
 
 
