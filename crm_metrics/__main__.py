@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("names", nargs="+", metavar="[TABLE] FILE",
                      help=f"a table ({', '.join(TABLES)}) and one file, or files in known layouts")
     imp.add_argument("--source", help="read the files as this source (python -m crm_metrics sources lists them)")
+    imp.add_argument("--status", action="append", default=[], metavar="STATUS=AS",
+                     help="what a status in the files imports as (completed, returned, cancelled or 'not an order'), "
+                          "over the source's status map; repeatable")
     imp.add_argument("--delimiter", help="field separator, e.g. ';' or 'tab'")
     imp.add_argument("--decimal", choices=[".", ","], help="decimal mark of amounts")
     imp.add_argument("--encoding", help="text encoding, e.g. utf-8, cp1252, latin-1, utf-16")
@@ -192,7 +195,8 @@ def _import(con, args) -> int:
         print(f"error: no such file: {missing[0]}", file=sys.stderr)
         return 2
     if table is None:
-        return _import_sources(con, files, args.source, options)
+        statuses = dict(item.split("=", 1) for item in args.status if "=" in item)
+        return _import_sources(con, files, args.source, options, statuses)
     path = files[0]
     try:
         result = import_file(con, table, path, options)
@@ -218,15 +222,16 @@ def _table_and_files(names: list[str], source: str | None) -> tuple[str | None, 
     return None, [Path(n) for n in names]
 
 
-def _import_sources(con, files: list[Path], source: str | None, options: ImportOptions) -> int:
+def _import_sources(con, files: list[Path], source: str | None, options: ImportOptions,
+                    statuses: dict[str, str]) -> int:
     try:
-        results = import_batch(con, files, source, options)
+        results = import_batch(con, files, source, options, statuses=statuses)
     except ImportRejected as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("rejected; nothing was changed (every file of the batch is left out).", file=sys.stderr)
         return 1
-    except (ImportFailed, KeyError) as exc:
+    except (ImportFailed, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1 if isinstance(exc, ImportFailed) else 2
     for result in results:
@@ -240,6 +245,8 @@ def _sources(con, args) -> int:
     for source in sources():
         columns = ", ".join("|".join(spellings) for spellings in source.header)
         print(f"{source.name}: {source.title}\n  recognised by: {columns}\n  writes: {', '.join(source.writes)}")
+        if source.statuses:
+            print("  statuses: " + ", ".join(f"{k} = {v}" for k, v in source.statuses))
     return 0
 
 

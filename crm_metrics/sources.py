@@ -67,7 +67,9 @@ from crm_metrics.importer import (
 from crm_metrics.schema import TABLE_ORDER, normalise_header
 
 SOURCES_ENV = "CRM_SOURCES"
-_FIELD = re.compile(r"^--\s*(source|title|header|writes):\s*(.+?)\s*$", re.MULTILINE)
+_FIELD = re.compile(r"^--\s*(source|title|header|writes|statuses):\s*(.+?)\s*$", re.MULTILINE)
+# what a status in a file may import as: a canonical order status, or not an order at all (counted, left out)
+STATUS_TARGETS = ("completed", "returned", "cancelled", "not an order")
 _MORE_FILES = re.compile(r"^--\s*header ([2-5]):\s*(.+?)\s*$", re.MULTILINE)
 Columns = tuple[tuple[str, ...], ...]  # each required column's spellings, as the file writes them
 
@@ -97,6 +99,7 @@ class Source:
     text: str
     origin: Path
     more: tuple[Columns, ...] = ()  # a source that reads several files: the columns of files 2, 3 ... (raw_2 ...)
+    statuses: tuple[tuple[str, str], ...] = ()  # the status map: a status as the file writes it -> STATUS_TARGETS
 
     @property
     def columns(self) -> dict[str, str]:
@@ -128,7 +131,16 @@ def parse(text: str, origin: Path) -> Source:
     if sorted(more) != [str(n) for n in range(2, len(more) + 2)]:
         raise ValueError(f"{origin}: further files are numbered header 2, header 3 ... in order")
     return Source(fields["source"].strip(), fields["title"].strip(), _columns(fields["header"]), writes, text, origin,
-                  tuple(_columns(more[str(n)]) for n in range(2, len(more) + 2)))
+                  tuple(_columns(more[str(n)]) for n in range(2, len(more) + 2)),
+                  _status_map(fields.get("statuses", ""), origin))
+
+
+def _status_map(text: str, origin: Path) -> tuple[tuple[str, str], ...]:
+    pairs = [tuple(part.strip() for part in item.split("=", 1)) for item in text.split(",") if item.strip()]
+    wrong = [p for p in pairs if len(p) != 2 or p[1] not in STATUS_TARGETS]
+    if wrong:
+        raise ValueError(f"{origin}: statuses map a status to one of {', '.join(STATUS_TARGETS)}")
+    return tuple((status.lower(), target) for status, target in pairs)
 
 
 def _folder_sources() -> list[Path]:
@@ -175,6 +187,7 @@ class SourceResult:
     left_out: list[str] = field(default_factory=list)  # rows counted and left out, in words
     date_format: str | None = None
     currency: str | None = None  # the currency the file names (a Currency column), recorded with the data
+    statuses: list[tuple[str, int, str | None]] = field(default_factory=list)  # status as written, rows, imported as
 
     def summary(self) -> str:
         lines = [f"{self.file_name}: recognised as {self.source.title} ({self.source.name})."]
@@ -254,8 +267,8 @@ def _day(text: str) -> dt.date | None:
 
 
 def import_source(con, path: Path | str, source: Source | str | None = None, options: ImportOptions | None = None,
-                  *, file_name: str | None = None, actor: Principal = LOCAL_ADMIN,
-                  imported_by: str | None = None) -> SourceResult:
+                  *, file_name: str | None = None, actor: Principal = LOCAL_ADMIN, imported_by: str | None = None,
+                  statuses: dict[str, str] | None = None) -> SourceResult:
     """Import a file written in a known layout: recognise it (or take ``source``), read it as text, turn it into
     canonical rows with the source's SQL, and import each table it writes; all or nothing.
 
@@ -279,13 +292,13 @@ def import_source(con, path: Path | str, source: Source | str | None = None, opt
                                           f"this is one of the {len(chosen.more) + 1} files the {chosen.title} source "
                                           "reads together: import them in one batch (import FILE FILE ...)")])
         return _import_inputs(con, chosen, [Input(name, csv_path, facts, header)], options, work, actor,
-                              imported_by)
+                              imported_by, statuses)
 
 
 def _import_inputs(con, source: Source, inputs: list[Input], options: ImportOptions, work: Path, actor: Principal,
-                   imported_by: str | None) -> SourceResult:
+                   imported_by: str | None, statuses: dict[str, str] | None = None) -> SourceResult:
     result = SourceResult(source, " + ".join(i.name for i in inputs))
-    files = _canonical_files(con, source, inputs, options, work, result)
+    files = _canonical_files(con, source, inputs, options, work, result, statuses)
     result.imports = _import_all(con, source, files, inputs[0].name, actor, imported_by)
     if result.currency:
         currency.store(con, result.currency, actor)
@@ -304,6 +317,8 @@ class SourcePreview:
     left_out: list[str]
     date_format: str | None
     currency: str | None
+    statuses: list[tuple[str, int, str | None]] = field(default_factory=list)  # status as written, rows, imported as
+    problems: list[Problem] = field(default_factory=list)  # values it cannot read (an unknown status among them)
 
 
 def recognise_file(path: Path | str, options: ImportOptions | None = None, file_name: str | None = None
@@ -334,9 +349,11 @@ def _file_of(cells: list[str], candidates: list[Source]) -> tuple[Source, int] |
 
 
 def preview(con, path: Path | str, source: Source | str | None = None, options: ImportOptions | None = None, *,
-            file_name: str | None = None) -> SourcePreview:
-    """The canonical rows a file would give (counts, first rows, the orders' totals and dates, what is left out),
-    read without writing anything. Raises ImportRejected as :func:`import_source` would."""
+            file_name: str | None = None, statuses: dict[str, str] | None = None) -> SourcePreview:
+    """The canonical rows a file would give (counts, first rows, the orders' totals and dates, what is left out,
+    the statuses it writes and what each imports as), read without writing anything. Values it cannot read are
+    returned as ``problems`` (with the statuses, so that an unknown status can be mapped); a file it cannot read
+    at all raises ImportRejected."""
     path = Path(path)
     name = file_name or path.name
     options = options or ImportOptions()
@@ -352,15 +369,21 @@ def preview(con, path: Path | str, source: Source | str | None = None, options: 
         csv_path, facts = _as_utf8(path, work, name, options)
         chosen, header = _chosen(source, csv_path, name)
         result = SourceResult(chosen, name)
-        files = _canonical_files(con, chosen, [Input(name, csv_path, facts, header)], options, work, result,
-                                 inspect)
+        try:
+            files = _canonical_files(con, chosen, [Input(name, csv_path, facts, header)], options, work, result,
+                                     statuses, inspect)
+        except ImportRejected as exc:
+            if not result.statuses:
+                raise
+            return SourcePreview(chosen, name, {}, {}, None, [], result.date_format, None, result.statuses,
+                                 exc.problems)
     return SourcePreview(chosen, name, {t: len(lines) for t, _, lines in files}, seen["heads"], seen.get("orders"),
-                         result.left_out, result.date_format, result.currency)
+                         result.left_out, result.date_format, result.currency, result.statuses)
 
 
 def import_batch(con, paths: list[Path | str], source: Source | str | None = None,
                  options: ImportOptions | None = None, *, actor: Principal = LOCAL_ADMIN,
-                 imported_by: str | None = None) -> list[SourceResult]:
+                 imported_by: str | None = None, statuses: dict[str, str] | None = None) -> list[SourceResult]:
     """Import several files, each in its recognised layout, as one batch: when one is refused, the files imported
     before it are undone (newest first), so the batch changes nothing."""
     options = options or ImportOptions()
@@ -370,9 +393,10 @@ def import_batch(con, paths: list[Path | str], source: Source | str | None = Non
         singles, together = _batch_parts(paths, source, options, work)
         try:
             for path in singles:
-                done.append(import_source(con, path, source, options, actor=actor, imported_by=imported_by))
+                done.append(import_source(con, path, source, options, actor=actor, imported_by=imported_by,
+                                          statuses=statuses))
             for chosen, inputs in together:
-                done.append(_import_inputs(con, chosen, inputs, options, work, actor, imported_by))
+                done.append(_import_inputs(con, chosen, inputs, options, work, actor, imported_by, statuses))
         except BaseException:
             for result in reversed(done):
                 _undo(con, result.imports, actor)
@@ -476,6 +500,16 @@ class Input:
         return "raw" if self.number == 1 else f"raw_{self.number}"
 
 
+def status_map_of(source: Source, statuses: dict[str, str] | None = None) -> dict[str, str]:
+    """The source's status map with the user's choices over it (a status as the file writes it, compared in lower
+    case -> one of STATUS_TARGETS)."""
+    chosen = {k.strip().lower(): v for k, v in (statuses or {}).items()}
+    wrong = sorted(v for v in chosen.values() if v not in STATUS_TARGETS)
+    if wrong:
+        raise ValueError(f"a status imports as one of {', '.join(STATUS_TARGETS)}, not {wrong[0]!r}")
+    return dict(source.statuses) | chosen
+
+
 def _stage(cur, source: Source, given: Input, options: ImportOptions) -> None:
     """Read one file as text into its raw table, its record count checked against its lines."""
     header = (source.header, *source.more)[given.number - 1]
@@ -494,7 +528,8 @@ def _stage(cur, source: Source, given: Input, options: ImportOptions) -> None:
 
 
 def _canonical_files(con, source: Source, inputs: list[Input], options: ImportOptions, work: Path,
-                     result: SourceResult, inspect: Callable | None = None) -> list[tuple[str, Path, list[int]]]:
+                     result: SourceResult, statuses: dict[str, str] | None = None, inspect: Callable | None = None
+                     ) -> list[tuple[str, Path, list[int]]]:
     """The canonical CSV file of each table the source writes, with the line of the (first) file behind each
     of its rows."""
     name, header = inputs[0].name, inputs[0].header
@@ -503,12 +538,16 @@ def _canonical_files(con, source: Source, inputs: list[Input], options: ImportOp
         for given in inputs:
             _stage(cur, source, given, options)
         cur.execute("SET VARIABLE crm_header_currency = ?", [header_currency(header.cells)])
+        status_map = status_map_of(source, statuses)
+        cur.execute("SET VARIABLE crm_status_map = map(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))",
+                    [list(status_map), list(status_map.values())])
         span = report_range(header.preamble)
         cur.execute("SET VARIABLE crm_report_start = CAST(? AS DATE)", [span[0] if span else None])
         cur.execute("SET VARIABLE crm_report_end = CAST(? AS DATE)", [span[1] if span else None])
         db.run_script(cur, source.text)
         result.date_format = _date_format(cur, name, options)
         cur.execute("SET VARIABLE crm_date_format = ?", [result.date_format or "%Y-%m-%d"])
+        result.statuses = _optional(cur, "source_status_counts")
         problems = [Problem(name, int(line), column, value, rule)
                     for line, column, value, rule in db.run(cur, "source_problems_found").fetchall()]
         if problems:

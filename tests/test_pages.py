@@ -554,3 +554,32 @@ def test_an_admin_empties_a_database_that_holds_the_sample(sample_app):
     assert not at.exception, [e.message for e in at.exception]
     assert "The database is **empty**" in at.markdown[0].value
     assert at.file_uploader(key="upload") is not None
+
+
+def test_an_unknown_status_is_mapped_on_the_page_before_the_import(empty_app):
+    from test_sources import shopify_orders
+
+    orders = shopify_orders()
+    orders.loc[orders["Name"] == "#1002", "Financial Status"] = "expired"
+    at = empty_app.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value(("orders_export.csv", orders.to_csv(index=False).encode(),
+                                              "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("problem(s) found" in e.value for e in at.error)  # the unknown status, listed
+    assert not [b for b in at.button if b.key == "do_import_source"]
+    editor = at.data_editor(key="status_editor_shopify_orders")
+    frame = editor.value
+    assert pd.isna(frame.set_index("Status in the file").loc["expired", "Imports as"])
+    row = int(frame.index[frame["Status in the file"] == "expired"][0])
+    at.session_state["status_editor_shopify_orders"] = {"edited_rows": {row: {"Imports as": "cancelled"}},
+                                                        "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.button(key="do_import_source").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _metric(at, "Orders") == "6"
+    con = db.connect(db.default_path())  # the app's database, in this process
+    try:
+        assert con.execute("SELECT status FROM orders WHERE order_id = '#1002'").fetchone() == ("cancelled",)
+    finally:
+        con.close()

@@ -14,7 +14,7 @@ from db_helpers import snapshot
 
 from crm_metrics.__main__ import main
 from crm_metrics.importer import ImportRejected
-from crm_metrics.sources import import_batch, import_source, recognise
+from crm_metrics.sources import import_batch, import_source, preview, recognise
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -218,7 +218,7 @@ def test_a_shopify_orders_export_imports_with_no_flag(con, tmp_path):
     assert con.execute("SELECT customer_id, name, city, country FROM customers ORDER BY 1").fetchall() == [
         ("ann@example.com", "Ann Lee", "York", "GB"), ("bob@example.com", "Bob Roy", "Lyon", "FR"),
         ("cy@example.com", "Cy Fox", "Bath", "GB")]
-    assert result.left_out == ["orders not paid yet (pending, authorized): 1, worth 25.00",
+    assert result.left_out == ["orders whose status is not an order (not paid yet: pending, authorized): 1, worth 25.00",
                                "orders without an email (guest or point-of-sale checkouts): 1, worth 15.00"]
     assert currency.code() == "GBP"
 
@@ -232,9 +232,17 @@ def test_a_shopify_status_the_map_does_not_know_stops_the_import(seeded, tmp_pat
     with pytest.raises(ImportRejected) as rejected:
         import_source(seeded, path)
     assert [str(p) for p in rejected.value.problems] == [
-        "orders_export.csv:4: column Financial Status: a payment status the status map does not know (paid, "
-        "partially_paid, partially_refunded, refunded, voided, pending, authorized) 'expired'"]
+        "orders_export.csv:4: column Financial Status: a payment status the status map does not know: map it to "
+        "completed, returned, cancelled or not an order 'expired'"]
     assert snapshot(seeded) == before
+    # the map, as shown before the import: each status the file writes, its orders, what it imports as
+    seen = preview(seeded, path, statuses={"expired": "not an order"})
+    assert seen.statuses == [("paid", 4, "completed"), ("expired", 1, "not an order"),
+                             ("pending", 1, "not an order"), ("refunded", 1, "returned"), ("voided", 1, "cancelled")]
+    # mapped by the user, the status imports: an expired checkout is not an order
+    result = import_source(seeded, path, statuses={"Expired": "not an order"})
+    assert "#1002" not in {r[0] for r in seeded.execute("SELECT order_id FROM orders").fetchall()}
+    assert result.left_out[0] == "orders whose status is not an order (not paid yet: pending, authorized): 2, worth 45.50"
 
 
 def test_a_source_of_your_own_from_the_folder_crm_sources_names(con, tmp_path, monkeypatch):
@@ -475,3 +483,16 @@ def test_a_marketplace_dump_of_three_files_imports_as_one_batch_through_a_source
     assert con.execute("SELECT customer_id, city, region FROM customers ORDER BY 1").fetchall() == [
         ("p1", "rio de janeiro", "RJ"), ("p2", "belo horizonte", "MG")]
     assert result.left_out == ["orders not placed yet (created): 1, worth 99.00", "orders without a payment: 1"]
+
+
+def test_cli_maps_a_status_the_map_does_not_know(tmp_path, capsys):
+    orders = shopify_orders()
+    orders.loc[orders["Name"] == "#1002", "Financial Status"] = "expired"
+    path = tmp_path / "orders_export.csv"
+    orders.to_csv(path, index=False)
+    database = str(tmp_path / "cli.duckdb")
+    assert main(["--db", database, "import", str(path)]) == 1
+    assert "column Financial Status: a payment status the status map does not know" in capsys.readouterr().err
+    assert main(["--db", database, "import", str(path), "--status", "expired=cancelled"]) == 0
+    assert main(["--db", database, "sources"]) == 0
+    assert "statuses: paid = completed, partially_paid = completed" in capsys.readouterr().out

@@ -84,10 +84,16 @@ def _source_panel(path, name: str, source) -> None:
     is left out), one confirm."""
     st.success(f"Recognised as **{fmt.inert(source.title)}**: it writes {', '.join(source.writes)} (the table "
                "chosen on the left does not apply).", icon=":material/verified:")
+    chosen_map = st.session_state.get(f"status_map_{source.name}", {})
     try:
-        seen = sources.preview(data.connection(), path, source, file_name=name)
+        seen = sources.preview(data.connection(), path, source, file_name=name, statuses=chosen_map)
     except ImportRejected as exc:
         _show_problems(exc.problems)
+        return
+    if seen.statuses:
+        _status_map_editor(source, seen.statuses, chosen_map)
+    if seen.problems:
+        _show_problems(seen.problems)
         return
     cards = st.container(horizontal=True, wrap=True)
     for table, rows in seen.rows.items():
@@ -108,13 +114,37 @@ def _source_panel(path, name: str, source) -> None:
             st.markdown(f"**{table}**")
             st.dataframe(head, hide_index=True, width="stretch")
     if st.button("Import", type="primary", key="do_import_source"):
-        _run_source_import(path, name, source)
+        _run_source_import(path, name, source, chosen_map)
 
 
-def _run_source_import(path, name: str, source) -> None:
+def _status_map_editor(source, found: list, chosen_map: dict) -> None:
+    """The status map, shown and editable before the import: each status the file writes, its rows, and what it
+    imports as (a status the map does not know must be chosen here; nothing is dropped silently)."""
+    st.markdown("##### What each status in the file means")
+    frame = pd.DataFrame({"Status in the file": [f[0] for f in found], "Rows": [f[1] for f in found],
+                          "Imports as": [f[2] for f in found]})
+    edited = st.data_editor(
+        frame, hide_index=True, width="stretch", key=f"status_editor_{source.name}",
+        disabled=["Status in the file", "Rows"],
+        column_config={"Rows": st.column_config.NumberColumn(format="localized"),
+                       "Imports as": st.column_config.SelectboxColumn(
+                           options=list(sources.STATUS_TARGETS), required=False,
+                           help="Completed orders are revenue; returned and cancelled orders are kept but never "
+                                "revenue; 'not an order' leaves the rows out (counted).")})
+    wanted = {status: target for status, target in zip(edited["Status in the file"], edited["Imports as"],
+                                                       strict=True) if isinstance(target, str)}
+    declared = {status: target for status, _, target in found if target}
+    changed = {k: v for k, v in wanted.items() if declared.get(k) != v}
+    if changed:
+        st.session_state[f"status_map_{source.name}"] = {**chosen_map, **changed}
+        st.rerun()
+
+
+def _run_source_import(path, name: str, source, statuses: dict | None = None) -> None:
     with st.status(f"Importing {fmt.inert(name)} as {fmt.inert(source.title)}…", expanded=True) as status:
         try:
-            result = sources.import_source(data.connection(), path, source, file_name=name, actor=auth.current())
+            result = sources.import_source(data.connection(), path, source, file_name=name, actor=auth.current(),
+                                           statuses=statuses)
         except AccessDenied as exc:
             status.update(label=str(exc), state="error")
             return

@@ -2,6 +2,7 @@
 -- title: Shopify orders export
 -- header: Name, Email, Financial Status, Created at, Total, Currency, Lineitem quantity, Lineitem price, Cancelled at, Billing Name, Billing City, Billing Country
 -- writes: customers, orders
+-- statuses: paid=completed, partially_paid=completed, partially_refunded=completed, refunded=returned, voided=cancelled, pending=not an order, authorized=not an order
 --
 -- Shopify's orders export (Orders > Export > CSV): one line per line item; the order's own fields (email, status,
 -- total, dates, billing address) stand on its first line and are empty on the others. One order per Name
@@ -11,9 +12,10 @@
 -- are one customer), so that the orders, the customers export and a mailing list land on the same customers;
 -- orders without an email (guest or point-of-sale checkouts) are counted and left out. Name, city and country
 -- come from the billing address of the customer's latest order.
--- Status (Financial Status): paid, partially_paid, partially_refunded -> completed; refunded -> returned;
--- voided, or a Cancelled at date -> cancelled; pending, authorized -> not an order yet (counted, left out).
--- Any other status stops the import and is listed, never dropped.
+-- Status (Financial Status), through the status map above (shown and editable before the import): paid,
+-- partially_paid, partially_refunded -> completed; refunded -> returned; voided -> cancelled; pending, authorized
+-- -> not an order yet (counted, left out); a Cancelled at date makes any order cancelled. A status the map does
+-- not know stops the import and is listed, never dropped.
 
 -- grain: one row per line of the file
 CREATE OR REPLACE TEMP VIEW lines AS
@@ -40,14 +42,8 @@ SELECT order_name, min(_line) AS _line,
        arg_min(billing_city, _line) FILTER (WHERE billing_city IS NOT NULL) AS billing_city,
        arg_min(billing_country, _line) FILTER (WHERE billing_country IS NOT NULL) AS billing_country,
        CASE WHEN bool_or(cancelled_at IS NOT NULL) THEN 'cancelled'
-            WHEN arg_min(financial_status, _line) FILTER (WHERE financial_status IS NOT NULL)
-                 IN ('paid', 'partially_paid', 'partially_refunded') THEN 'completed'
-            WHEN arg_min(financial_status, _line) FILTER (WHERE financial_status IS NOT NULL) = 'refunded'
-                 THEN 'returned'
-            WHEN arg_min(financial_status, _line) FILTER (WHERE financial_status IS NOT NULL) = 'voided'
-                 THEN 'cancelled'
-            WHEN arg_min(financial_status, _line) FILTER (WHERE financial_status IS NOT NULL)
-                 IN ('pending', 'authorized') THEN 'not yet an order' END AS status
+            ELSE getvariable('crm_status_map')[arg_min(financial_status, _line) FILTER (WHERE financial_status IS NOT NULL)]
+       END AS status
 FROM lines
 WHERE order_name IS NOT NULL
 GROUP BY order_name;
@@ -67,8 +63,7 @@ SELECT _line, 'Lineitem quantity', qty_text, 'not a whole number' FROM lines
 WHERE crm_null(qty_text) IS NOT NULL AND qty IS NULL
 UNION ALL
 SELECT o._line, 'Financial Status', o.financial_status,
-       'a payment status the status map does not know (paid, partially_paid, partially_refunded, refunded, '
-       || 'voided, pending, authorized)'
+       'a payment status the status map does not know: map it to completed, returned, cancelled or not an order'
 FROM shop_orders AS o WHERE o.status IS NULL
 UNION ALL
 SELECT o._line, 'Total', NULL, 'the order has no total on any of its lines' FROM shop_orders AS o
@@ -82,7 +77,7 @@ CREATE OR REPLACE TEMP VIEW source_orders AS
 SELECT _line, order_name AS order_id, email AS customer_id, strftime(day, '%Y-%m-%d') AS order_date,
        total AS amount, quantity, status
 FROM shop_orders
-WHERE email IS NOT NULL AND status <> 'not yet an order';
+WHERE email IS NOT NULL AND status <> 'not an order';
 
 -- grain: one row per customer (email), from the billing address of their latest order
 CREATE OR REPLACE TEMP VIEW source_customers AS
@@ -90,18 +85,21 @@ SELECT min(_line) AS _line, email AS customer_id, arg_max(email, (day, _line)) A
        arg_max(billing_name, (day, _line)) AS name, arg_max(billing_city, (day, _line)) AS city,
        arg_max(billing_country, (day, _line)) AS country
 FROM shop_orders
-WHERE email IS NOT NULL AND status <> 'not yet an order'
+WHERE email IS NOT NULL AND status <> 'not an order'
 GROUP BY email;
 
 -- grain: one row per kind of order left out
 CREATE OR REPLACE TEMP VIEW source_left_out AS
 SELECT 'orders without an email (guest or point-of-sale checkouts)' AS what, count(*) AS rows,
        sum(total) AS amount
-FROM shop_orders WHERE email IS NULL AND status <> 'not yet an order'
+FROM shop_orders WHERE email IS NULL AND status <> 'not an order'
 UNION ALL
-SELECT 'orders not paid yet (pending, authorized)', count(*), sum(total)
-FROM shop_orders WHERE status = 'not yet an order';
+SELECT 'orders whose status is not an order (not paid yet: pending, authorized)', count(*), sum(total)
+FROM shop_orders WHERE status = 'not an order';
 
 -- grain: one row per currency the file names
 CREATE OR REPLACE TEMP VIEW source_currency AS
 SELECT DISTINCT upper(crm_text(currency)) AS value FROM raw WHERE crm_text(currency) IS NOT NULL;
+
+-- grain: one row per order, its status as written (the status map shown before the import)
+CREATE OR REPLACE TEMP VIEW source_statuses AS SELECT financial_status AS value FROM shop_orders;

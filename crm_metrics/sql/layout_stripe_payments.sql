@@ -2,6 +2,7 @@
 -- title: Stripe payments export
 -- header: id, Created date (UTC)|Created (UTC), Amount, Currency, Status, Customer ID, Customer Email
 -- writes: customers, orders
+-- statuses: paid=completed, refunded=returned, failed=not an order
 --
 -- Stripe's payments export (Payments > Export, "unified payments"; older exports call the date column
 -- Created (UTC)): one line per payment, each an order. Its amount is Amount, its day the calendar day of the
@@ -17,8 +18,7 @@ SELECT _line, crm_text(id) AS payment_id,
        lower(crm_text(customer_email)) AS email, crm_money(amount, '.') AS paid, amount AS amount_text,
        crm_date(created_date_utc, getvariable('crm_date_format')) AS day, created_date_utc AS date_text,
        lower(crm_text(status)) AS payment_status,
-       CASE lower(crm_text(status)) WHEN 'paid' THEN 'completed' WHEN 'refunded' THEN 'returned'
-                                    WHEN 'failed' THEN 'not an order' END AS status
+       getvariable('crm_status_map')[lower(crm_text(status))] AS status
 FROM raw;
 
 CREATE OR REPLACE TEMP VIEW source_dates AS SELECT created_date_utc AS value FROM raw;
@@ -33,7 +33,7 @@ UNION ALL
 SELECT _line, 'Created date (UTC)', date_text, 'not a date and time such as 2024-05-01 09:58' FROM lines
 WHERE day IS NULL
 UNION ALL
-SELECT _line, 'Status', payment_status, 'a payment status the status map does not know (Paid, Refunded, Failed)'
+SELECT _line, 'Status', payment_status, 'a payment status the status map does not know: map it to completed, returned, cancelled or not an order'
 FROM lines WHERE status IS NULL;
 
 -- grain: one row per payment of a known customer
@@ -58,3 +58,6 @@ WHERE customer IS NULL AND status <> 'not an order';
 -- grain: one row per currency the file names
 CREATE OR REPLACE TEMP VIEW source_currency AS
 SELECT DISTINCT upper(crm_text(currency)) AS value FROM raw WHERE crm_text(currency) IS NOT NULL;
+
+-- grain: one row per payment, its status as written (the status map shown before the import)
+CREATE OR REPLACE TEMP VIEW source_statuses AS SELECT crm_text(status) AS value FROM raw;

@@ -2,6 +2,7 @@
 -- title: WooCommerce orders (order-export plugin layout)
 -- header: order_id, order_number, order_date, status, order_total, order_currency, customer_id, billing_first_name, billing_last_name, billing_email, billing_city, billing_country
 -- writes: customers, orders
+-- statuses: completed=completed, processing=completed, refunded=returned, cancelled=cancelled, pending=not an order, on-hold=not an order, failed=not an order
 --
 -- WooCommerce orders as the common order-export plugins write them (one line per order, wc-prefixed or plain
 -- statuses). Its amount is order_total, its day the calendar day of order_date as written. Customers are known
@@ -17,10 +18,7 @@ SELECT _line, crm_text(order_number) AS order_id, lower(crm_text(billing_email))
        crm_date(order_date, getvariable('crm_date_format')) AS day, order_date AS date_text,
        crm_money(order_total, '.') AS total, order_total AS total_text,
        regexp_replace(lower(crm_text(status)), '^wc-', '') AS shop_status,
-       CASE regexp_replace(lower(crm_text(status)), '^wc-', '')
-           WHEN 'completed' THEN 'completed' WHEN 'processing' THEN 'completed' WHEN 'refunded' THEN 'returned'
-           WHEN 'cancelled' THEN 'cancelled' WHEN 'pending' THEN 'not an order' WHEN 'on-hold' THEN 'not an order'
-           WHEN 'failed' THEN 'not an order' END AS status,
+       getvariable('crm_status_map')[regexp_replace(lower(crm_text(status)), '^wc-', '')] AS status,
        nullif(trim(concat_ws(' ', crm_text(billing_first_name), crm_text(billing_last_name))), '') AS name,
        crm_text(billing_city) AS city, crm_text(billing_country) AS country
 FROM raw;
@@ -36,8 +34,8 @@ SELECT _line, 'order_date', date_text, 'not a date and time such as 2024-05-01 0
 UNION ALL
 SELECT _line, 'order_total', total_text, 'not an amount with a decimal point' FROM lines WHERE total IS NULL
 UNION ALL
-SELECT _line, 'status', shop_status, 'an order status the status map does not know (completed, processing, '
-       || 'refunded, cancelled, pending, on-hold, failed)'
+SELECT _line, 'status', shop_status,
+       'an order status the status map does not know: map it to completed, returned, cancelled or not an order'
 FROM lines WHERE status IS NULL;
 
 -- grain: one row per order of a known customer that is an order
@@ -61,3 +59,6 @@ WHERE email IS NULL AND status <> 'not an order';
 
 CREATE OR REPLACE TEMP VIEW source_currency AS
 SELECT DISTINCT upper(crm_text(order_currency)) AS value FROM raw WHERE crm_text(order_currency) IS NOT NULL;
+
+-- grain: one row per order, its status as written without the wc- prefix (the status map shown before the import)
+CREATE OR REPLACE TEMP VIEW source_statuses AS SELECT shop_status AS value FROM lines;
