@@ -55,7 +55,7 @@ def upload_panel() -> None:
         _forget_upload()
         return
     path = _stored_upload(upload)
-    known = sources.recognise_file(path, file_name=upload.name)
+    known = _once(("recognised", upload.file_id), lambda: sources.recognise_file(path, file_name=upload.name))
     if known is not None:
         _source_panel(path, upload.name, known)
         return
@@ -86,7 +86,9 @@ def _source_panel(path, name: str, source) -> None:
                "chosen on the left does not apply).", icon=":material/verified:")
     chosen_map = st.session_state.get(f"status_map_{source.name}", {})
     try:
-        seen = sources.preview(data.connection(), path, source, file_name=name, statuses=chosen_map)
+        # read once per file, data version and status map: a widget's rerun does not read a large file again
+        seen = _once(("preview", str(path), data.version(), tuple(sorted(chosen_map.items()))),
+                     lambda: sources.preview(data.connection(), path, source, file_name=name, statuses=chosen_map))
     except ImportRejected as exc:
         _show_problems(exc.problems)
         return
@@ -161,6 +163,16 @@ def _run_source_import(path, name: str, source, statuses: dict | None = None) ->
     st.session_state["last_import"] = fmt.inert(result.summary().replace("\n", " "))
     st.session_state["last_import_warnings"] = [fmt.inert(w) for r in result.imports for w in r.warnings]
     st.rerun()
+
+
+def _once(key: tuple, compute):
+    """``compute()`` once per ``key`` in this session (the latest key only: one upload at a time)."""
+    kind = key[0]
+    held = st.session_state.get(f"_once_{kind}")
+    if held is None or held[0] != key:
+        held = (key, compute())
+        st.session_state[f"_once_{kind}"] = held
+    return held[1]
 
 
 def _forget_upload() -> None:
