@@ -364,6 +364,13 @@ def test_a_mailchimp_campaign_report_imports_with_no_cost_stated(con, tmp_path):
 
 
 CONTACT_EXPORTS = {  # source: (file text in the published layout, the customers it writes)
+    "klaviyo_profiles": (
+        "Email,Phone Number,First Name,Last Name,Organization,Title,Address,Address 2,City,State / Region,Country,"
+        "Zip Code,Source,Klaviyo ID\n"
+        "Ann@Example.com,,Ann,Lee,,,1 High St,,York,North Yorkshire,GB,YO1,Shopify,01ABC\n"
+        "eve@example.com,,Eve,Ng,,,,,Leeds,,GB,,Form,01ABD\n"
+        ",,No,Mail,,,,,,,,,Form,01ABE\n",
+        [("ann@example.com", "Ann Lee", "York", "GB"), ("eve@example.com", "Eve Ng", "Leeds", "GB")]),
     "shopify_customers": (
         "First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,"
         "Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,"
@@ -496,3 +503,16 @@ def test_cli_maps_a_status_the_map_does_not_know(tmp_path, capsys):
     assert main(["--db", database, "import", str(path), "--status", "expired=cancelled"]) == 0
     assert main(["--db", database, "sources"]) == 0
     assert "statuses: paid = completed, partially_paid = completed" in capsys.readouterr().out
+
+
+def test_a_klaviyo_campaign_export_imports_with_no_cost_stated(con, tmp_path):
+    path = tmp_path / "klaviyo_campaigns.csv"
+    path.write_text("Campaign Name,Tags,Subject,List,Send Time,Send Weekday,Total Recipients,Unique Opens,Open Rate,"
+                    "Total Opens,Unique Clicks,Click Rate,Total Clicks,Unsubscribes,Spam Complaints,"
+                    "Successful Deliveries,Bounces,Campaign ID\n"
+                    "Spring drop,,New in,Newsletter,2024-03-05 09:00:00,Tuesday,900,300,33.3%,420,60,6.7%,75,3,0,"
+                    "890,10,01HQ1\n")
+    result = import_source(con, path)
+    assert result.source.name == "klaviyo_campaigns"
+    assert con.execute("SELECT campaign_id, name, channel, CAST(start_date AS VARCHAR), cost FROM campaigns"
+                       ).fetchall() == [("01HQ1", "Spring drop", "Email", "2024-03-05", Decimal("0.00"))]
