@@ -85,7 +85,7 @@ def test_uploaded_csv_is_counted(browser_instance, empty_app_url, tmp_path):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(empty_app_url + "/data")
     settle(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv_file))
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(csv_file))
     settle(page)
     page.get_by_role("button", name="Import", exact=True).click()
     settle(page)
@@ -242,7 +242,7 @@ def test_a_file_over_the_upload_limit_is_refused_by_streamlit(browser_instance, 
         page = browser_instance.new_page(viewport={"width": 1400, "height": 1400})
         page.goto(url + "/data")
         settle(page)
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
+        page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(big))
         settle(page)
         _no_exception(page)
         assert page.get_by_text("File must be 1.0MB or smaller").first.is_visible()
@@ -342,7 +342,7 @@ def test_a_shopify_export_is_recognised_imported_and_undone(browser_instance, em
     page = browser_instance.new_page(viewport={"width": 1400, "height": 2000})
     page.goto(empty_app_url + "/")  # an empty database opens on the import
     settle(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(export))
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(export))
     settle(page)
     _no_exception(page)
     assert page.get_by_text("Recognised as Shopify orders export").first.is_visible()
@@ -364,4 +364,26 @@ def test_a_shopify_export_is_recognised_imported_and_undone(browser_instance, em
         settle(page)
     _no_exception(page)
     assert page.get_by_text("The database is empty").first.is_visible()
+    page.close()
+
+
+def test_a_google_ads_report_is_recognised_below_its_title_and_imported(browser_instance, empty_app_url, tmp_path):
+    from test_sources import GOOGLE_ADS
+
+    report = tmp_path / "Campaign report.csv"
+    report.write_text(GOOGLE_ADS, encoding="utf-8")
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2000})
+    page.goto(empty_app_url + "/data")
+    settle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(report))
+    settle(page)
+    _no_exception(page)
+    assert page.get_by_text("Recognised as Google Ads campaign report").first.is_visible()
+    assert _metric(page, "Campaigns to write") == "3"
+    assert page.get_by_text("Left out, Total rows of the report: 2").first.is_visible()
+    shoot(page, "data-google-ads-preview-1400")
+    page.get_by_role("button", name="Import", exact=True).click()
+    settle(page)
+    _no_exception(page)
+    assert _metric(page, "Campaigns") == "3"
     page.close()
