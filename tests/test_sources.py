@@ -268,8 +268,8 @@ STRIPE = ["id", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "
           "Customer ID", "Customer Description", "Customer Email"]
 
 
-@pytest.mark.parametrize("created", ["Created date (UTC)", "Created (UTC)"])
-def test_a_stripe_payments_export_imports_with_no_flag(con, tmp_path, created):
+def stripe_payments() -> pd.DataFrame:
+    """Our own payments in Stripe's layout: paid, refunded, failed, by a customer object or an email only, anonymous."""
     rows = [  # id, created, amount, currency, status, customer id, email
         ("py_1", "2024-03-01 10:00", "25.00", "eur", "Paid", "cus_A", "ann@example.com"),
         ("py_2", "2024-03-02 11:30", "40.00", "eur", "Refunded", "cus_A", "ann@example.com"),
@@ -281,8 +281,13 @@ def test_a_stripe_payments_export_imports_with_no_flag(con, tmp_path, created):
                                                             "Currency": cur, "Status": s, "Customer ID": cid,
                                                             "Customer Email": e, "Captured": "true"})
                           for i, c, a, cur, s, cid, e in rows], columns=STRIPE)
+    return frame
+
+
+@pytest.mark.parametrize("created", ["Created date (UTC)", "Created (UTC)"])
+def test_a_stripe_payments_export_imports_with_no_flag(con, tmp_path, created):
     path = tmp_path / "unified_payments.csv"
-    frame.rename(columns={"Created date (UTC)": created}).to_csv(path, index=False)
+    stripe_payments().rename(columns={"Created date (UTC)": created}).to_csv(path, index=False)
     result = import_source(con, path)
     assert result.source.name == "stripe_payments" and result.currency == "EUR"
     assert con.execute("SELECT order_id, customer_id, CAST(order_date AS VARCHAR), amount, status FROM orders "
@@ -327,15 +332,18 @@ def test_a_google_ads_report_without_its_date_range_is_said(con, tmp_path):
         import_source(con, path)
 
 
+META_ADS = ("Campaign name,Campaign delivery,Results,Result indicator,Reach,Impressions,Cost per results,"
+                "Amount spent (BRL),Ends,Reporting starts,Reporting ends\n"
+                "Black Friday,inactive,120,actions:link_click,9000,15000,1.20,144.00,2024-11-30,2024-11-01,"
+                "2024-11-15\n"
+                "Black Friday,inactive,80,actions:link_click,7000,11000,1.10,88.50,2024-11-30,2024-11-16,"
+                "2024-11-30\n"
+                "Always on,active,40,actions:link_click,3000,5000,2.00,80.00,Ongoing,2024-11-01,2024-11-30\n")
+
+
 def test_a_meta_ads_export_imports_with_its_currency_from_the_header(con, tmp_path):
     path = tmp_path / "Meta-Ads-Campaigns.csv"
-    path.write_text("Campaign name,Campaign delivery,Results,Result indicator,Reach,Impressions,Cost per results,"
-                    "Amount spent (BRL),Ends,Reporting starts,Reporting ends\n"
-                    "Black Friday,inactive,120,actions:link_click,9000,15000,1.20,144.00,2024-11-30,2024-11-01,"
-                    "2024-11-15\n"
-                    "Black Friday,inactive,80,actions:link_click,7000,11000,1.10,88.50,2024-11-30,2024-11-16,"
-                    "2024-11-30\n"
-                    "Always on,active,40,actions:link_click,3000,5000,2.00,80.00,Ongoing,2024-11-01,2024-11-30\n")
+    path.write_text(META_ADS)
     result = import_source(con, path)
     assert result.source.name == "meta_ads_campaigns" and result.currency == "BRL"
     assert con.execute("SELECT campaign_id, channel, CAST(start_date AS VARCHAR), CAST(end_date AS VARCHAR), cost "
@@ -344,16 +352,19 @@ def test_a_meta_ads_export_imports_with_its_currency_from_the_header(con, tmp_pa
         ("Black Friday", "Meta Ads", "2024-11-01", "2024-11-30", Decimal("232.50"))]
 
 
+MAILCHIMP_CAMPAIGNS = ("Title,Subject,List,Send Date,Send Weekday,Total Recipients,Successful Deliveries,Soft Bounces,"
+                "Hard Bounces,Total Bounces,Times Forwarded,Forwarded Opens,Unique Opens,Open Rate,Total Opens,"
+                "Unique Clicks,Click Rate,Total Clicks,Unsubscribes,Abuse Complaints,Times Liked on Facebook,"
+                "Folder Id,Unique Id\n"
+                'June news,"Summer is here, 20% off",Customers,"Jun 09, 2018 09:30 pm",Saturday,1200,1180,10,10,20,'
+                '3,1,400,33.90%,650,80,6.78%,120,4,0,0,,a1b2c3\n'
+                'Win-back,We miss you,Customers,"Dec 1, 2018 10:00 am",Saturday,300,295,2,3,5,0,0,90,30.51%,'
+                '110,15,5.08%,20,2,0,0,,d4e5f6\n')
+
+
 def test_a_mailchimp_campaign_report_imports_with_no_cost_stated(con, tmp_path):
     path = tmp_path / "campaigns.csv"
-    path.write_text("Title,Subject,List,Send Date,Send Weekday,Total Recipients,Successful Deliveries,Soft Bounces,"
-                    "Hard Bounces,Total Bounces,Times Forwarded,Forwarded Opens,Unique Opens,Open Rate,Total Opens,"
-                    "Unique Clicks,Click Rate,Total Clicks,Unsubscribes,Abuse Complaints,Times Liked on Facebook,"
-                    "Folder Id,Unique Id\n"
-                    'June news,"Summer is here, 20% off",Customers,"Jun 09, 2018 09:30 pm",Saturday,1200,1180,10,10,20,'
-                    '3,1,400,33.90%,650,80,6.78%,120,4,0,0,,a1b2c3\n'
-                    'Win-back,We miss you,Customers,"Dec 1, 2018 10:00 am",Saturday,300,295,2,3,5,0,0,90,30.51%,'
-                    '110,15,5.08%,20,2,0,0,,d4e5f6\n')
+    path.write_text(MAILCHIMP_CAMPAIGNS)
     result = import_source(con, path)
     assert result.source.name == "mailchimp_campaigns" and result.date_format == "%b %d, %Y"
     assert con.execute("SELECT campaign_id, name, channel, CAST(start_date AS VARCHAR), cost, objective "
@@ -505,14 +516,42 @@ def test_cli_maps_a_status_the_map_does_not_know(tmp_path, capsys):
     assert "statuses: paid = completed, partially_paid = completed" in capsys.readouterr().out
 
 
+KLAVIYO_CAMPAIGNS = ("Campaign Name,Tags,Subject,List,Send Time,Send Weekday,Total Recipients,Unique Opens,Open Rate,"
+                "Total Opens,Unique Clicks,Click Rate,Total Clicks,Unsubscribes,Spam Complaints,"
+                "Successful Deliveries,Bounces,Campaign ID\n"
+                "Spring drop,,New in,Newsletter,2024-03-05 09:00:00,Tuesday,900,300,33.3%,420,60,6.7%,75,3,0,"
+                "890,10,01HQ1\n")
+
+
 def test_a_klaviyo_campaign_export_imports_with_no_cost_stated(con, tmp_path):
     path = tmp_path / "klaviyo_campaigns.csv"
-    path.write_text("Campaign Name,Tags,Subject,List,Send Time,Send Weekday,Total Recipients,Unique Opens,Open Rate,"
-                    "Total Opens,Unique Clicks,Click Rate,Total Clicks,Unsubscribes,Spam Complaints,"
-                    "Successful Deliveries,Bounces,Campaign ID\n"
-                    "Spring drop,,New in,Newsletter,2024-03-05 09:00:00,Tuesday,900,300,33.3%,420,60,6.7%,75,3,0,"
-                    "890,10,01HQ1\n")
+    path.write_text(KLAVIYO_CAMPAIGNS)
     result = import_source(con, path)
     assert result.source.name == "klaviyo_campaigns"
     assert con.execute("SELECT campaign_id, name, channel, CAST(start_date AS VARCHAR), cost FROM campaigns"
                        ).fetchall() == [("01HQ1", "Spring drop", "Email", "2024-03-05", Decimal("0.00"))]
+
+
+def _fixtures(folder) -> dict:
+    """Every shipped source's fixture (our own rows in its published layout) as a file, by source name."""
+    texts = {"google_ads_campaigns": GOOGLE_ADS, "meta_ads_campaigns": META_ADS,
+             "mailchimp_campaigns": MAILCHIMP_CAMPAIGNS, "klaviyo_campaigns": KLAVIYO_CAMPAIGNS,
+             **{source: text for source, (text, _) in CONTACT_EXPORTS.items()}}
+    frames = {"online_retail": online_retail_lines(30), "shopify_orders": shopify_orders(),
+              "stripe_payments": stripe_payments()}
+    files = {}
+    for name, content in {**texts, **frames}.items():
+        files[name] = folder / f"{name}.csv"
+        if isinstance(content, str):
+            files[name].write_text(content)
+        else:
+            content.to_csv(files[name], index=False)
+    return files
+
+
+def test_every_fixture_imports_through_the_cli_with_no_flag(tmp_path, capsys):
+    files = _fixtures(tmp_path)
+    for name, path in files.items():
+        database = str(tmp_path / f"{name}.duckdb")
+        assert main(["--db", database, "import", str(path)]) == 0, (name, capsys.readouterr().err)
+        assert f"({name})." in capsys.readouterr().out
