@@ -856,8 +856,8 @@ def _incoming_rows(cur, spec: Table, absent: list[str]) -> None:
     """The view of the rows to merge: the file's values, and for a column the file lacks, the stored value of
     a row whose key exists (a re-import of fewer columns updates only what it gives)."""
     idents = {"table": spec.name, "key": spec.key, "columns": spec.column_names}
-    if not absent:
-        db.execute(cur, "incoming_rows", idents=idents)
+    if not absent or not db.scalar(cur, "incoming_matches", idents={"table": spec.name, "key": spec.key}):
+        db.execute(cur, "incoming_rows", idents=idents)  # nothing stored to keep: the file's rows as they are
         return
     given = [c for c in spec.column_names if c not in absent]  # the key among them: every file has it
     db.execute(cur, "incoming_rows_keeping", idents={**idents, "absent": absent, "given": given})
