@@ -143,25 +143,37 @@ def _status_map_editor(source, found: list, chosen_map: dict) -> None:
 
 
 def _run_source_import(path, name: str, source, statuses: dict | None = None) -> None:
-    with st.status(f"Importing {fmt.inert(name)} as {fmt.inert(source.title)}…", expanded=True) as status:
+    result = _imported(f"Importing {fmt.inert(name)} as {fmt.inert(source.title)}…", fmt.inert(name), lambda: (
+        sources.import_source(data.connection(), path, source, file_name=name, actor=auth.current(),
+                              statuses=statuses)))
+    if result is not None:
+        _done([result])
+
+
+def _imported(label: str, what: str, work):
+    """``work()`` inside a status box; what went wrong said there (nothing was changed); None then."""
+    with st.status(label, expanded=True) as status:
         try:
-            result = sources.import_source(data.connection(), path, source, file_name=name, actor=auth.current(),
-                                           statuses=statuses)
+            result = work()
         except AccessDenied as exc:
             status.update(label=str(exc), state="error")
-            return
+            return None
         except ImportRejected as exc:
-            status.update(label=f"{fmt.inert(name)} was not imported: nothing was changed.", state="error",
-                          expanded=True)
+            status.update(label=f"{what} was not imported: nothing was changed.", state="error", expanded=True)
             _show_problems(exc.problems)
-            return
+            return None
         except ImportFailed as exc:
-            status.update(label=f"{fmt.inert(name)} was not imported.", state="error", expanded=True)
+            status.update(label=f"{what} was not imported.", state="error", expanded=True)
             st.error(str(exc), icon=":material/hard_drive:")
-            return
+            return None
         status.update(label="Imported.", state="complete")
-    st.session_state["last_import"] = fmt.inert(result.summary().replace("\n", " "))
-    st.session_state["last_import_warnings"] = [fmt.inert(w) for r in result.imports for w in r.warnings]
+    return result
+
+
+def _done(results: list) -> None:
+    """Rerun with the results of a source import shown at the top of the page."""
+    st.session_state["last_import"] = fmt.inert(" ".join(r.summary().replace("\n", " ") for r in results))
+    st.session_state["last_import_warnings"] = [fmt.inert(w) for r in results for i in r.imports for w in i.warnings]
     st.rerun()
 
 
@@ -348,21 +360,7 @@ def _stored_batch(uploads) -> list:
 
 
 def _run_batch(paths) -> None:
-    with st.status(f"Importing {len(paths)} files as one batch…", expanded=True) as status:
-        try:
-            results = sources.import_batch(data.connection(), paths, actor=auth.current())
-        except AccessDenied as exc:
-            status.update(label=str(exc), state="error")
-            return
-        except ImportRejected as exc:
-            status.update(label="The batch was not imported: nothing was changed.", state="error", expanded=True)
-            _show_problems(exc.problems)
-            return
-        except ImportFailed as exc:
-            status.update(label="The batch was not imported.", state="error", expanded=True)
-            st.error(str(exc), icon=":material/hard_drive:")
-            return
-        status.update(label="Imported.", state="complete")
-    st.session_state["last_import"] = fmt.inert(" ".join(r.summary().replace("\n", " ") for r in results))
-    st.session_state["last_import_warnings"] = [fmt.inert(w) for r in results for i in r.imports for w in i.warnings]
-    st.rerun()
+    results = _imported(f"Importing {len(paths)} files as one batch…", "The batch",
+                        lambda: sources.import_batch(data.connection(), paths, actor=auth.current()))
+    if results is not None:
+        _done(results)
