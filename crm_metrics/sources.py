@@ -286,11 +286,7 @@ def import_source(con, path: Path | str, source: Source | str | None = None, opt
     with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
         work = Path(tmp)
         csv_path, facts = _as_utf8(path, work, name, options)
-        chosen, header = _chosen(source, csv_path, name)
-        if chosen.more:
-            raise ImportRejected([Problem(name, header.skip + 1, None, None,
-                                          f"this is one of the {len(chosen.more) + 1} files the {chosen.title} source "
-                                          "reads together: import them in one batch (import FILE FILE ...)")])
+        chosen, header = _chosen(source, csv_path, name, alone=True)
         return _import_inputs(con, chosen, [Input(name, csv_path, facts, header)], options, work, actor,
                               imported_by, statuses)
 
@@ -367,7 +363,7 @@ def preview(con, path: Path | str, source: Source | str | None = None, options: 
     with tempfile.TemporaryDirectory(prefix="crm-source-") as tmp:
         work = Path(tmp)
         csv_path, facts = _as_utf8(path, work, name, options)
-        chosen, header = _chosen(source, csv_path, name)
+        chosen, header = _chosen(source, csv_path, name, alone=True)
         result = SourceResult(chosen, name)
         try:
             files = _canonical_files(con, chosen, [Input(name, csv_path, facts, header)], options, work, result,
@@ -452,7 +448,9 @@ def _as_utf8(path: Path, work: Path, name: str, options: ImportOptions) -> tuple
     return csv_path, (scan_file(csv_path) if csv_path != source else facts)
 
 
-def _chosen(source: Source | str | None, csv_path: Path, name: str) -> tuple[Source, Header]:
+def _chosen(source: Source | str | None, csv_path: Path, name: str, alone: bool = False) -> tuple[Source, Header]:
+    """The source a file is read by (``source``, or recognised) and where its header is; ``alone``: the file is
+    read on its own, so a source that reads several files together refuses it, saying how to import it."""
     chosen = by_name(source) if isinstance(source, str) and source else source
     header = header_of(csv_path, chosen)
     headers = header.cells
@@ -468,6 +466,10 @@ def _chosen(source: Source | str | None, csv_path: Path, name: str) -> tuple[Sou
     if missing:
         raise ImportRejected([Problem(name, header.skip + 1, m, None,
                                       f"a column the {chosen.title} layout has is missing") for m in missing])
+    if alone and chosen.more:
+        raise ImportRejected([Problem(name, header.skip + 1, None, None,
+                                      f"this is one of the {len(chosen.more) + 1} files the {chosen.title} source "
+                                      "reads together: import them in one batch (several files at once)")])
     return chosen, header
 
 

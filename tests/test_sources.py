@@ -555,3 +555,14 @@ def test_every_fixture_imports_through_the_cli_with_no_flag(tmp_path, capsys):
         database = str(tmp_path / f"{name}.duckdb")
         assert main(["--db", database, "import", str(path)]) == 0, (name, capsys.readouterr().err)
         assert f"({name})." in capsys.readouterr().out
+
+
+def test_one_file_of_a_source_that_reads_several_is_refused_saying_how(con, tmp_path, monkeypatch):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "marketplace.sql").write_text((ROOT / "docs" / "example_marketplace.sql").read_text())
+    monkeypatch.setenv("CRM_SOURCES", str(folder))
+    _, orders, _ = _marketplace(tmp_path)
+    for attempt in (import_source, preview):
+        with pytest.raises(ImportRejected, match="one of the 3 files the Marketplace dump .* reads together"):
+            attempt(con, orders)
