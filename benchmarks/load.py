@@ -105,7 +105,7 @@ async def marketer(browser, url: str, report: LoadReport, csv_path: Path, rows: 
     start = time.perf_counter()
     await page.goto(url + "/data")
     await _settle(page)
-    await page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv_path))
+    await page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(csv_path))
     await _settle(page)
     await page.get_by_role("button", name="Import", exact=True).click()
     await _settle(page)
