@@ -414,7 +414,7 @@ def _batch_parts(paths: list[Path | str], source: Source | str | None, options: 
         header = header_of(csv_path)
         owner = _file_of(header.cells, candidates)
         if owner is None:
-            singles.append(path)
+            singles.append((_dependency_rank(forced or recognise(header.cells)), i, path))
             continue
         groups.setdefault(owner[0].name, (owner[0], {}))[1][owner[1]] = Input(path.name, csv_path, facts, header,
                                                                               owner[1])
@@ -428,7 +428,13 @@ def _batch_parts(paths: list[Path | str], source: Source | str | None, options: 
                                           f"the {chosen.title} source reads {len(chosen.more) + 1} files together; "
                                           f"the batch lacks the file with the columns {named} ...")])
         together.append((chosen, [found[n] for n in sorted(found)]))
-    return singles, together
+    return [path for _, _, path in sorted(singles)], together
+
+
+def _dependency_rank(source: Source | None) -> int:
+    """Where a file goes in a batch: after the files writing the tables it refers to (a campaign's activity after
+    the campaigns), so that the files of a batch may be given in any order."""
+    return max(TABLE_ORDER.index(t) for t in source.writes) if source else len(TABLE_ORDER)
 
 
 def _undo(con, imports: list[ImportResult], actor: Principal) -> None:
