@@ -33,6 +33,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "see_personal": ("see names, emails, birth years, genders and survey comments", frozenset({"editor", "admin"})),
     "export_contacts": ("export lists with contact fields", frozenset({"editor", "admin"})),
     "import": ("import CSV files", frozenset({"editor", "admin"})),
+    "save_source": ("save a confirmed column mapping as a source for everyone's next import",
+                    frozenset({"editor", "admin"})),
     "undo_own_import": ("undo their own imports", frozenset({"editor", "admin"})),
     "undo_any_import": ("undo anyone's import", frozenset({"admin"})),
     "reset_sample": ("reset to the sample data or switch a workshop scenario", frozenset({"admin"})),

@@ -143,9 +143,16 @@ def _status_map(text: str, origin: Path) -> tuple[tuple[str, str], ...]:
     return tuple((status.lower(), target) for status, target in pairs)
 
 
-def _folder_sources() -> list[Path]:
+def sources_folder() -> Path:
+    """Where a company's own sources are: the folder ``CRM_SOURCES`` names, else ``sources`` beside the default
+    database (``data/sources``), where the Data page saves a confirmed mapping."""
     folder = os.environ.get(SOURCES_ENV)
-    return sorted(Path(folder).glob("*.sql")) if folder and Path(folder).is_dir() else []
+    return Path(folder) if folder else db.default_path().parent / "sources"
+
+
+def _folder_sources() -> list[Path]:
+    folder = sources_folder()
+    return sorted(folder.glob("*.sql")) if folder.is_dir() else []
 
 
 @cache

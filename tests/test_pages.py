@@ -583,3 +583,35 @@ def test_an_unknown_status_is_mapped_on_the_page_before_the_import(empty_app):
         assert con.execute("SELECT status FROM orders WHERE order_id = '#1002'").fetchone() == ("cancelled",)
     finally:
         con.close()
+
+
+def test_a_confirmed_mapping_is_saved_as_a_source_and_next_months_file_is_recognised(empty_app, monkeypatch,
+                                                                                    tmp_path):
+    monkeypatch.setenv("CRM_SOURCES", str(tmp_path / "sources"))
+    march = "Invoice No;Client;Purchase Date;Total\nF-1;K1;13.03.2024;1.234,50\nF-2;K2;14.03.2024;9,90\n"
+    at = empty_app.switch_page("pages/data.py").run()
+    at.selectbox(key="import_table").set_value("orders").run()
+    at.file_uploader(key="upload").set_value(("kasse-2024-03.csv", march.encode(), "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Map the columns above: required column(s) missing: customer_id" in w.value.replace("\\", "")
+               for w in at.warning)
+    assert at.button(key="do_import").disabled and not [t for t in at.text_input if t.key == "source_name"]
+    at.session_state["mapping_orders"] = {"edited_rows": {1: {"Imports as": "customer_id"}}, "added_rows": [],
+                                          "deleted_rows": []}  # Client is the customer
+    at.run()
+    assert not at.button(key="do_import").disabled
+    assert next(s for s in at.selectbox if s.label == "Date format").value == "%d.%m.%Y"
+    at.text_input(key="source_name").set_value("till_orders").run()
+    at.button(key="save_source").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Saved as the source till_orders" in s.value.replace("\\", "") for s in at.success), [
+        e.value for e in at.error]
+    at.button(key="do_import").click().run()
+    april = "Invoice No;Client;Purchase Date;Total\nF-3;K1;02.04.2024;5,00\n"
+    at.file_uploader(key="upload").set_value(("kasse-2024-04.csv", april.encode(), "text/csv")).run()
+    assert any("Recognised as **kasse-2024-03 (orders)**" in s.value.replace("\\", "") for s in at.success), [
+        s.value for s in at.success]
+    assert not at.error, [e.value for e in at.error] + [str(d.value) for d in at.dataframe]
+    at.button(key="do_import_source").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _metric(at, "Orders") == "3"

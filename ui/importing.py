@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from crm_metrics import currency, sources
+from crm_metrics import currency, source_writer, sources
 from crm_metrics.access import AccessDenied
 from crm_metrics.importer import (
     DATE_FORMATS,
@@ -59,24 +62,61 @@ def upload_panel() -> None:
     if known is not None:
         _source_panel(path, upload.name, known)
         return
-    proposal = propose(path, table, file_name=upload.name)
-    if proposal.problems:
+    # the mapping the user confirmed on the previous run: the date format is proposed from the columns it maps
+    mapped = st.session_state.get("confirmed_mapping", {}).get((upload.file_id, table), {})
+    proposal = propose(path, table, file_name=upload.name, options=ImportOptions(mapping=mapped))
+    if proposal.problems and not proposal.headers:  # the file cannot be read at all
         _show_problems(proposal.problems)
         return
     options = _confirm_dialect(proposal)
-    proposal = propose(path, table, file_name=upload.name, options=options)
-    if proposal.problems:
+    proposal = propose(path, table, file_name=upload.name, options=replace(options, mapping=mapped))
+    if not proposal.headers:
         _show_problems(proposal.problems)
         return
     mapping = _confirm_mapping(proposal)
-    options = ImportOptions(options.encoding, options.delimiter, options.decimal, options.date_format, mapping)
+    st.session_state.setdefault("confirmed_mapping", {})[(upload.file_id, table)] = mapping
+    options = replace(options, mapping=mapping)
+    proposal = propose(path, table, file_name=upload.name, options=options)
     _preview(proposal)
     for warning in proposal.warnings:
         st.warning(warning, icon=":material/info:")
+    if proposal.problems:
+        # a required column the header does not name: the user maps it above (the import stays closed until then)
+        st.warning("Map the columns above: " + "; ".join(fmt.inert(p.rule) for p in proposal.problems) + ".",
+                   icon=":material/table_edit:")
     if options.date_format is None:
         st.info("Choose the date format above: the dates in this file can be read more than one way.")
-    if st.button("Import", type="primary", disabled=options.date_format is None, key="do_import"):
+    ready = options.date_format is not None and not proposal.problems
+    if st.button("Import", type="primary", disabled=not ready, key="do_import"):
         _run_import(table, path, upload.name, options)
+    if ready:
+        _save_as_source_panel(table, upload.name, options)
+
+
+def _save_as_source_panel(table: str, name: str, options: ImportOptions) -> None:
+    """Keep this reading (columns, decimal mark, date format) as a source: next month's file in the same layout is
+    then recognised and imported with no question."""
+    if not auth.allowed("save_source"):
+        return
+    with st.expander("Save this reading as a source for next month's file", icon=":material/bookmark_add:"):
+        st.caption("The columns mapped above, the decimal mark and the date format are saved as a source: a file "
+                   "with these columns is then recognised on upload (and by `python -m crm_metrics import FILE`) "
+                   f"and read the same way. Saved in {sources.sources_folder()}.")
+        left, right = st.columns(2)
+        suggested = re.sub(r"[^a-z0-9]+", "_", Path(name).stem.lower()).strip("_")[:30] or "my_source"
+        source_name = left.text_input("Name", value=f"{suggested}_{table}"[:40], key="source_name",
+                                      help="Lower-case letters, digits and _.")
+        title = right.text_input("What the file is", value=f"{Path(name).stem} ({table})", key="source_title")
+        if st.button("Save as a source", icon=":material/save:", key="save_source"):
+            try:
+                text = source_writer.mapping_source(source_name, title, table, options.mapping,
+                                                    options.decimal or ".", options.date_format)
+                saved = source_writer.save(text, actor=auth.current())
+            except (source_writer.MappingNotSaved, ValueError, AccessDenied) as exc:
+                st.error(fmt.inert(str(exc)), icon=":material/error:")
+                return
+            st.success(f"Saved as the source {fmt.inert(source_name)} ({fmt.inert(str(saved))}).",
+                       icon=":material/check_circle:")
 
 
 def _source_panel(path, name: str, source) -> None:
@@ -221,7 +261,7 @@ def _confirm_dialect(proposal) -> ImportOptions:
     formats = list(DATE_FORMATS)
     example = dt.date(2024, 3, 1)
     date_format = c4.selectbox(
-        "Date format", formats, key="datefmt",
+        "Date format", formats, key=f"datefmt_{proposed.date_format}",
         index=formats.index(proposed.date_format) if proposed.date_format in formats else None,
         format_func=lambda f: f"{example.strftime(f)}  ({f})", placeholder="Choose…",
         help="Shown as 1 March 2024 in each format. Ambiguous files (every day ≤ 12) must be chosen by you.")
