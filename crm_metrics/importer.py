@@ -32,6 +32,7 @@ import re
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -679,7 +680,20 @@ def _readable(path: Path, workdir: Path, name: str) -> tuple[Path, FileFacts, st
     if facts.kind == "gzip":
         unpacked = _gunzip(path, workdir, name)
         return unpacked, scan_file(unpacked), facts.sha256
-    return path, facts, facts.sha256
+    return _literal_path(path, workdir), facts, facts.sha256
+
+
+_GLOB = re.compile(r"[*?\[\]{}]")
+
+
+def _literal_path(path: Path, workdir: Path) -> Path:
+    """A name DuckDB's reader takes literally: it expands *, ?, [..] and {..} as patterns, so that
+    ``orders[1].csv`` would read ``orders1.csv``; such a file is read through a link with a plain name."""
+    if not _GLOB.search(str(path)):
+        return path
+    link = workdir / f"named-file-{uuid.uuid4().hex}.csv"
+    link.symlink_to(path.resolve())
+    return link
 
 
 def _flag_hint(text: str) -> str:
@@ -1088,12 +1102,12 @@ def _duplicate_keys(cur, spec: Table, src: _Source) -> list[Problem]:
     rows = db.run(cur, "duplicate_keys", idents={"key": spec.key}).fetchall()
     if not rows:
         return []
-    lines = src.lines_of({r for recs, _ in rows for r in recs[:5]})
+    lines = src.lines_of({r for recs, _, _ in rows for r in recs[:5]})
     key = " + ".join(spec.key)
     return [Problem(src.name, lines.get(recs[0]), key, None,
                     f"the same {key} appears on lines " + ", ".join(str(lines.get(r, "?")) for r in recs[:5])
-                    + (" and more" if len(recs) > 5 else "") + " (each must be unique in a file)")
-            for recs, _ in rows]
+                    + (f" and {n - 5:,} more" if n > 5 else "") + " (each must be unique in a file)")
+            for recs, n, _ in rows]
 
 
 def _unknown_campaigns(cur, src: _Source) -> list[Problem]:

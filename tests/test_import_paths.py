@@ -8,6 +8,7 @@ import pytest
 from db_helpers import ALL_TABLES, BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS, NEGATIVE, snapshot
 
 from crm_metrics import db, importer
+from crm_metrics.__main__ import main
 from crm_metrics.importer import ImportRejected, import_file
 
 HEADER = "order_id,customer_id,order_date,amount,channel,product_category,quantity,cost,campaign_id,status\n"
@@ -120,3 +121,16 @@ def test_warning_lines_are_physical_lines(seeded, write):
     result = import_file(seeded, "orders", write("v.csv", CASES["warnings on known lines"]))
     assert f"{NEGATIVE}: lines 3" in result.warnings
     assert "zero or negative quantity on a completed order: lines 3" in result.warnings
+
+
+@pytest.mark.parametrize("name", ["orders[1].csv", "orders*.csv", "orders?.csv", "orders{1,2}.csv"])
+def test_a_file_name_with_pattern_characters_reads_that_file_and_no_other(con, tmp_path, name, capsys):
+    (tmp_path / "orders1.csv").write_text("order_id,customer_id,order_date,amount\nWRONG,C9,2024-01-01,1\n")
+    named = tmp_path / name
+    named.write_text("order_id,customer_id,order_date,amount\nO1,C1,2024-01-02,5\nO2,C2,2024-01-03,6\n")
+    result = import_file(con, "orders", named)
+    assert sorted(r[0] for r in con.execute("SELECT order_id FROM orders").fetchall()) == ["O1", "O2"]
+    assert result.file_name == name
+    database = str(tmp_path / "cli.duckdb")
+    assert main(["--db", database, "import", "orders", str(named)]) == 0
+    assert "2 rows" in capsys.readouterr().out
