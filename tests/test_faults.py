@@ -354,3 +354,34 @@ def test_a_script_stopped_mid_import_rolls_back_and_the_next_import_succeeds(tmp
         worker.join(timeout=60)
         assert landed == [500], f"the import after a stop at {step!r} did not land"
     con.close()
+
+
+_MEASURED_REFUSAL = """
+import resource, sys
+from crm_metrics import db
+from crm_metrics.importer import ImportRejected, import_file
+con = db.connect(sys.argv[1])
+try:
+    import_file(con, "orders", sys.argv[2])
+except ImportRejected as exc:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    print(exc.problems[0].rule)
+"""
+
+
+def test_a_file_repeating_one_key_is_refused_in_bounded_memory(tmp_path):
+    """Issue 25.2: the duplicate-key check names the first lines and counts the rest, whatever the file: it never
+    builds (or fetches into Python) the list of every record of a key repeated millions of times."""
+    csv_path = tmp_path / "one_key.csv"
+    db.connect(":memory:").execute("""
+        COPY (SELECT 'SAME' AS order_id, 'C1' AS customer_id, DATE '2024-01-01' AS order_date, 5.0 AS amount
+              FROM range(6000000)) TO '""" + str(csv_path) + "' (HEADER)")
+    env = {**os.environ, "CRM_MEMORY_LIMIT": "200MB", "PYTHONPATH": str(ROOT)}
+    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importer; "
+                               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"],
+                              env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    run = subprocess.run([sys.executable, "-c", _MEASURED_REFUSAL, str(tmp_path / "m.duckdb"), str(csv_path)],
+                         env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    peak_mb, rule = run.stdout.strip().split("\n")
+    assert rule == "the same order_id appears on lines 2, 3, 4, 5, 6 and 5,999,995 more (each must be unique in a file)"
+    assert int(peak_mb) - int(baseline.stdout) < 400, (peak_mb, baseline.stdout)
