@@ -42,6 +42,7 @@ pages = {
 }
 # The page comes from the URL before sign-in, so that a shared link opens where it points once signed in.
 page = st.navigation(pages, position="sidebar" if auth.signed_in() else "hidden")
+auth.note_upload_right()  # the server takes files only from a session that may import (ui/upload_gate.py)
 auth.sign_in_gate()  # with sign-in configured (CRM_AUTH), nothing below runs until the user signs in
 
 data.connection()  # opens (and on the very first start, fills) the database before any page runs

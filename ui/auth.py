@@ -10,9 +10,11 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from crm_metrics import accounts
 from crm_metrics.access import LOCAL_ADMIN, PERMISSIONS, Principal, can, for_export
+from ui import upload_gate
 
 ANONYMOUS = Principal("anonymous", "viewer")
 _KEY = "signed_in_principal"
@@ -29,6 +31,13 @@ def current() -> Principal:
         return ANONYMOUS
     email = st.user.get("email") or st.user.get("sub") or "unknown"
     return Principal(str(email), accounts.role_for_email(str(email)))
+
+
+def note_upload_right() -> None:
+    """Tell the upload gate whether this session may send files (it may import), on every run."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        upload_gate.note(ctx.session_id, allowed("import"))
 
 
 def signed_in() -> bool:

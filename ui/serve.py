@@ -2,23 +2,73 @@
 
 It switches off Streamlit's first-generation multipage mode before any session starts. Otherwise a
 freshly started server treats the ``pages/`` folder as pages of their own for its first session (see
-ui/routing.py), and that session's URL does not follow its filters. Then it is plain ``streamlit run``.
+ui/routing.py), and that session's URL does not follow its filters. It gates Streamlit's upload route: only a
+session that may import can send files (ui/upload_gate.py). It says where it listens and who may use it: the
+server listens on 127.0.0.1 (this machine) unless ``--server.address`` or ``STREAMLIT_SERVER_ADDRESS`` says
+otherwise. Then it is plain ``streamlit run``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
+from streamlit.web.server.starlette import starlette_app
+
+from crm_metrics import accounts
+from ui.upload_gate import GatedRuntime
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def gate_uploads() -> None:
+    """Streamlit's upload route sees only the sessions that may import as live (ui/upload_gate.py)."""
+    create = starlette_app.create_upload_routes
+    if getattr(create, "gated", False):
+        return
+
+    def gated(runtime, upload_mgr, base_url):
+        return create(GatedRuntime(runtime), upload_mgr, base_url)
+
+    gated.gated = True
+    starlette_app.create_upload_routes = gated
+
+
+def listening_address(args: list[str]) -> str:
+    """The address the server listens on: the command line's, else the environment's, else 127.0.0.1."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--server.address="):
+            return arg.split("=", 1)[1]
+        if arg == "--server.address" and i + 1 < len(args):
+            return args[i + 1]
+    return os.environ.get("STREAMLIT_SERVER_ADDRESS") or "127.0.0.1"
+
+
+def start_notice(address: str, mode: str) -> str:
+    """What the server says when it starts: where it listens and who may use it."""
+    where = ("only on this machine (127.0.0.1); to serve your team, set --server.address 0.0.0.0 with sign-in "
+             "(CRM_AUTH=local or oidc)" if address in LOOPBACK else f"on {address}: anyone who can reach it")
+    who = {"none": "without sign-in: every visitor is admin", "local": "with sign-in (local accounts)",
+           "oidc": "with sign-in (OpenID Connect)"}[mode]
+    notice = f"Customer dashboard: listening {where}, {who}."
+    if address not in LOOPBACK and mode == "none":
+        notice += " WARNING: anyone on the network can import, undo and reset; set CRM_AUTH."
+    return notice
 
 
 def main() -> None:
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    gate_uploads()
+    args = sys.argv[1:]
+    address = listening_address(args)
+    if not any(a.startswith("--server.address") for a in args):
+        args = ["--server.address", address, *args]
+    print(start_notice(address, accounts.auth_mode()), flush=True)
+    sys.argv = ["streamlit", "run", str(APP), *args]
     sys.exit(cli.main())
 
 

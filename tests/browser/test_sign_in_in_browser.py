@@ -4,9 +4,12 @@ contacts and no upload for the viewer; real contacts and the upload for the edit
 
 from __future__ import annotations
 
+import re
+
 from browser_helpers import settle, shoot
 
 CUSTOMER = "/customer?customer=C000001"  # Noah Jensen, noah.jensen1@example.org in the sample
+UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _sign_in(browser_instance, url: str, name: str, password: str):
@@ -50,3 +53,33 @@ def test_viewer_and_editor_see_the_difference(browser_instance, signed_in_app_ur
     _open_data_page(page)
     assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 2  # one file, and a batch of several
     context.close()
+
+
+def _session_and_upload(browser_instance, url: str, sign_in_as: tuple[str, str] | None) -> int:
+    """Open the app (signing in when asked), learn the session's id from the server's first messages (a UUID in
+    the protobuf frames), and PUT a file to Streamlit's upload route for that session, as any script could."""
+    context = browser_instance.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(
+        data if isinstance(data, bytes) else data.encode())))
+    page.goto(url)
+    settle(page)
+    if sign_in_as:
+        page.get_by_role("textbox", name="User name").fill(sign_in_as[0])
+        page.get_by_role("textbox", name="Password").fill(sign_in_as[1])
+        page.get_by_role("button", name="Sign in").click()
+        settle(page)
+    ids = {m.group().decode() for f in frames for m in UUID.finditer(f)}
+    xsrf = next(c["value"] for c in context.cookies() if c["name"] == "_streamlit_xsrf")
+    statuses = {page.request.put(f"{url}/_stcore/upload_file/{sid}/probe", headers={"X-Xsrftoken": xsrf},
+                                 multipart={"file": {"name": "o.csv", "mimeType": "text/csv",
+                                                     "buffer": b"x" * 1_000_000}}).status for sid in ids}
+    context.close()
+    return min(statuses)  # 204 when one of the ids is the session's and it may upload
+
+
+def test_before_sign_in_and_as_a_viewer_the_server_takes_no_file(browser_instance, signed_in_app_url):
+    assert _session_and_upload(browser_instance, signed_in_app_url, None) == 400
+    assert _session_and_upload(browser_instance, signed_in_app_url, ("vera", "viewer-password")) == 400
+    assert _session_and_upload(browser_instance, signed_in_app_url, ("ed", "editor-password")) == 204
