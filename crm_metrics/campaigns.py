@@ -561,9 +561,9 @@ def headline(summary: dict) -> str:
 
 def channel_title(by_channel: pd.DataFrame) -> str:
     """What to notice in the spend-and-margin-by-channel chart."""
-    from crm_metrics.formatting import money_short
+    from crm_metrics.formatting import chart_text, money_short
 
     if by_channel.empty:
         return "No campaign spend yet"
     best = by_channel.sort_values(["attributed_margin", "channel"], ascending=[False, True]).iloc[0]
-    return f"{best['channel']} brought the most margin: {money_short(best['attributed_margin'])}"
+    return f"{chart_text(best['channel'])} brought the most margin: {money_short(best['attributed_margin'])}"

@@ -110,3 +110,12 @@ def inert(text) -> str:
     if text is None:
         return ""
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def chart_text(text) -> str:
+    """``text`` made literal for a chart's labels and titles: plotly reads ``<b>``, ``<a href=..>`` and ``<br>``
+    in them as markup, and decodes ``&lt;`` ``&gt;`` ``&amp;`` back to the characters, so these three are written
+    as entities (an imported city or channel is shown as written, never as a link or bold)."""
+    if text is None:
+        return ""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

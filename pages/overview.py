@@ -83,8 +83,9 @@ for root in ROOTS:
                  icon=":material/visibility_off:")
         continue
     top = frame.iloc[0]
-    name = top["value"] or "(not recorded)"
-    fig = charts.breakdown_bar(frame, f"{dim.label}: {name} brings {fmt.percent(top['share'])}", dim.label,
+    name = top["value"] if isinstance(top["value"], str) and top["value"] else "(not recorded)"
+    fig = charts.breakdown_bar(frame, f"{dim.label}: {fmt.chart_text(name)} brings {fmt.percent(top['share'])}",
+                               dim.label,
                                clickable=True)
     figures.append(fig)
     event = col.plotly_chart(fig, on_select="rerun", selection_mode="points",

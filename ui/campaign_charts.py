@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_metrics.campaigns import MODELS
-from ui.charts import ACCENT, NEUTRAL, PALETTE, SEGMENT_COLORS, TEMPLATE, color_for, in_currency
+from crm_metrics.formatting import chart_text
+from ui.charts import ACCENT, NEUTRAL, PALETTE, SEGMENT_COLORS, TEMPLATE, color_for, finish
 
 NAIVE = "#9AA0A6"
 CAUSED = PALETTE[0]
@@ -27,7 +28,7 @@ def channel_roi(by_channel: pd.DataFrame, title: str) -> go.Figure:
     frame = by_channel.sort_values("attributed_margin", ascending=True)
     custom = list(zip(frame["channel"], frame["campaigns"], frame["roi"].fillna(float("nan")),
                       frame["attributed_revenue"], strict=True))
-    hover = ("<b>%{customdata[0]}</b>: %{customdata[1]} campaigns<br>%{meta} $%{x:,.2f}"
+    hover = ("<b>%{y}</b>: %{customdata[1]} campaigns<br>%{meta} $%{x:,.2f}"
              "<br>Attributed revenue $%{customdata[3]:,.2f}<br>ROI on margin %{customdata[2]:.1f}×"
              "<br><i>Click to list its campaigns</i><extra></extra>")
     fig = go.Figure([
@@ -40,7 +41,7 @@ def channel_roi(by_channel: pd.DataFrame, title: str) -> go.Figure:
                       legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0),
                       xaxis=dict(title=None, tickprefix="$", tickformat="~s"), yaxis=dict(title=None),
                       clickmode="event+select", dragmode=False)
-    return in_currency(fig)
+    return finish(fig)
 
 
 def roi_comparison(increments: pd.DataFrame, title: str) -> go.Figure:
@@ -69,7 +70,7 @@ def roi_comparison(increments: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="Return per dollar spent, beyond the dollar (×)", ticksuffix="×"),
                       yaxis=dict(title=None),
                       legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def funnel(row: dict, title: str) -> go.Figure:
@@ -85,7 +86,7 @@ def funnel(row: dict, title: str) -> go.Figure:
         hovertemplate="%{y}: %{x:,} customers (%{percentInitial:.1%} of contacted)<extra></extra>",
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=_height(len(stages), 50, 90, 230))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def treated_vs_control(row: dict, wilson, title: str) -> go.Figure:
@@ -109,7 +110,7 @@ def treated_vs_control(row: dict, wilson, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=300, showlegend=False,
                       yaxis=dict(title="Bought within the window", tickformat=".0%", rangemode="tozero"),
                       xaxis=dict(title=None))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def segment_bar(by_segment: pd.DataFrame, title: str) -> go.Figure:
@@ -126,7 +127,7 @@ def segment_bar(by_segment: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=_height(len(frame), 30), showlegend=False,
                       xaxis=dict(title="Converted customers"), yaxis=dict(title=None),
                       clickmode="event+select", dragmode=False)
-    return in_currency(fig)
+    return finish(fig)
 
 
 def attribution_models(attribution: pd.DataFrame, campaign_ids: list[str], title: str) -> go.Figure:
@@ -138,14 +139,14 @@ def attribution_models(attribution: pd.DataFrame, campaign_ids: list[str], title
         part = frame[frame["model"] == model].set_index("campaign_id").reindex(campaign_ids)
         bars.append(go.Bar(
             x=part.index, y=part["credited_revenue"], name=label, marker_color=colors[model],
-            customdata=part["name"],
+            customdata=[chart_text(n) for n in part["name"]],
             hovertemplate="<b>%{x} · %{customdata}</b><br>" + label + ": $%{y:,.2f}<extra></extra>"))
     fig = go.Figure(bars)
     fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=420,
                       yaxis=dict(title="Credited revenue ($)", tickprefix="$", tickformat="~s"),
                       xaxis=dict(title=None, tickangle=0),
                       legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def budget_projection(projection: pd.DataFrame, returns: pd.DataFrame, title: str) -> go.Figure:
@@ -169,4 +170,4 @@ def budget_projection(projection: pd.DataFrame, returns: pd.DataFrame, title: st
     fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=360,
                       yaxis=dict(title="Incremental revenue ($)", tickprefix="$", tickformat="~s"),
                       xaxis=dict(title=None))
-    return in_currency(fig)
+    return finish(fig)

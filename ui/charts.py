@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from crm_metrics import currency
-from crm_metrics.formatting import money_exact
+from crm_metrics.formatting import chart_text, money_exact
 
 # Okabe & Ito (2008), colour-blind safe; grey last for "not recorded".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -45,6 +45,30 @@ TEMPLATE = "crm"
 
 
 _ASSIGNED: dict[str, str] = {}
+
+
+def finish(fig: go.Figure) -> go.Figure:
+    """Every builder returns through here: the data's labels made literal, money in the data's currency."""
+    return in_currency(literal_labels(fig))
+
+
+_LABEL_FIELDS = ("x", "y", "labels", "ids", "parents", "name")
+
+
+def literal_labels(fig: go.Figure) -> go.Figure:
+    """``fig`` with every text label drawn from the data (categories on an axis, treemap labels, trace names)
+    made literal (:func:`crm_metrics.formatting.chart_text`). ``customdata`` is left as it is: drill-downs read
+    their ids from it, and a builder that shows a customdata text in its hover escapes that text itself."""
+    for trace in fig.data:
+        for field in _LABEL_FIELDS:
+            if field not in trace:
+                continue
+            values = trace[field]
+            if isinstance(values, str):
+                trace[field] = chart_text(values)
+            elif values is not None and any(isinstance(v, str) for v in values):
+                trace[field] = [chart_text(v) if isinstance(v, str) else v for v in values]
+    return fig
 
 
 def in_currency(fig: go.Figure) -> go.Figure:
@@ -96,7 +120,7 @@ def breakdown_bar(frame: pd.DataFrame, title: str, dimension_label: str, clickab
     ``frame`` columns: value, revenue, orders, customers, share.
     """
     frame = frame.sort_values("revenue", ascending=True)
-    labels = [v if v is not None else "(not recorded)" for v in frame["value"]]
+    labels = [v if not pd.isna(v) else "(not recorded)" for v in frame["value"]]
     hint = "<br><i>Click to drill down</i>" if clickable else ""
     fig = go.Figure(go.Bar(
         x=frame["revenue"].astype(float), y=labels, orientation="h",
@@ -110,7 +134,7 @@ def breakdown_bar(frame: pd.DataFrame, title: str, dimension_label: str, clickab
     fig.update_layout(template=TEMPLATE, title=title, height=max(220, 60 + 34 * len(frame)),
                       xaxis=dict(title="Revenue ($)", tickprefix="$", tickformat="~s"),
                       yaxis=dict(title=None), showlegend=False, clickmode="event+select", dragmode=False)
-    return in_currency(fig)
+    return finish(fig)
 
 
 METRIC_LABELS = {"revenue": ("Revenue", "Revenue ($)"), "orders": ("Orders", "Orders"),
@@ -149,7 +173,7 @@ def trend_chart(frame: pd.DataFrame, metric: str, grain: str, title: str, highli
         fig.add_vrect(x0=highlight.start, x1=highlight.end, fillcolor=ACCENT, opacity=0.07, line_width=0,
                       annotation_text="selected period", annotation_position="top left",
                       annotation_font_color="#6b7280")
-    return in_currency(fig)
+    return finish(fig)
 
 
 def trend_title(series: pd.DataFrame, metric: str, grain: str) -> str:
@@ -188,7 +212,7 @@ def segment_treemap(summary: pd.DataFrame, title: str) -> go.Figure:
         branchvalues="total", sort=False,
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=430, margin=dict(l=0, r=0, t=50, b=0))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def rf_heatmap(grid: pd.DataFrame, title: str) -> go.Figure:
@@ -217,7 +241,7 @@ def rf_heatmap(grid: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="Recency score (5 = bought most recently)", side="bottom"),
                       yaxis=dict(title="Frequency score (5 = buys most often)", categoryorder="array",
                                  categoryarray=[f"F {f}" for f in range(1, 6)], autorange=True))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def migration_sankey(flows: pd.DataFrame, title: str, top: int = 30) -> go.Figure:
@@ -238,7 +262,7 @@ def migration_sankey(flows: pd.DataFrame, title: str, top: int = 30) -> go.Figur
                                 "$%{customdata:,.2f} spent to date<extra></extra>"),
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=520)
-    return in_currency(fig)
+    return finish(fig)
 
 
 def moves_bar(flows: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
@@ -254,7 +278,7 @@ def moves_bar(flows: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     ))
     fig.update_layout(template=TEMPLATE, title=title, height=max(260, 60 + 30 * len(moved)),
                       xaxis=dict(title="Customers"), yaxis=dict(title=None), dragmode=False)
-    return in_currency(fig)
+    return finish(fig)
 
 
 def silhouette_curve(scores: dict, chosen: int, title: str) -> go.Figure:
@@ -265,7 +289,7 @@ def silhouette_curve(scores: dict, chosen: int, title: str) -> go.Figure:
     fig.add_vline(x=chosen, line_dash="dot", line_color=NEUTRAL, annotation_text=f"k = {chosen}")
     fig.update_layout(template=TEMPLATE, title=title, height=300, xaxis=dict(title="Clusters (k)", dtick=1),
                       yaxis=dict(title="Silhouette (-1 to 1)"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def cluster_scatter(sample: pd.DataFrame, title: str) -> go.Figure:
@@ -282,4 +306,4 @@ def cluster_scatter(sample: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="Days since the last order (+1, log scale)", type="log"),
                       yaxis=dict(title="Monetary value ($, log scale)", type="log"),
                       legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"))
-    return in_currency(fig)
+    return finish(fig)

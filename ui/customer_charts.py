@@ -9,7 +9,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.charts import PALETTE, TEMPLATE, in_currency
+from ui.charts import PALETTE, TEMPLATE, finish
 
 KIND_COLORS = {"Order": PALETTE[0], "Campaign": PALETTE[1], "Ticket": PALETTE[5], "Survey": PALETTE[2]}
 
@@ -40,17 +40,16 @@ def timeline(events: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title=None,
                                  range=[events["happened_at"].min() - pad, events["happened_at"].max() + pad]),
                       yaxis=dict(title=None, categoryorder="array", categoryarray=present))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def routes(frame: pd.DataFrame, title: str) -> go.Figure:
     """Horizontal bars: how often each channel was used, grouped by route (buys / hears / asks)."""
-    labels = [f"{html.escape(str(r))}: {html.escape(str(c))}" for r, c in zip(frame["route"], frame["channel"],
-                                                                             strict=True)]
+    labels = [f"{r}: {c}" for r, c in zip(frame["route"], frame["channel"], strict=True)]  # made literal in finish
     colors = frame["route"].map({"Buys through": PALETTE[0], "Hears from us by": PALETTE[1],
                                  "Asks for help by": PALETTE[5]}).fillna(PALETTE[3])
     fig = go.Figure(go.Bar(x=frame["times"][::-1], y=labels[::-1], orientation="h", marker_color=colors[::-1],
                            hovertemplate="%{y}: %{x:,} times<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=max(200, 60 + 26 * len(frame)), showlegend=False,
                       xaxis=dict(title="Times used", rangemode="tozero"), yaxis=dict(title=None))
-    return in_currency(fig)
+    return finish(fig)

@@ -14,6 +14,7 @@ from crm_metrics.dimensions import DIMENSIONS, child
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import DEFAULT_DAYS, Period
 from ui import data
+from ui import format as fmt
 
 PERIOD_KEY = "period"
 DEFAULT_PERIOD_KEY = "_period_default"  # the default period of the data last seen (see _follow_the_data)
@@ -184,7 +185,7 @@ def breadcrumb(filters: Filters, period: Period | None) -> None:
     cols = st.columns([3] + [2] * min(len(chips), 4) + [max(1, 8 - 2 * len(chips))], vertical_alignment="center")
     cols[0].markdown(f":material/filter_alt: {text}")
     for col, (key, value) in zip(cols[1:], chips[:4], strict=False):
-        if col.button(f"{labels.get((key, value), value)} ✕", key=f"crumb_{key}_{value}",
+        if col.button(f"{fmt.inert(labels.get((key, value), value))} ✕", key=f"crumb_{key}_{value}",
                       help=f"Remove the {DIMENSIONS[key].label} filter",
                       width="stretch", type="tertiary"):
             remove(key, value)

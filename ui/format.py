@@ -3,6 +3,7 @@
 from crm_metrics.formatting import (
     by_unit,
     change_text,
+    chart_text,
     count,
     inert,
     money_exact,
@@ -16,5 +17,5 @@ from crm_metrics.formatting import (
     sign,
 )
 
-__all__ = ["by_unit", "change_text", "count", "inert", "money_exact", "money_interval", "money_short", "multiple",
-           "number", "percent", "points", "rate_points", "sign"]
+__all__ = ["by_unit", "change_text", "chart_text", "count", "inert", "money_exact", "money_interval", "money_short",
+           "multiple", "number", "percent", "points", "rate_points", "sign"]

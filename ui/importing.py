@@ -204,7 +204,7 @@ def _imported(label: str, what: str, work):
             return None
         except ImportFailed as exc:
             status.update(label=f"{what} was not imported.", state="error", expanded=True)
-            st.error(str(exc), icon=":material/hard_drive:")
+            st.error(fmt.inert(str(exc)), icon=":material/hard_drive:")
             return None
         status.update(label="Imported.", state="complete")
     return result
@@ -302,7 +302,7 @@ def _unique(headers: list[str]) -> list[str]:
 
 
 def _run_import(table: str, path, name: str, options: ImportOptions) -> None:
-    with st.status(f"Importing {name} into {table}…", expanded=True) as status:
+    with st.status(f"Importing {fmt.inert(name)} into {table}…", expanded=True) as status:
         bar = st.progress(0.0)
 
         def progress(step: str, fraction: float) -> None:
@@ -315,20 +315,21 @@ def _run_import(table: str, path, name: str, options: ImportOptions) -> None:
             status.update(label=str(exc), state="error")
             return
         except ImportRejected as exc:
-            status.update(label=f"{name} was not imported: nothing was changed.", state="error", expanded=True)
+            status.update(label=f"{fmt.inert(name)} was not imported: nothing was changed.", state="error",
+                          expanded=True)
             _show_problems(exc.problems)
             return
         except ImportFailed as exc:
-            status.update(label=f"{name} was not imported.", state="error", expanded=True)
-            st.error(str(exc), icon=":material/hard_drive:")
+            status.update(label=f"{fmt.inert(name)} was not imported.", state="error", expanded=True)
+            st.error(fmt.inert(str(exc)), icon=":material/hard_drive:")
             return
         if result.already_imported_at is not None:
-            status.update(label=result.summary(), state="complete")
+            status.update(label=fmt.inert(result.summary()), state="complete")
             return
-        status.update(label=result.summary(), state="complete")
+        status.update(label=fmt.inert(result.summary()), state="complete")
     # Rerun so that every count on the page includes the new rows; the result is shown at the top.
-    st.session_state["last_import"] = result.summary()
-    st.session_state["last_import_warnings"] = result.warnings
+    st.session_state["last_import"] = fmt.inert(result.summary())
+    st.session_state["last_import_warnings"] = [fmt.inert(w) for w in result.warnings]
     st.rerun()
 
 

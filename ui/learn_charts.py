@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.charts import PALETTE, TEMPLATE, in_currency
+from ui.charts import PALETTE, TEMPLATE, finish
 
 
 def ladder(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -17,4 +17,4 @@ def ladder(frame: pd.DataFrame, title: str) -> go.Figure:
         textposition="auto", hovertemplate="%{y}: %{x:,} customers<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=320, showlegend=False,
                       xaxis=dict(title="Customers", rangemode="tozero"), yaxis=dict(title=None))
-    return in_currency(fig)
+    return finish(fig)

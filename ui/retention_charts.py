@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_metrics.formatting import money_whole
-from ui.charts import NEUTRAL, PALETTE, TEMPLATE, in_currency
+from ui.charts import NEUTRAL, PALETTE, TEMPLATE, finish
 
 MEASURES = {"active_share": ("Still buying", ".0%"), "active": ("Customers buying", ",d"),
             "revenue_retained": ("Revenue kept (vs period 0)", ".0%"),
@@ -35,7 +35,7 @@ def cohort_heatmap(matrix: pd.DataFrame, measure: str, grain: str, title: str) -
                       xaxis=dict(title=f"{grain.capitalize()}s since the first purchase", side="bottom",
                                  dtick=1 if grid.shape[1] <= 24 else None),
                       yaxis=dict(title=None, autorange="reversed", type="category"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def retention_curves(matrix: pd.DataFrame, average: pd.DataFrame, cohorts: list[str], grain: str,
@@ -55,7 +55,7 @@ def retention_curves(matrix: pd.DataFrame, average: pd.DataFrame, cohorts: list[
     fig.update_layout(template=TEMPLATE, title=title, height=360,
                       xaxis=dict(title=f"{grain.capitalize()}s since the first purchase"),
                       yaxis=dict(title="Still buying", tickformat=".0%", rangemode="tozero"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 MODEL_NAMES = {"gradient_boosting": "Gradient boosting", "logistic": "Logistic regression",
@@ -80,7 +80,7 @@ def gains(metrics: dict, title: str) -> go.Figure:
                       # inside, bottom right: the curves run above the diagonal, and four names below the
                       # plot would run into the axis title
                       legend=dict(yanchor="bottom", y=0.02, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.85)"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def calibration(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -96,7 +96,7 @@ def calibration(frame: pd.DataFrame, title: str) -> go.Figure:
                       xaxis=dict(title="Predicted churn probability", tickformat=".0%", range=[0, 1]),
                       yaxis=dict(title="Share who churned", tickformat=".0%", range=[0, 1]),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def survival_projection(survivors: pd.DataFrame, projection: pd.DataFrame, fitted: int, title: str) -> go.Figure:
@@ -119,7 +119,7 @@ def survival_projection(survivors: pd.DataFrame, projection: pd.DataFrame, fitte
                       xaxis=dict(title="Months since the first purchase"),
                       yaxis=dict(title="Customers not yet lapsed", rangemode="tozero"),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def driver_themes(themes: pd.DataFrame, title: str) -> go.Figure:
@@ -132,4 +132,4 @@ def driver_themes(themes: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=300, showlegend=False,
                       xaxis=dict(title="Fall in AUC when scrambled", tickformat=".2f", rangemode="tozero"),
                       yaxis=dict(title=None))
-    return in_currency(fig)
+    return finish(fig)

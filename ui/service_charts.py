@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.charts import NEUTRAL, PALETTE, TEMPLATE, in_currency
+from ui.charts import NEUTRAL, PALETTE, TEMPLATE, finish
 
 # From very disappointed to very satisfied: vermillion to bluish green (Okabe-Ito), grey in the middle.
 GRADE_COLORS = {1: "#D55E00", 2: "#E69F00", 3: NEUTRAL, 4: "#56B4E9", 5: "#009E73"}
@@ -19,7 +19,7 @@ def csat_bars(grades: pd.DataFrame, title: str) -> go.Figure:
         textposition="outside", hovertemplate="%{x}: %{y:,} answers (%{customdata:.1%})<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=340, showlegend=False,
                       xaxis=dict(title=None), yaxis=dict(title="Survey answers", rangemode="tozero"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def nps_trend(trend: pd.DataFrame, title: str) -> go.Figure:
@@ -39,7 +39,7 @@ def nps_trend(trend: pd.DataFrame, title: str) -> go.Figure:
                       yaxis2=dict(title="NPS (points)", overlaying="y", side="right", range=[-100, 100], dtick=50,
                                   showgrid=False, zeroline=True),
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def loyalty_bars(frame: pd.DataFrame, basis: str, title: str) -> go.Figure:
@@ -54,4 +54,4 @@ def loyalty_bars(frame: pd.DataFrame, basis: str, title: str) -> go.Figure:
                       "repeat buyers: %{customdata[2]:.0%}<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=340, showlegend=False,
                       xaxis=dict(title=None), yaxis=dict(title="Bought again", tickformat=".0%", range=[0, 1]))
-    return in_currency(fig)
+    return finish(fig)

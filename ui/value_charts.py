@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from crm_metrics.formatting import money_short, money_whole
 from crm_metrics.worth import TIERS
-from ui.charts import ACCENT, NEUTRAL, PALETTE, TEMPLATE, in_currency
+from ui.charts import ACCENT, NEUTRAL, PALETTE, TEMPLATE, finish
 
 PREDICTED = PALETTE[0]
 ACTUAL = PALETTE[1]
@@ -34,7 +34,7 @@ def pareto(curve: pd.DataFrame, mark: int, title: str) -> go.Figure:
                       xaxis=dict(title="Share of customers, best first", tickformat=".0%", range=[0, 1]),
                       yaxis=dict(title="Share of revenue", tickformat=".0%", range=[0, 1.02]),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def value_matrix(grid: pd.DataFrame, title: str) -> go.Figure:
@@ -51,7 +51,7 @@ def value_matrix(grid: pd.DataFrame, title: str) -> go.Figure:
         hovertemplate="%{y}, %{x}: %{text}<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=340, xaxis=dict(title="Predicted CLV tier", side="bottom"),
                       yaxis=dict(title="Historical value tier", autorange="reversed"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def backtest_by_x(by_x: pd.DataFrame, title: str) -> go.Figure:
@@ -67,7 +67,7 @@ def backtest_by_x(by_x: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, barmode="group", height=340,
                       xaxis=dict(title="Repeat purchases in the calibration period (x)", type="category"),
                       yaxis=dict(title="Purchases per customer in the holdout"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def backtest_weekly(weekly: pd.DataFrame, title: str) -> go.Figure:
@@ -82,7 +82,7 @@ def backtest_weekly(weekly: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title=title, height=340,
                       xaxis=dict(title="Weeks after the calibration end"),
                       yaxis=dict(title="Cumulative repeat purchases", rangemode="tozero"))
-    return in_currency(fig)
+    return finish(fig)
 
 
 def clv_distribution(bins: pd.DataFrame, title: str) -> go.Figure:
@@ -92,4 +92,4 @@ def clv_distribution(bins: pd.DataFrame, title: str) -> go.Figure:
                            hovertemplate="CLV %{x}: %{y:,} customers, $%{customdata:,.0f} in all<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=320, xaxis=dict(title="Predicted CLV", tickangle=-35),
                       yaxis=dict(title="Customers"))
-    return in_currency(fig)
+    return finish(fig)

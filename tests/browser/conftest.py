@@ -3,6 +3,7 @@ Debian's Chromium through Playwright (never `playwright install`: it downloads a
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import socket
@@ -122,5 +123,46 @@ def signed_in_app_url(tmp_path):
     accounts.add_user("vera", "viewer", "viewer-password", users)
     accounts.add_user("ed", "editor", "editor-password", users)
     proc, url = start_app(tmp_path / "browser.duckdb", CRM_AUTH="local", CRM_USERS=str(users))
+    yield url
+    stop_app(proc)
+
+
+# imported text that is markup in every text field: a remote image, links, bold, a Streamlit directive
+MARKUP = {"image": "![b](http://evil.example/pixel.png)", "link": "[ch](https://evil.example/)",
+          "bold": "<b>boldcat</b>", "anchor": '<a href="https://evil.example/">x</a>', "directive": ":red[loud]"}
+
+
+@pytest.fixture
+def markup_app_url(tmp_path):
+    """An app on a database whose every text field (customers, orders, campaigns, tickets, surveys) is markup."""
+    from crm_metrics import db
+    from crm_metrics.importer import import_file
+
+    m = MARKUP
+    rows = {
+        "customers": [["customer_id", "name", "email", "region", "country", "city", "acquisition_channel", "gender",
+                       "signup_date"]]
+        + [[f"M{i}", m["link"], f"m{i}@example.com", m["bold"], m["anchor"], m["image"], m["directive"], m["bold"],
+            f"2023-0{1 + i % 9}-01"] for i in range(1, 9)],
+        "campaigns": [["campaign_id", "name", "channel", "start_date", "cost", "objective", "target_segment"],
+                      ["K1", m["anchor"], m["link"], "2024-01-01", "100", m["bold"], m["image"]]],
+        "orders": [["order_id", "customer_id", "order_date", "amount", "channel", "product_category", "campaign_id"]]
+        + [[f"O{i}", f"M{1 + i % 8}", f"2024-0{1 + i % 6}-{10 + i % 18}", str(20 + i), m["anchor"], m["bold"],
+            "K1" if i % 2 else ""] for i in range(1, 25)],
+        "contacts": [["campaign_id", "customer_id", "contact_date"], ["K1", "M1", "2024-01-02"],
+                     ["K1", "M2", "2024-01-02"]],
+        "tickets": [["ticket_id", "customer_id", "opened_at", "closed_at", "category", "channel", "satisfaction"],
+                    ["T1", "M1", "2024-02-01 10:00", "2024-02-02 10:00", m["bold"], m["link"], "2"]],
+        "surveys": [["customer_id", "survey_date", "csat", "nps", "comment"], ["M1", "2024-03-01", "4", "9", m["image"]]],
+    }
+    path = tmp_path / "markup.duckdb"
+    con = db.connect(path)
+    for table, lines in rows.items():
+        csv_path = tmp_path / f"{table}.csv"
+        with csv_path.open("w", newline="", encoding="utf-8") as out:
+            csv.writer(out).writerows(lines)
+        import_file(con, table, csv_path)
+    con.close()
+    proc, url = start_app(path)
     yield url
     stop_app(proc)

@@ -5,11 +5,12 @@ Data page is counted, and a click on a chart drills every page down, with the vi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 from browser_helpers import HOSTILE, settle, shoot
-from conftest import start_app, stop_app
+from conftest import MARKUP, start_app, stop_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from crm_metrics import db
@@ -386,4 +387,31 @@ def test_a_google_ads_report_is_recognised_below_its_title_and_imported(browser_
     settle(page)
     _no_exception(page)
     assert _metric(page, "Campaigns") == "3"
+    page.close()
+
+
+def test_imported_markup_stays_text_on_every_page(browser_instance, markup_app_url):
+    """Issue 25.5: a city that is a Markdown image, a channel that is a link, a category in <b>: shown as written in
+    chips, labels, titles and hover text; nothing is fetched from or links to the hosts they name."""
+    from urllib.parse import quote, urlparse
+
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if urlparse(r.url).hostname == "evil.example" else None)
+    city = quote(MARKUP["image"])
+    for name, path in PAGES.items():
+        page.goto(f"{markup_app_url}{path}?city={city}&region={quote(MARKUP['bold'])}&period=2023-06-01..2024-06-30")
+        settle(page)
+        _no_exception(page)
+        for chart in page.locator('[data-testid="stPlotlyChart"]').all()[:3]:
+            chart.hover()  # hover labels are drawn from the same text
+            page.wait_for_timeout(150)
+        assert page.locator('a[href*="evil.example"], img[src*="evil.example"]').count() == 0, name
+        # <b> read as markup leaves a bold "boldcat"; shown as text, the tags stay (our own bold may wrap them)
+        assert page.locator("svg tspan").filter(has_text=re.compile(r"^boldcat$")).count() == 0, name
+        if name == "overview":
+            assert page.locator("button").filter(has_text=MARKUP["image"]).count() > 0  # the chip, as written
+            assert page.locator("svg text").filter(has_text="<b>boldcat</b>").count() > 0  # a category, as written
+            shoot(page, "overview-markup")
+    assert not fetched
     page.close()
