@@ -974,13 +974,17 @@ def _structural_problems(name, csv_path, chosen, headers, rejects) -> list[Probl
 def _cross_check_rows(cur, name: str, csv_path: Path, facts: FileFacts, rows: int) -> None:
     """Records loaded must account for every non-blank physical line (a sniffing error loses rows).
 
-    Blank lines and line breaks inside quoted values explain a difference; they are counted only then.
+    Blank lines (which the reader skips) and line breaks inside quoted values explain a difference; they are
+    counted only then. A blank line inside a quoted value is both blank and a line break in a value, so the
+    lines neither records nor breaks in values explain must be blank lines, at most as many as the file has.
     """
-    expected = facts.lines - 1
-    if expected == rows:
+    data_lines = facts.lines - 1
+    if data_lines == rows:
         return
-    expected -= _blank_lines(csv_path)
-    if expected != rows and expected - db.scalar(cur, "embedded_newlines") != rows:
+    blank = _blank_lines(csv_path)
+    expected = data_lines - blank
+    unexplained = data_lines - rows - db.scalar(cur, "embedded_newlines")
+    if expected != rows and not 0 <= unexplained <= blank:
         raise ImportRejected([Problem(name, None, None, None,
                                       f"read {rows:,} records but the file has {expected:,} data lines; "
                                       "check the delimiter and quoting")])

@@ -287,6 +287,23 @@ def test_money_formats(con, write, raw, decimal, expected):
     assert rows(con, "SELECT CAST(amount AS VARCHAR) FROM orders") == [(expected,)]
 
 
+@pytest.mark.parametrize("raw", ["12 34", "5 10", "1$2$3", "12.3 4", "1 2345.00", "$1$2"])
+def test_spaces_and_symbols_inside_a_number_are_not_an_amount(seeded, write, raw):
+    """Issue 25.6: only groups of three are thousands, and a currency symbol stands beside the number, never
+    inside it: these were read as 1234.00, 510.00, 123.00 and 12.34."""
+    text = f"order_id,customer_id,order_date,amount\nO9,C001,2024-01-02,{raw}\n"
+    [problem] = rejected(seeded, "orders", write("spaced.csv", text))
+    assert problem.startswith("spaced.csv:2: column amount: not an amount") and problem.endswith(f"'{raw}'")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1 234.50", "1234.50"), ("$ 12.00", "12.00"), ("-$12", "-12.00"),
+                                               ("$-12", "-12.00"), ("12.00 €", "12.00"), ("€1 234 567.89", "1234567.89")])
+def test_a_symbol_beside_the_number_and_spaces_between_thousands_are_read(con, write, raw, expected):
+    text = f"order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,{raw}\n"
+    import_file(con, "orders", write("m.csv", text))
+    assert rows(con, "SELECT CAST(amount AS VARCHAR) FROM orders") == [(expected,)]
+
+
 def test_money_never_a_wrong_magnitude(seeded, write):
     text = "order_id,customer_id,order_date,amount\nO7,C001,2024-01-02,\"1.234,56\"\nO8,C001,2024-01-02,12.345\n"
     assert propose(write("mag.csv", text), "orders").options.decimal == ","  # proposed, never assumed
@@ -472,3 +489,11 @@ def test_an_impossible_time_after_a_date_is_refused(con, write):
     problems = rejected(con, "orders", write("late.csv", "order_id,customer_id,order_date,amount\n"
                                              "A,C1,2024-05-01 25:00,10\n"))
     assert problems and problems[0].startswith("late.csv:2: column order_date")
+
+
+def test_a_quoted_value_holding_a_blank_line_is_one_value(con, write):
+    """Issue 25.6: the blank line inside the quotes was counted as a skipped blank line and as a line break in a
+    value, and the file was refused ("read 2 records but the file has 3 data lines")."""
+    import_file(con, "customers", write("notes.csv", 'customer_id,name\nC1,"Ann\n\nLee"\n\nC2,Bob\n'))
+    assert rows(con, "SELECT customer_id, name FROM customers ORDER BY 1") == [("C1", "Ann\n\nLee"), ("C2", "Bob")]
+

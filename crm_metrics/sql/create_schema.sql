@@ -154,32 +154,41 @@ CREATE OR REPLACE MACRO crm_ts_utc(v, fmt) AS coalesce(
     try_strptime(v, [fmt || ' %H:%M:%S', fmt || ' %H:%M']),
     CAST(try_strptime(v, fmt) AS TIMESTAMP));
 CREATE OR REPLACE MACRO crm_timestamp(v, fmt) AS crm_ts_utc(crm_null(v), fmt);
--- Money: currency symbols and (non-breaking) spaces dropped; negative as -x, x- or (x); thousands
--- separators only in groups of three; at most two decimals; never scientific notation, NaN or Infinity.
+-- Money: a currency symbol only before or after the number (beside its sign: $12, -$12, $-12, 12 €, (€12.50));
+-- negative as -x, x- or (x); thousands separators only in groups of three (1,234.56, 1 234.56; with a decimal
+-- comma 1.234,56, 1 234,56; a non-breaking or narrow space counts as a space); at most two decimals; never
+-- scientific notation, NaN or Infinity. So 12 34, 5 10, 1$2$3 and 12.3 4 are not amounts (they are named as
+-- problems), never 1234, 510, 123 or 12.34.
 -- At most ten digits before the decimal mark (below 10^10 in absolute value): every sum, product and
 -- cent count the reports make of a stored amount then fits its type, whatever one row holds.
 CREATE OR REPLACE MACRO crm_money_bound(m) AS CASE WHEN abs(m) < 10000000000 THEN m END;
 CREATE OR REPLACE MACRO crm_money_core(x, dec) AS
     crm_money_bound(CASE
-        WHEN dec = '.' AND regexp_full_match(x, '(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?')
-            THEN TRY_CAST(replace(x, ',', '') AS DECIMAL(18, 2))
-        WHEN dec = ',' AND regexp_full_match(x, '(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?')
-            THEN TRY_CAST(replace(replace(x, '.', ''), ',', '.') AS DECIMAL(18, 2))
+        WHEN dec = '.' AND regexp_full_match(x, '(\d{1,3}(,\d{3})+|\d{1,3}( \d{3})+|\d+)(\.\d{1,2})?')
+            THEN TRY_CAST(replace(replace(x, ',', ''), ' ', '') AS DECIMAL(18, 2))
+        WHEN dec = ',' AND regexp_full_match(x, '(\d{1,3}(\.\d{3})+|\d{1,3}( \d{3})+|\d+)(,\d{1,2})?')
+            THEN TRY_CAST(replace(replace(replace(x, '.', ''), ' ', ''), ',', '.') AS DECIMAL(18, 2))
     END);
 CREATE OR REPLACE MACRO crm_money_signed(x, dec) AS
     CASE
-        WHEN regexp_full_match(x, '\(.*\)') THEN -crm_money_core(x[2:-2], dec)
-        WHEN regexp_full_match(x, '-.*') THEN -crm_money_core(x[2:], dec)
-        WHEN regexp_full_match(x, '.*-') THEN -crm_money_core(x[:-2], dec)
-        WHEN regexp_full_match(x, '\+.*') THEN crm_money_core(x[2:], dec)
+        WHEN regexp_full_match(x, '\(.*\)') THEN -crm_money_core(trim(x[2:-2]), dec)
+        WHEN regexp_full_match(x, '-.*') THEN -crm_money_core(trim(x[2:]), dec)
+        WHEN regexp_full_match(x, '.*-') THEN -crm_money_core(trim(x[:-2]), dec)
+        WHEN regexp_full_match(x, '\+.*') THEN crm_money_core(trim(x[2:]), dec)
         ELSE crm_money_core(x, dec)
     END;
+-- the amount without its currency symbol (before the number, after a sign or an opening parenthesis; or after
+-- the number, before a closing parenthesis or a trailing minus) and with every kind of space as a plain one
+CREATE OR REPLACE MACRO crm_money_bare(v) AS
+    trim(regexp_replace(regexp_replace(regexp_replace(v, '[\x{00A0}\x{202F}]', ' ', 'g'),
+                                       '^([-+(]?) *[$€£¥] *', '\1'),
+                        ' *[$€£¥] *([-)]?)$', '\1'));
 CREATE OR REPLACE MACRO crm_money(v, dec) AS
     CASE
         WHEN crm_null(v) IS NULL THEN NULL
         -- fast path: a plain amount such as 12 or -12.5
         WHEN dec = '.' AND regexp_full_match(v, '-?\d{1,10}(\.\d{1,2})?') THEN CAST(v AS DECIMAL(18, 2))
-        ELSE crm_money_signed(regexp_replace(v, '[\s\x{00A0}\x{202F}$€£¥]', '', 'g'), dec)
+        ELSE crm_money_signed(crm_money_bare(v), dec)
     END;
 CREATE OR REPLACE MACRO crm_int(v) AS
     CASE WHEN regexp_full_match(v, '[+-]?\d{1,9}') THEN CAST(v AS INTEGER) END;
