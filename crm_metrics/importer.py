@@ -50,6 +50,8 @@ from crm_metrics.schema import TABLES, Table, match_column, normalise_header
 CHUNK = 16 * 1024 * 1024
 BLOCK = 512 * 1024
 MAX_LINE_BYTES = 1_000_000
+# Python's csv module refuses a field over 131,072 characters with its own error; the import's limit is the line's
+csv.field_size_limit(MAX_LINE_BYTES + 2)
 MAX_COLUMNS = 500
 MAX_HEADER_CHARS = 200
 MAX_PROBLEMS = 100
