@@ -599,16 +599,18 @@ def free_space_problem(con, incoming_bytes: int = 0) -> str | None:
     """Why an import must not start for lack of disk space, or None. An import needs the minimum
     (:func:`min_free_bytes`) and room for the file's rows on top: its staged copy spills beside the
     database, and the rows it writes are of the same order as the file."""
-    folder = database_folder(con)
-    if folder is None:
-        return None
-    free = shutil.disk_usage(folder).free
     needed = min_free_bytes() + incoming_bytes
-    if free >= needed:
-        return None
-    return (f"Only {free / 1024**2:,.0f} MB are free on the disk that holds the database ({folder}); an import "
-            f"of this file needs at least {needed / 1024**2:,.0f} MB (CRM_MIN_FREE_MB sets the reserve). "
-            "Free some space and try again: nothing was changed.")
+    places = [("the database", database_folder(con)),
+              ("the temporary folder, where uploads are kept and .gz files unpacked", Path(tempfile.gettempdir()))]
+    for what, folder in places:
+        if folder is None:
+            continue
+        free = shutil.disk_usage(folder).free
+        if free < needed:
+            return (f"Only {free / 1024**2:,.0f} MB are free on the disk that holds {what} ({folder}); an import "
+                    f"of this file needs at least {needed / 1024**2:,.0f} MB (CRM_MIN_FREE_MB sets the reserve). "
+                    "Free some space and try again: nothing was changed.")
+    return None
 
 
 def _disk_full(exc: Exception) -> bool:
@@ -636,6 +638,7 @@ def import_file(con, table: str, path: Path | str, options: ImportOptions | None
     options = options or ImportOptions()
     spec = _table(table)
     report = progress or (lambda step, fraction: None)
+    sweep_work_folders()  # what imports killed before their clean-up left behind
     with tempfile.TemporaryDirectory(prefix="crm-import-") as tmp:
         workdir = Path(tmp)
         report("Reading the file", 0.05)
@@ -1217,6 +1220,7 @@ def copy_upload(data: bytes, name: str, workdir: Path | None = None, *, now: flo
     if workdir is None:
         root = upload_root()
         sweep_uploads(root, now=now)
+        sweep_work_folders(now=now)
         workdir = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
     safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in os.path.basename(name))[:100] or "upload.csv"
     target = Path(workdir) / safe
@@ -1239,3 +1243,43 @@ def sweep_uploads(root: Path, *, now: float | None = None) -> int:
 
 def remove_upload(path: Path) -> None:
     shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def readable_upload(path: Path, name: str) -> Path:
+    """The stored upload as text to read: a .gz unpacked once beside it (``unpacked.csv``, kept with the upload
+    and removed with it), so that the proposal and preview a page draws on every rerun do not unpack it again.
+    The import itself is given the upload as the user gave it (the ledger knows files by those bytes).
+
+    Raises
+    ------
+    ImportRejected
+        a truncated or damaged gzip file, or one that unpacks beyond the limit, named.
+    """
+    with path.open("rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return path
+    target = path.parent / "unpacked.csv"
+    if not target.exists():
+        try:
+            _gunzip(path, path.parent, name).rename(target)
+        finally:
+            (path.parent / "decompressed.csv").unlink(missing_ok=True)
+    return target
+
+
+WORK_PREFIXES = ("crm-import-", "crm-source-", "crm-propose-")
+
+
+def sweep_work_folders(*, now: float | None = None) -> int:
+    """Remove the working folders of imports killed before their clean-up ran (``crm-import-*`` and the like in
+    the temporary folder) once untouched for longer than :data:`UPLOAD_TTL_SECONDS`; how many. A running
+    import touches its folder as it writes, so only a dead one's is that old."""
+    cutoff = (time.time() if now is None else now) - UPLOAD_TTL_SECONDS
+    removed = 0
+    for prefix in WORK_PREFIXES:
+        for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+            with suppress(OSError):
+                if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed += 1
+    return removed

@@ -134,3 +134,53 @@ def test_a_file_name_with_pattern_characters_reads_that_file_and_no_other(con, t
     database = str(tmp_path / "cli.duckdb")
     assert main(["--db", database, "import", "orders", str(named)]) == 0
     assert "2 rows" in capsys.readouterr().out
+
+
+def test_a_plain_csv_named_gz_is_read_as_the_text_it_is(con, tmp_path):
+    """Issue 25.10: DuckDB took the .gz in the name for gzip and refused with an IO error."""
+    path = tmp_path / "customers.csv.gz"
+    path.write_text("customer_id,name\nC1,Ann\n")
+    assert import_file(con, "customers", path).inserted == 1
+
+
+def test_an_upload_is_unpacked_once_and_a_damaged_one_is_named(tmp_path, monkeypatch):
+    import gzip
+
+    packed = gzip.compress(b"customer_id,name\n" + b"C1,Ann\n" * 1000)
+    path = importer.copy_upload(packed, "people.csv.gz", tmp_path)
+    calls = []
+    real = importer._gunzip
+    monkeypatch.setattr(importer, "_gunzip", lambda *a: calls.append(a) or real(*a))
+    first = importer.readable_upload(path, "people.csv.gz")
+    assert importer.readable_upload(path, "people.csv.gz") == first and len(calls) == 1  # every rerun reads it
+    assert first.read_bytes().startswith(b"customer_id,name\nC1,Ann\n")
+    (tmp_path / "cut").mkdir()
+    damaged = importer.copy_upload(packed[: len(packed) // 2], "cut.csv.gz", tmp_path / "cut")
+    with pytest.raises(ImportRejected, match="cut.csv.gz: is not a readable gzip file"):
+        importer.readable_upload(damaged, "cut.csv.gz")
+
+
+def test_working_folders_of_killed_imports_are_swept_once_a_day_old(tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, fresh = tmp_path / "crm-import-dead", tmp_path / "crm-source-running"
+    old.mkdir()
+    fresh.mkdir()
+    (tmp_path / "crm-import-note.txt").write_text("not a folder")
+    day_ago = importer.time.time() - importer.UPLOAD_TTL_SECONDS - 60
+    os.utime(old, (day_ago, day_ago))
+    assert importer.sweep_work_folders() == 1
+    assert not old.exists() and fresh.exists()
+
+
+def test_the_free_space_check_includes_the_temporary_folder(con, tmp_path, monkeypatch):
+    import tempfile
+
+    real = importer.shutil.disk_usage
+    temp = tempfile.gettempdir()
+    monkeypatch.setattr(importer.shutil, "disk_usage",
+                        lambda p: real(p)._replace(free=50 * 1024**2) if str(p) == temp else real(p))
+    problem = importer.free_space_problem(db.connect(tmp_path / "crm.duckdb"))
+    assert problem is not None and "the temporary folder" in problem and temp in problem

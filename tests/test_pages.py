@@ -615,3 +615,14 @@ def test_a_confirmed_mapping_is_saved_as_a_source_and_next_months_file_is_recogn
     at.button(key="do_import_source").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert _metric(at, "Orders") == "3"
+
+
+def test_a_damaged_gz_upload_is_named_not_a_traceback(empty_app):
+    import gzip
+
+    packed = gzip.compress(b"customer_id,name\n" + b"C1,Ann\n" * 100_000)
+    at = empty_app.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value(("cut.csv.gz", packed[: len(packed) // 2], "application/gzip")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("problem(s) found" in e.value for e in at.error)
+    assert "is not a readable gzip file" in str(at.dataframe[0].value["Problem"].tolist())

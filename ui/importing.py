@@ -22,6 +22,7 @@ from crm_metrics.importer import (
     free_space_problem,
     import_file,
     propose,
+    readable_upload,
     remove_upload,
 )
 from crm_metrics.schema import TABLE_ORDER, TABLES
@@ -58,25 +59,32 @@ def upload_panel() -> None:
         _forget_upload()
         return
     path = _stored_upload(upload)
-    known = _once(("recognised", upload.file_id), lambda: sources.recognise_file(path, file_name=upload.name))
-    if known is not None:
-        _source_panel(path, upload.name, known)
+    try:
+        # a .gz is unpacked once per upload; every rerun's proposal and preview read the unpacked copy
+        readable = _once(("readable", upload.file_id), lambda: readable_upload(path, upload.name))
+        known = _once(("recognised", upload.file_id),
+                      lambda: sources.recognise_file(readable, file_name=upload.name))
+        if known is not None:
+            _source_panel(path, upload.name, known, readable)
+            return
+        # the mapping the user confirmed on the previous run: the date format is proposed from the columns it maps
+        mapped = st.session_state.get("confirmed_mapping", {}).get((upload.file_id, table), {})
+        proposal = propose(readable, table, file_name=upload.name, options=ImportOptions(mapping=mapped))
+        if proposal.problems and not proposal.headers:  # the file cannot be read at all
+            _show_problems(proposal.problems)
+            return
+        options = _confirm_dialect(proposal)
+        proposal = propose(readable, table, file_name=upload.name, options=replace(options, mapping=mapped))
+        if not proposal.headers:
+            _show_problems(proposal.problems)
+            return
+        mapping = _confirm_mapping(proposal)
+        st.session_state.setdefault("confirmed_mapping", {})[(upload.file_id, table)] = mapping
+        options = replace(options, mapping=mapping)
+        proposal = propose(readable, table, file_name=upload.name, options=options)
+    except ImportRejected as exc:  # a damaged .gz, or one that unpacks beyond the limit
+        _show_problems(exc.problems)
         return
-    # the mapping the user confirmed on the previous run: the date format is proposed from the columns it maps
-    mapped = st.session_state.get("confirmed_mapping", {}).get((upload.file_id, table), {})
-    proposal = propose(path, table, file_name=upload.name, options=ImportOptions(mapping=mapped))
-    if proposal.problems and not proposal.headers:  # the file cannot be read at all
-        _show_problems(proposal.problems)
-        return
-    options = _confirm_dialect(proposal)
-    proposal = propose(path, table, file_name=upload.name, options=replace(options, mapping=mapped))
-    if not proposal.headers:
-        _show_problems(proposal.problems)
-        return
-    mapping = _confirm_mapping(proposal)
-    st.session_state.setdefault("confirmed_mapping", {})[(upload.file_id, table)] = mapping
-    options = replace(options, mapping=mapping)
-    proposal = propose(path, table, file_name=upload.name, options=options)
     _preview(proposal)
     for warning in proposal.warnings:
         st.warning(warning, icon=":material/info:")
@@ -119,7 +127,7 @@ def _save_as_source_panel(table: str, name: str, options: ImportOptions) -> None
                        icon=":material/check_circle:")
 
 
-def _source_panel(path, name: str, source) -> None:
+def _source_panel(path, name: str, source, readable=None) -> None:
     """A file in a known layout: what it was recognised as, what it will write (counts, totals, first rows, what
     is left out), one confirm."""
     st.success(f"Recognised as **{fmt.inert(source.title)}**: it writes {', '.join(source.writes)} (the table "
@@ -128,7 +136,8 @@ def _source_panel(path, name: str, source) -> None:
     try:
         # read once per file, data version and status map: a widget's rerun does not read a large file again
         seen = _once(("preview", str(path), data.version(), tuple(sorted(chosen_map.items()))),
-                     lambda: sources.preview(data.connection(), path, source, file_name=name, statuses=chosen_map))
+                     lambda: sources.preview(data.connection(), readable or path, source, file_name=name,
+                                             statuses=chosen_map))
     except ImportRejected as exc:
         _show_problems(exc.problems)
         return

@@ -10,5 +10,5 @@ SELECT row_number() OVER () + 1 + $skip AS _line, crm_clean(COLUMNS(lambda c: NO
 FROM read_csv($path, columns = $columns, header = true, skip = $skip, auto_detect = false, delim = $delimiter,
               quote = '"',
               escape = '"', strict_mode = true, null_padding = false, max_line_size = $max_line_size,
-              parallel = false);
+              parallel = false, compression = 'none');
 SELECT count(*) FROM {{table}};

@@ -10,4 +10,4 @@ SELECT COLUMNS(lambda c: NOT starts_with(c, '_skip'))
 FROM read_csv(getvariable('crm_stage_path'), columns = getvariable('crm_stage_columns'), header = true,
               auto_detect = false, delim = getvariable('crm_stage_delimiter'), quote = '"', escape = '"',
               strict_mode = true, null_padding = false, store_rejects = true,
-              max_line_size = getvariable('crm_stage_max_line_size'), parallel = true);
+              max_line_size = getvariable('crm_stage_max_line_size'), parallel = true, compression = 'none');
