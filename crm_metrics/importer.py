@@ -818,7 +818,7 @@ def _write(con, spec: Table, columns: dict[str, str], csv_path: Path, facts: Fil
         problems = _problems(cur, spec, src, proposal, direct)
         if problems:
             raise ImportRejected(problems)
-        warnings = list(proposal.warnings) + _rule_warnings(cur, spec, src)
+        warnings = list(proposal.warnings) + _rule_warnings(cur, spec, src) + _id_warnings(cur, spec, columns, facts)
         report("Writing the rows", 0.7)
         import_id = db.scalar(cur, "next_import_id")
         created = 0
@@ -1124,6 +1124,21 @@ def _unknown_campaigns(cur, src: _Source) -> list[Problem]:
     lines = src.lines_of({r[0] for r in rows})
     return [Problem(src.name, lines.get(rec), "campaign_id", cid,
                     "this campaign is not in campaigns: import the campaigns file first") for rec, cid in rows]
+
+
+def _id_warnings(cur, spec: Table, columns: dict[str, str], facts: FileFacts) -> list[str]:
+    """How many ids of each id column were stored composed and without invisible marks (crm_id), said so that a
+    user who sees two customers merge knows why."""
+    if facts.ascii:
+        return []
+    warnings = []
+    for column in (c.name for c in spec.columns if c.kind == "id" and c.name in columns):
+        n = db.scalar(cur, "ids_normalised", idents={"column": column})
+        if n:
+            warnings.append(f"{n:,} {column} values held invisible marks (direction marks, soft hyphens, joiners) "
+                            "or decomposed accents; they were stored without them, composed, so that ids that look "
+                            "the same are one")
+    return warnings
 
 
 def _rule_warnings(cur, spec: Table, src: _Source) -> list[str]:

@@ -507,3 +507,36 @@ def test_a_field_of_140000_characters_imports_and_one_over_the_line_limit_is_sai
     assert rows(con, "SELECT length(name) FROM customers") == [(140_000,)]
     problems = rejected(con, "customers", write("huge.csv", f"customer_id,name\nC2,{'y' * 1_000_001}\n"))
     assert len(problems) == 1 and problems[0].startswith("huge.csv:2: the line is longer than the limit")
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u00ad", "\u2009", "\u3000", "\u2066"])
+def test_an_id_with_an_invisible_mark_is_the_customer_it_looks_like(seeded, write, mark):
+    """Issue 25.7: C001 with a direction mark, a soft hyphen, a thin or ideographic space created a second
+    customer that displays like the first."""
+    before = rows(seeded, "SELECT count(*) FROM customers")[0][0]
+    space = mark in ("\u2009", "\u3000")  # a space inside an id is visible and kept; the outer one is trimmed
+    first = f"{mark}C001" if space else f"C00{mark}1"
+    result = import_file(seeded, "orders", write("marks.csv", "order_id,customer_id,order_date,amount\n"
+                                                              f"N1,{first},2024-02-01,10\nN2,C001{mark},2024-02-02,11\n"))
+    assert rows(seeded, "SELECT DISTINCT customer_id FROM orders WHERE order_id IN ('N1', 'N2')") == [("C001",)]
+    assert rows(seeded, "SELECT count(*) FROM customers")[0][0] == before
+    if not space:
+        assert any("customer_id values held invisible marks" in w for w in result.warnings)
+
+
+def test_composed_and_decomposed_accents_are_one_id(con, write):
+    import_file(con, "customers", write("c.csv", "customer_id,name\nJos\u00e9,Composed\nZo\u00eb,Zoe\n"))
+    result = import_file(con, "customers", write("d.csv", "customer_id,name\nJose\u0301,Decomposed\n"))
+    assert rows(con, "SELECT customer_id, name FROM customers ORDER BY 1") == [("Jos\u00e9", "Decomposed"),
+                                                                             ("Zo\u00eb", "Zoe")]
+    assert result.updated == 1 and any("decomposed accents" in w for w in result.warnings)
+
+
+def test_joiners_inside_a_name_stay_and_outer_marks_go(con, write):
+    """Issue 25.10: the zero-width joiner spells an emoji family and the non-joiner Persian words; both were
+    removed inside names."""
+    family, persian = "\U0001F468\u200d\U0001F469\u200d\U0001F467", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    import_file(con, "customers", write("n.csv", f"customer_id,name,city\nC1,{family},\u200eTehran\u00a0\nC2,"
+                                                 f"\u200b{persian}\u2009,Shiraz\n"))
+    assert rows(con, "SELECT name, city FROM customers ORDER BY customer_id") == [(family, "Tehran"),
+                                                                                 (persian, "Shiraz")]

@@ -115,8 +115,10 @@ CREATE TABLE IF NOT EXISTS surveys_history AS SELECT *, CAST(NULL AS BIGINT) AS 
 -- Parsing rules of the import (documented in the README, "What the import accepts").
 -- The typed_<table>.sql queries first clean every raw value once (crm_clean), then parse the cleaned
 -- value with the macros below, which therefore expect cleaned input.
--- crm_clean: invisible characters (zero-width space/joiners, word joiner, BOM) removed; outer white
--- space, including non-breaking spaces, trimmed. Pure-ASCII values take the fast path.
+-- crm_clean: zero-width spaces, word joiners and BOMs removed wherever they are (they never carry meaning);
+-- outer white space and invisible marks trimmed: every kind of space (non-breaking, narrow, thin, ideographic),
+-- direction marks, soft hyphens and joiners at either end. Joiners inside a value stay: they spell emoji
+-- (a family is three people joined) and Persian and Indic words.
 -- plain: the byte scan found only ASCII and no space or tab beside a delimiter, quote or line break,
 -- so no value has anything to clean (at 10M rows, skipping the per-value checks halves the typing).
 -- ascii: the byte scan found only ASCII in the file, so no invisible or non-breaking character can
@@ -125,14 +127,20 @@ CREATE OR REPLACE MACRO crm_clean(s, plain, ascii) AS
     CASE WHEN plain THEN s
          WHEN ascii AND left(s, 1) NOT IN (' ', chr(9)) AND right(s, 1) NOT IN (' ', chr(9)) THEN s
          WHEN ascii THEN trim(s, ' ' || chr(9))
-         WHEN regexp_matches(s, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]')
-             THEN trim(regexp_replace(s, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g'), ' ' || chr(9) || chr(160) || chr(8239))
-         ELSE trim(s, ' ' || chr(9) || chr(160) || chr(8239))
+         WHEN regexp_matches(s, '[\x{200B}\x{2060}\x{FEFF}]|^[\s\x{00A0}\x{00AD}\x{2000}-\x{200F}\x{2028}-\x{202F}\x{205F}-\x{2064}\x{2066}-\x{206F}\x{3000}]|[\s\x{00A0}\x{00AD}\x{2000}-\x{200F}\x{2028}-\x{202F}\x{205F}-\x{2064}\x{2066}-\x{206F}\x{3000}]$')
+             THEN regexp_replace(regexp_replace(s, '[\x{200B}\x{2060}\x{FEFF}]', '', 'g'),
+                                 '^[\s\x{00A0}\x{00AD}\x{2000}-\x{200F}\x{2028}-\x{202F}\x{205F}-\x{2064}\x{2066}-\x{206F}\x{3000}]+|[\s\x{00A0}\x{00AD}\x{2000}-\x{200F}\x{2028}-\x{202F}\x{205F}-\x{2064}\x{2066}-\x{206F}\x{3000}]+$', '', 'g')
+         ELSE s
     END;
 -- The null spellings of typed columns. Text columns treat only blank as null, so 'NA' (Namibia) stays.
 CREATE OR REPLACE MACRO crm_null(v) AS
     CASE WHEN v IN ('', 'NULL', 'null', 'Null', 'N/A', 'n/a', '#N/A', '-') THEN NULL ELSE v END;
 CREATE OR REPLACE MACRO crm_text(v) AS nullif(v, '');
+-- crm_id: an id as the import stores it, so that two spellings that look alike are one key: in Unicode's
+-- composed form (NFC: a decomposed José is the composed José) and without invisible format characters
+-- anywhere (direction marks, soft hyphens, joiners: Unicode's Cf). Pure-ASCII files have nothing to change.
+CREATE OR REPLACE MACRO crm_id(v, ascii) AS
+    CASE WHEN ascii THEN crm_text(v) ELSE crm_text(nfc_normalize(regexp_replace(v, '\p{Cf}', '', 'g'))) END;
 CREATE OR REPLACE MACRO crm_year_ok(d) AS CASE WHEN year(d) BETWEEN 1900 AND 2199 THEN d END;
 -- crm_date parses only; the typed queries apply crm_year_ok to the parsed column (parsing once).
 -- A date column may hold a timestamp (an export's "Created at"): its calendar day as written in the file is the

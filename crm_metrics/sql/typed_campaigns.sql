@@ -4,7 +4,7 @@ WITH
 -- @include typed_cleaned
 parsed AS (
     SELECT *,
-           crm_text(campaign_id) AS p_campaign_id, crm_text(name) AS p_name, crm_text(channel) AS p_channel,
+           crm_id(campaign_id, $ascii) AS p_campaign_id, crm_text(name) AS p_name, crm_text(channel) AS p_channel,
            crm_date(start_date, $date_format) AS parsed_start_date, crm_money(cost, $decimal) AS p_cost,
            crm_date(end_date, $date_format) AS parsed_end_date
     FROM cleaned

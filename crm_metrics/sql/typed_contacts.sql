@@ -4,7 +4,7 @@ WITH
 -- @include typed_cleaned
 parsed AS (
     SELECT *,
-           crm_text(campaign_id) AS p_campaign_id, crm_text(customer_id) AS p_customer_id,
+           crm_id(campaign_id, $ascii) AS p_campaign_id, crm_id(customer_id, $ascii) AS p_customer_id,
            crm_date(contact_date, $date_format) AS parsed_contact_date,
            CASE WHEN crm_null("group") IS NULL THEN 'treatment'
                 WHEN lower(crm_null("group")) IN ('treatment', 'test', 'treated', 'target') THEN 'treatment'

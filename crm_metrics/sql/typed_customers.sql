@@ -5,11 +5,11 @@ WITH
 -- @include typed_cleaned
 parsed AS (
     SELECT *,
-           crm_text(customer_id) AS p_customer_id, crm_date(signup_date, $date_format) AS parsed_signup_date,
+           crm_id(customer_id, $ascii) AS p_customer_id, crm_date(signup_date, $date_format) AS parsed_signup_date,
            crm_text(name) AS p_name, crm_text(email) AS p_email, crm_text(region) AS p_region,
            crm_text(country) AS p_country, crm_text(city) AS p_city,
            crm_text(acquisition_channel) AS p_acquisition_channel,
-           crm_money(acquisition_cost, $decimal) AS p_acquisition_cost, crm_text(referred_by) AS p_referred_by,
+           crm_money(acquisition_cost, $decimal) AS p_acquisition_cost, crm_id(referred_by, $ascii) AS p_referred_by,
            crm_int(birth_year) AS p_birth_year, crm_text(gender) AS p_gender
     FROM cleaned
 ),

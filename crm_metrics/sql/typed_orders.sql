@@ -4,7 +4,7 @@ WITH
 -- @include typed_cleaned
 parsed AS (
     SELECT *,
-           crm_text(order_id) AS p_order_id, crm_text(customer_id) AS p_customer_id,
+           crm_id(order_id, $ascii) AS p_order_id, crm_id(customer_id, $ascii) AS p_customer_id,
            crm_date(order_date, $date_format) AS parsed_order_date, crm_money(amount, $decimal) AS p_amount,
            crm_int(quantity) AS p_quantity, crm_money(cost, $decimal) AS p_cost,
            CASE WHEN crm_null(status) IS NULL THEN 'completed'
@@ -21,7 +21,7 @@ ranged AS (
 SELECT
        p_order_id AS order_id, p_customer_id AS customer_id, p_order_date AS order_date, p_amount AS amount,
        crm_text(channel) AS channel, crm_text(product_category) AS product_category, p_quantity AS quantity,
-       p_cost AS cost, crm_text(campaign_id) AS campaign_id, p_status AS status,
+       p_cost AS cost, crm_id(campaign_id, $ascii) AS campaign_id, p_status AS status,
        list_filter([
            CASE WHEN p_order_id IS NULL THEN 'order_id' END,
            CASE WHEN p_customer_id IS NULL THEN 'customer_id' END,

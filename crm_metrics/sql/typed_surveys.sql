@@ -4,7 +4,7 @@ WITH
 -- @include typed_cleaned
 parsed AS (
     SELECT *,
-           crm_text(customer_id) AS p_customer_id, crm_date(survey_date, $date_format) AS parsed_survey_date,
+           crm_id(customer_id, $ascii) AS p_customer_id, crm_date(survey_date, $date_format) AS parsed_survey_date,
            crm_int(csat) AS p_csat, crm_int(nps) AS p_nps
     FROM cleaned
 ),

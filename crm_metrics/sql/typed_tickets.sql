@@ -5,7 +5,7 @@ WITH
 -- @include typed_cleaned
 parsed AS (
     SELECT *,
-           crm_text(ticket_id) AS p_ticket_id, crm_text(customer_id) AS p_customer_id,
+           crm_id(ticket_id, $ascii) AS p_ticket_id, crm_id(customer_id, $ascii) AS p_customer_id,
            crm_timestamp(opened_at, $date_format) AS parsed_opened_at,
            crm_timestamp(closed_at, $date_format) AS parsed_closed_at, crm_int(satisfaction) AS p_satisfaction
     FROM cleaned
