@@ -1202,16 +1202,28 @@ def undo_import(con, import_id: int, actor: Principal = LOCAL_ADMIN) -> str:
         if later:
             raise UndoRefused("later imports changed the same table(s); undo them first, newest first: "
                               + ", ".join(f"#{i} ({t})" for i, t in later))
+        before = _orphans(cur)
         for t in tables:
             db.execute(cur, "undo_table", {"import_id": import_id}, idents={"table": t, "history": f"{t}_history"})
+        left = [(t, names, n, imports) for (t, names), (n, imports) in _orphans(cur).items()
+                if n > before.get((t, names), (0, []))[0]]
+        if left:  # raising rolls the transaction back: nothing was undone
+            raise UndoRefused(f"undoing import #{import_id} ({table}) would leave "
+                              + "; ".join(f"{n:,} {t} naming a {names} no longer stored (written by import"
+                                          f"{'s' if len(imports) > 1 else ''} "
+                                          + ", ".join(f"#{i}" for i in imports) + ")"
+                                          for t, names, n, imports in left)
+                              + ": undo those first, newest first")
         db.execute(cur, "mark_undone", {"import_id": import_id,
                                         "undone_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
-        orders, contacts = db.run(cur, "orphan_counts").fetchall()[0]
     db.checkpoint(con)
-    text = f"Import #{import_id} ({table}) undone."
-    if orders or contacts:
-        text += f" Note: {orders:,} orders and {contacts:,} contacts now name a customer that is not in customers."
-    return text
+    return f"Import #{import_id} ({table}) undone."
+
+
+def _orphans(cur) -> dict[tuple[str, str], tuple[int, list[int]]]:
+    """(table, what it names) -> rows naming a customer or campaign not stored, and the imports that wrote them."""
+    return {(t, names): (n, [i for i in imports if i is not None])
+            for t, names, n, imports in db.run(cur, "orphan_rows").fetchall()}
 
 
 UPLOAD_TTL_SECONDS = 24 * 3600

@@ -153,3 +153,33 @@ def test_a_file_with_fewer_columns_updates_only_what_it_gives(con, write):
     for import_id in (5, 4, 3, 2):
         undo_import(con, import_id)
     assert snapshot(con)["customers"] == before["customers"]
+
+
+def test_undo_refuses_to_leave_contacts_of_a_campaign_or_tickets_of_a_customer_no_longer_stored(con, write):
+    """Issue 25.8: undoing campaigns left contacts of unknown campaigns (which the import refuses), undoing
+    customers left tickets and surveys of nobody, silently. The undo is refused naming what and which imports;
+    undone newest first, everything goes."""
+    import pytest
+
+    from crm_metrics.importer import UndoRefused
+
+    people = import_file(con, "customers", write("p.csv", "customer_id,name\nC1,Ann\nC2,Bob\n"))
+    campaign = import_file(con, "campaigns", write("k.csv", "campaign_id,name,channel,start_date,cost\n"
+                                                            "K1,Spring,Email,2024-01-01,10\n"))
+    contacts = import_file(con, "contacts", write("c.csv", "campaign_id,customer_id,contact_date\n"
+                                                           "K1,C1,2024-01-02\nK1,C2,2024-01-02\n"))
+    tickets = import_file(con, "tickets", write("t.csv", "ticket_id,customer_id,opened_at\nT1,C1,2024-02-01 10:00\n"))
+    before = snapshot(con)
+    with pytest.raises(UndoRefused, match=rf"undoing import #{campaign.import_id} \(campaigns\) would leave 2 "
+                                          rf"contacts naming a campaign no longer stored \(written by import "
+                                          rf"#{contacts.import_id}\): undo those first"):
+        undo_import(con, campaign.import_id)
+    with pytest.raises(UndoRefused, match=rf"2 contacts naming a customer .* #{contacts.import_id}\); 1 tickets "
+                                          rf"naming a customer no longer stored \(written by import "
+                                          rf"#{tickets.import_id}\)"):
+        undo_import(con, people.import_id)
+    assert snapshot(con) == before  # refused: nothing was undone
+    for result in (tickets, contacts, campaign, people):
+        undo_import(con, result.import_id)
+    assert all(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] == 0  # noqa: S608 - fixed table names
+               for t in ("customers", "campaigns", "contacts", "tickets"))
