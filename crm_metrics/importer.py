@@ -814,6 +814,8 @@ def _write(con, spec: Table, columns: dict[str, str], csv_path: Path, facts: Fil
             rows = _type_directly(cur, spec, stage, typing, facts, report)
         else:
             rows = _stage_then_type(cur, spec, stage, typing, facts, name, csv_path, chosen, proposal, report)
+        if rows == 0:  # a ledger entry of nothing would only clutter the history and the undo list
+            raise ImportRejected([Problem(name, None, None, None, "has a header but no rows: nothing to import")])
         src = _Source(name, csv_path, chosen, line_per_record=rows == facts.lines - 1)
         problems = _problems(cur, spec, src, proposal, direct)
         if problems:

@@ -86,11 +86,11 @@ def test_empty_file(seeded, write):
 
 # 7
 def test_header_only_never_wipes(seeded, write):
+    """Refused, saying so (issue 25.10: it made a 0-row ledger entry with no word); the tables and ledger stay."""
     before = snapshot(seeded)
-    result = import_file(seeded, "customers", write("header.csv", "customer_id,name\n"))
-    assert result.rows_in_file == 0 and result.inserted == 0
-    after = snapshot(seeded)
-    assert after["customers"] == before["customers"]
+    assert rejected(seeded, "customers", write("header.csv", "customer_id,name\n")) == [
+        "header.csv: has a header but no rows: nothing to import"]
+    assert snapshot(seeded) == before
 
 
 # 8
@@ -507,6 +507,14 @@ def test_a_field_of_140000_characters_imports_and_one_over_the_line_limit_is_sai
     assert rows(con, "SELECT length(name) FROM customers") == [(140_000,)]
     problems = rejected(con, "customers", write("huge.csv", f"customer_id,name\nC2,{'y' * 1_000_001}\n"))
     assert len(problems) == 1 and problems[0].startswith("huge.csv:2: the line is longer than the limit")
+
+
+def test_an_impossible_utc_offset_is_not_a_timestamp(con, write):
+    """Issue 25.10: +25:00 was read as the day before; the world's clocks run from -12:00 to +14:00."""
+    problems = rejected(con, "tickets", write("t.csv", "ticket_id,customer_id,opened_at\n"
+                                                        "T1,C1,2024-03-05 10:00:00+25:00\nT2,C1,2024-03-05T10:00:00+05:75\n"
+                                                        "T3,C1,2024-03-05 10:00:00-13:00\nT4,C1,2024-03-05 10:00:00+14:00\n"))
+    assert [p.split(":")[1] for p in problems] == ["2", "3", "4"]
 
 
 @pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u00ad", "\u2009", "\u3000", "\u2066"])

@@ -3,6 +3,7 @@
 import csv
 import io
 import threading
+import unicodedata
 from decimal import Decimal
 
 from db_helpers import snapshot
@@ -14,12 +15,15 @@ from crm_metrics.importer import import_file, undo_import
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp", "Cf")), min_size=1,
                max_size=12).filter(lambda s: s.strip() == s and s not in ("NULL", "null", "Null", "N/A", "n/a", "#N/A", "-"))
+# ids are stored in Unicode's composed form (NFC: look-alike spellings are one key), so ids drawn here are composed;
+# test_import_bad_inputs shows a decomposed id stored composed
+ID = TEXT.filter(lambda s: unicodedata.normalize("NFC", s) == s)
 AMOUNT = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2,
                      allow_nan=False, allow_infinity=False)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(TEXT, TEXT, AMOUNT), min_size=1, max_size=15, unique_by=lambda r: r[0]))
+@given(rows=st.lists(st.tuples(ID, ID, AMOUNT), min_size=1, max_size=15, unique_by=lambda r: r[0]))
 def test_orders_round_trip(tmp_path_factory, rows):
     con = db.connect(":memory:")
     buffer = io.StringIO()

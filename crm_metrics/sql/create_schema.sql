@@ -161,7 +161,13 @@ CREATE OR REPLACE MACRO crm_ts_utc(v, fmt) AS coalesce(
                      '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M']),
     try_strptime(v, [fmt || ' %H:%M:%S', fmt || ' %H:%M']),
     CAST(try_strptime(v, fmt) AS TIMESTAMP));
-CREATE OR REPLACE MACRO crm_timestamp(v, fmt) AS crm_ts_utc(crm_null(v), fmt);
+-- An offset after the time beyond the world's clocks (-12:00 to +14:00), or of 60 minutes or more, is not a
+-- timestamp (+25:00 was read as a day earlier).
+CREATE OR REPLACE MACRO crm_offset_ok(v) AS
+    NOT regexp_matches(v, ':\d\d(:\d\d(\.\d+)?)? ?[+-]((1[5-9]|[2-9]\d):?\d\d|14:?(0[1-9]|[1-5]\d)|\d\d:?[6-9]\d)$')
+    AND NOT regexp_matches(v, ':\d\d(:\d\d(\.\d+)?)? ?-((1[3-9]|[2-9]\d):?\d\d|12:?(0[1-9]|[1-5]\d))$');
+CREATE OR REPLACE MACRO crm_timestamp(v, fmt) AS
+    CASE WHEN crm_offset_ok(crm_null(v)) THEN crm_ts_utc(crm_null(v), fmt) END;
 -- Money: a currency symbol only before or after the number (beside its sign: $12, -$12, $-12, 12 €, (€12.50));
 -- negative as -x, x- or (x); thousands separators only in groups of three (1,234.56, 1 234.56; with a decimal
 -- comma 1.234,56, 1 234,56; a non-breaking or narrow space counts as a space); at most two decimals; never
