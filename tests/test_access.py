@@ -244,3 +244,52 @@ def test_readme_permission_table_is_the_code():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert markdown_permissions() in readme, "README's permission table is stale: paste markdown_permissions()"
+
+
+def test_passwords_are_hashed_at_owasps_cost_and_an_old_hash_is_upgraded_on_sign_in(tmp_path, monkeypatch):
+    """Issue 25.4: scrypt N=2^14 was below current guidance (N >= 2^17, r = 8)."""
+    path = tmp_path / "users.json"
+    accounts.add_user("vera", "viewer", "correct horse", path)
+    assert json.loads(path.read_text())["users"]["vera"]["password"].split("$")[1:4] == ["131072", "8", "1"]
+    monkeypatch.setattr(accounts, "SCRYPT_N", 2**14)
+    old = accounts.hash_password("correct horse")
+    monkeypatch.undo()
+    users = json.loads(path.read_text())
+    users["users"]["vera"]["password"] = old
+    path.write_text(json.dumps(users))
+    assert accounts.authenticate("vera", "correct horse", path) == Principal("vera", "viewer")
+    assert json.loads(path.read_text())["users"]["vera"]["password"].split("$")[1] == "131072"
+    assert not accounts.verify_password("x", "scrypt$1048576$8$1$c2FsdA==$aGFzaA==")  # above ours: refused, unrun
+
+
+def test_a_session_token_opens_signed_in_until_it_expires_or_the_account_changes(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRM_SECRET", raising=False)
+    path = tmp_path / "users.json"
+    accounts.add_user("ed", "editor", "editor-password", path)
+    token = accounts.session_token("ed", path, now=1_000_000)
+    assert (tmp_path / ".session_secret").stat().st_mode & 0o777 == 0o600
+    assert accounts.principal_from_token(token, path, now=1_000_000 + 3600) == Principal("ed", "editor")
+    assert accounts.principal_from_token(token, path, now=1_000_000 + 13 * 3600) is None  # expired after 12 h
+    name, expires, signature = token.split(".")
+    assert accounts.principal_from_token(f"{name}.{int(expires) + 99999}.{signature}", path, now=1_000_000) is None
+    forged = accounts.session_token("ed", path, now=1_000_000).replace(name, "YWRh")  # "ada"
+    assert accounts.principal_from_token(forged, path, now=1_000_000) is None
+    accounts.set_role("ed", "viewer", path)
+    assert accounts.principal_from_token(token, path, now=1_000_000) == Principal("ed", "viewer")  # role of now
+    accounts.add_user("ed", "viewer", "a new password", path)  # a new password ends the old sessions
+    assert accounts.principal_from_token(token, path, now=1_000_000) is None
+    assert accounts.principal_from_token("garbage", path) is None and accounts.principal_from_token(None, path) is None
+
+
+def test_failed_sign_ins_lock_the_name_and_the_address_for_a_while(caplog):
+    limits = accounts.SignInLimits(per_account=5, per_address=20, window_seconds=900)
+    for i in range(5):
+        assert limits.wait_seconds("vera", "10.0.0.1", now=100 + i) == 0
+        limits.failed("vera", "10.0.0.1", now=100 + i)
+    assert limits.wait_seconds("Vera", "10.0.0.9", now=110) == pytest.approx(890)  # the name, from anywhere
+    assert limits.wait_seconds("vera", "10.0.0.1", now=1001) == 0  # the window moved on
+    for i in range(20):  # one address trying many names
+        limits.failed(f"user{i}", "10.0.0.2", now=2000 + i)
+    assert limits.wait_seconds("someone-new", "10.0.0.2", now=2030) > 0
+    assert limits.wait_seconds("someone-new", "10.0.0.3", now=2030) == 0
+    assert "sign-in failed for 'vera' from 10.0.0.1" in caplog.text and "sign-in refused" in caplog.text

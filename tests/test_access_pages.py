@@ -131,3 +131,35 @@ def test_an_editor_may_import_but_not_reset_and_an_admin_manages_users(monkeypat
     at.switch_page("pages/data.py").run()
     assert [b for b in at.button if b.key == "reset_sample"]
     assert [s for s in at.subheader if s.value == "Users"]
+
+
+def test_a_role_change_reaches_a_session_already_signed_in(monkeypatch, deployment, tmp_path):
+    """Issue 25.4: a demoted editor kept importing; a removed account stayed signed in."""
+    import shutil
+
+    path, users, real = deployment
+    own = tmp_path / "users.json"
+    shutil.copy(users, own)
+    at = _signed_in(monkeypatch, (path, own, real), "ed")
+    at.switch_page("pages/data.py").run()
+    assert at.get("file_uploader"), "the editor may upload"
+    accounts.set_role("ed", "viewer", own)
+    at.run()
+    assert not at.get("file_uploader") and any("viewer may not import" in i.value for i in at.info)
+    accounts.remove_user("ed", own)
+    at.run()
+    assert at.title[0].value == "Customer dashboard" and not at.metric  # signed out: the sign-in screen
+
+
+def test_the_sixth_wrong_password_in_a_row_is_not_even_checked(monkeypatch, deployment):
+    monkeypatch.setattr(accounts, "LIMITS", accounts.SignInLimits())
+    at = _signed_in(monkeypatch, deployment, None)
+    for _ in range(5):
+        at.text_input(key="sign_in_user").input("ada")
+        at.text_input(key="sign_in_password").input("not the password")
+        at.button[0].click().run()
+        assert "do not match" in at.error[0].value
+    at.text_input(key="sign_in_user").input("ada")
+    at.text_input(key="sign_in_password").input(PASSWORDS["ada"])  # even the right one, for now
+    at.button[0].click().run()
+    assert at.error[0].value.startswith("Too many failed sign-ins: try again in 15 minutes") and not at.metric

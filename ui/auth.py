@@ -21,16 +21,53 @@ _KEY = "signed_in_principal"
 
 
 def current() -> Principal:
-    """The principal of this session."""
+    """The principal of this session, with the role its account has now (a role change or a removal reaches
+    a session already signed in at its next action)."""
     mode = accounts.auth_mode()
     if mode == "none":
         return LOCAL_ADMIN
     if mode == "local":
-        return st.session_state.get(_KEY) or ANONYMOUS
+        return _local_principal()
     if not st.user.is_logged_in:
         return ANONYMOUS
     email = st.user.get("email") or st.user.get("sub") or "unknown"
     return Principal(str(email), accounts.role_for_email(str(email)))
+
+
+COOKIE = "crm_session"
+
+
+def _local_principal() -> Principal:
+    """The signed-in account: this session's, else the one the browser's session cookie names (a reload, a typed
+    URL or a shared link opens signed in until the cookie expires)."""
+    signed = st.session_state.get(_KEY)
+    if signed is None and not st.session_state.get("_signed_out"):
+        signed = accounts.principal_from_token(st.context.cookies.get(COOKIE))
+    if signed is None:
+        return ANONYMOUS
+    now = accounts.current_principal(signed.user)
+    if now is None:  # the account was removed
+        st.session_state.pop(_KEY, None)
+        return ANONYMOUS
+    st.session_state[_KEY] = now
+    return now
+
+
+def _address() -> str:
+    return st.context.ip_address or "unknown address"
+
+
+def _cookie_script() -> None:
+    """Set or clear the session cookie in the browser, on the run after sign-in or sign-out (a script sent just
+    before a rerun would be dropped with the page it was on)."""
+    token = st.session_state.pop("_set_cookie", None)
+    clear = st.session_state.pop("_clear_cookie", False)
+    if token is None and not clear:
+        return
+    value, age = (token, int(accounts.session_hours() * 3600)) if token else ("", 0)
+    # the token is base64url and digits: nothing in it can end the string
+    st.html(f"<script>document.cookie = '{COOKIE}={value}; Max-Age={age}; Path=/; SameSite=Strict'"
+            " + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
 
 
 def note_upload_right() -> None:
@@ -62,6 +99,8 @@ def refusal(action: str) -> str:
 def sign_in_gate() -> None:
     """Before any page: in a deployment with sign-in, show the sign-in screen and stop until signed in."""
     mode = accounts.auth_mode()
+    if mode == "local":
+        _cookie_script()
     if signed_in():
         return
     st.title("Customer dashboard")
@@ -82,12 +121,20 @@ def _local_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
+    wait = accounts.LIMITS.wait_seconds(name, _address())
+    if wait:
+        narrow.error(f"Too many failed sign-ins: try again in {max(1, round(wait / 60))} minutes.")
+        return
     principal = accounts.authenticate(name, password)
     if principal is None:
+        accounts.LIMITS.failed(name, _address())
         time.sleep(0.5)  # slows guessing; the message does not say which part was wrong
         narrow.error("Sign-in failed: that user name and password do not match an account.")
         return
+    accounts.LIMITS.succeeded(name, _address())
     st.session_state[_KEY] = principal
+    st.session_state["_signed_out"] = False
+    st.session_state["_set_cookie"] = accounts.session_token(principal.user)
     st.rerun()
 
 
@@ -104,6 +151,8 @@ def sidebar_identity() -> None:
             if mode == "oidc":
                 st.logout()
             st.session_state.pop(_KEY, None)
+            st.session_state["_signed_out"] = True  # the cookie this session started with no longer counts
+            st.session_state["_clear_cookie"] = True
             st.rerun()
 
 

@@ -83,3 +83,26 @@ def test_before_sign_in_and_as_a_viewer_the_server_takes_no_file(browser_instanc
     assert _session_and_upload(browser_instance, signed_in_app_url, None) == 400
     assert _session_and_upload(browser_instance, signed_in_app_url, ("vera", "viewer-password")) == 400
     assert _session_and_upload(browser_instance, signed_in_app_url, ("ed", "editor-password")) == 204
+
+
+def test_a_reload_a_typed_url_and_a_shared_link_stay_signed_in_until_sign_out(browser_instance, signed_in_app_url):
+    """Issue 25.4: local sign-in was lost on every reload, typed URL and shared link."""
+    url = signed_in_app_url
+    context, page = _sign_in(browser_instance, url, "ed", "editor-password")
+    page.get_by_text("ed (editor)").first.wait_for(timeout=90_000)
+    cookie = next(c for c in context.cookies() if c["name"] == "crm_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    page.reload()
+    settle(page)
+    assert "ed (editor)" in page.inner_text("body")
+    page.goto(url + "/segments")  # a typed URL, a shared link
+    settle(page)
+    body = page.inner_text("body")
+    assert "ed (editor)" in body and "Sign in to continue" not in body
+    page.get_by_role("button", name="Sign out").click()
+    settle(page)
+    page.reload()
+    settle(page)
+    assert "Sign in to continue" in page.inner_text("body")
+    assert not [c for c in context.cookies() if c["name"] == "crm_session" and c["value"]]
+    context.close()
