@@ -45,7 +45,7 @@ page = st.navigation(pages, position="sidebar" if auth.signed_in() else "hidden"
 auth.note_upload_right()  # the server takes files only from a session that may import (ui/upload_gate.py)
 auth.sign_in_gate()  # with sign-in configured (CRM_AUTH), nothing below runs until the user signs in
 
-data.connection()  # opens (and on the very first start, fills) the database before any page runs
+data.open_or_explain()  # opens (and on the very first start, fills) the database before any page runs
 data.use_currency()  # amounts are written in the currency stored with the data
 data.ensure_reports()  # after an import: rebuild the reporting layer once, with a progress message
 filters.sidebar()

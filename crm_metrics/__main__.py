@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](con, args)
     try:
         con = db.connect(args.db)
-    except db.DatabaseInUse as exc:
+    except db.DatabaseUnavailable as exc:  # in use, damaged, not a database, not writable: said, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

@@ -41,7 +41,12 @@ WRITE_LOCK = threading.RLock()
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
-class DatabaseInUse(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be opened (damaged, not a DuckDB file, not readable, in use); the message says
+    which file and what to do."""
+
+
+class DatabaseInUse(DatabaseUnavailable):
     """Another process holds the database file open."""
 
 
@@ -74,13 +79,25 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(target, read_only=read_only)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         if "lock" in str(exc).lower():
             raise DatabaseInUse(
                 f"The database {target} is in use by another process (the app or another command). "
                 "Stop it, or point this command at another file with --db or CRM_DB."
             ) from exc
-        raise
+        raise DatabaseUnavailable(
+            f"The database {target} cannot be opened ({str(exc).splitlines()[0]}). Restore it from a backup, "
+            "or point the app at another file with CRM_DB (the command line: --db)."
+        ) from exc
+    try:
+        return _prepared(con, read_only)
+    except duckdb.Error as exc:  # a file DuckDB opens but cannot read or write (read-only, damaged inside)
+        con.close()
+        raise DatabaseUnavailable(f"The database {target} cannot be used ({str(exc).splitlines()[0]}). Check "
+                                  "that the file and its folder are writable, or restore it from a backup.") from exc
+
+
+def _prepared(con: duckdb.DuckDBPyConnection, read_only: bool) -> duckdb.DuckDBPyConnection:
     limit = os.environ.get("CRM_MEMORY_LIMIT")
     if limit:
         # DuckDB spills to disk beyond this (its default is 80% of RAM); a shared server sets it lower

@@ -595,6 +595,21 @@ def database_folder(con) -> Path | None:
     return Path(path).resolve().parent if path else None
 
 
+def database_file_problem(con) -> str | None:
+    """Why an import must not start because the database file is no longer where the connection opened it
+    (deleted or replaced under the running app: what the import wrote would go to a file nobody can open
+    again, and the import would report a success that is gone at the next start), or None."""
+    cur = con.cursor()
+    try:
+        path = db.scalar(cur, "database_path")
+    finally:
+        cur.close()
+    if not path or os.path.exists(path):
+        return None
+    return (f"The database file {path} was removed or moved while the app was running, so nothing imported now "
+            "would be kept. Restart the app (or the command) to open the database again: nothing was changed.")
+
+
 def free_space_problem(con, incoming_bytes: int = 0) -> str | None:
     """Why an import must not start for lack of disk space, or None. An import needs the minimum
     (:func:`min_free_bytes`) and room for the file's rows on top: its staged copy spills beside the
@@ -662,7 +677,7 @@ def import_file(con, table: str, path: Path | str, options: ImportOptions | None
             existing = _already_imported(con, sha256, table)
             if existing is not None:
                 return ImportResult(existing[0], table, name, 0, already_imported_at=existing[1])
-            room = free_space_problem(con, facts.size)
+            room = free_space_problem(con, facts.size) or database_file_problem(con)
             if room:
                 raise ImportFailed(room)
             report("Loading into a staging table", 0.2)

@@ -385,3 +385,43 @@ def test_a_file_repeating_one_key_is_refused_in_bounded_memory(tmp_path):
     peak_mb, rule = run.stdout.strip().split("\n")
     assert rule == "the same order_id appears on lines 2, 3, 4, 5, 6 and 5,999,995 more (each must be unique in a file)"
     assert int(peak_mb) - int(baseline.stdout) < 400, (peak_mb, baseline.stdout)
+
+
+def test_a_damaged_database_is_said_by_the_command_line_and_the_app(tmp_path, monkeypatch, capsys):
+    """Issue 25.9: a damaged (or not-a-DuckDB) file gave a traceback in the CLI and the app."""
+    from streamlit.testing.v1 import AppTest
+
+    from crm_metrics.__main__ import main
+
+    damaged = tmp_path / "crm.duckdb"
+    damaged.write_bytes(b"not a database " * 4000)
+    with pytest.raises(db.DatabaseUnavailable, match="cannot be opened"):
+        db.connect(damaged)
+    assert main(["--db", str(damaged), "report", "kpis"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: The database {damaged} cannot be opened") and "Traceback" not in err
+    monkeypatch.setenv("CRM_DB", str(damaged))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "The database cannot be opened" and "Restore it from a backup" in at.error[0].value
+
+
+def test_an_import_into_a_database_deleted_under_the_app_is_refused(tmp_path):
+    """Issue 25.9: the import reported success and the rows were gone at the next start."""
+    from crm_metrics.importer import ImportFailed
+
+    path = tmp_path / "crm.duckdb"
+    con = db.connect(path)
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_text("customer_id,name\nC1,Ann\n")
+    path.unlink()
+    with pytest.raises(ImportFailed, match="was removed or moved while the app was running"):
+        import_file(con, "customers", csv_path)
+
+
+def test_errors_show_a_message_and_leave_the_traceback_to_the_log():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"

@@ -39,17 +39,31 @@ from crm_metrics import (
 from crm_metrics.access import Principal
 from crm_metrics.dimensions import DIMENSIONS, drill_level
 from crm_metrics.filters import Filters
+from crm_metrics.formatting import inert as fmt_inert
 from crm_metrics.importer import import_file
 from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
 from ui import auth
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+LOG = logging.getLogger("crm_dashboard")
 
 
 def connection():
     """The process-wide connection to the database ``CRM_DB`` names (default ``data/crm.duckdb``)."""
     return _connection(str(db.default_path().resolve()))
+
+
+def open_or_explain() -> None:
+    """Open the database before any page runs; one that cannot be opened (damaged, not a DuckDB file, not
+    writable, in use) is said in a sentence, with the details in the server's log, and nothing else runs."""
+    try:
+        connection()
+    except db.DatabaseUnavailable as exc:
+        LOG.error("the database cannot be opened: %s", exc, exc_info=exc)
+        st.title("The database cannot be opened")
+        st.error(fmt_inert(str(exc)), icon=":material/database_off:")
+        st.stop()
 
 
 def on_spark() -> bool:

@@ -19,6 +19,7 @@ from crm_metrics.importer import (
     ImportOptions,
     ImportRejected,
     copy_upload,
+    database_file_problem,
     free_space_problem,
     import_file,
     propose,
@@ -42,7 +43,7 @@ def upload_panel() -> None:
     if not auth.allowed("import"):
         st.info(auth.refusal("import"), icon=":material/lock:")
         return
-    room = free_space_problem(data.connection())
+    room = free_space_problem(data.connection()) or database_file_problem(data.connection())
     if room:
         st.error(room, icon=":material/hard_drive:")
         return
