@@ -750,7 +750,7 @@ def _utf8_lf(path: Path, facts: FileFacts, encoding: str, workdir: Path) -> Path
     target = workdir / "normalised.csv"
     codec = "utf-8-sig" if utf8 else encoding
     decoder = codecs.getincrementaldecoder(codec)("strict")
-    pending_cr = False
+    pending_cr, quoted = False, False
     try:
         with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
             while chunk := src.read(CHUNK):
@@ -760,13 +760,27 @@ def _utf8_lf(path: Path, facts: FileFacts, encoding: str, workdir: Path) -> Path
                 pending_cr = text.endswith("\r")
                 if pending_cr:
                     text = text[:-1]
-                dst.write(text.replace("\r\n", "\n").replace("\r", "\n"))
+                text, quoted = _line_ends_outside_quotes(text, quoted)
+                dst.write(text)
             tail = decoder.decode(b"", final=True) + ("\r" if pending_cr else "")
-            dst.write(tail.replace("\r\n", "\n").replace("\r", "\n"))
+            dst.write(_line_ends_outside_quotes(tail, quoted)[0])
     except (UnicodeDecodeError, LookupError) as exc:
         raise ImportRejected([Problem(str(path.name), None, None, None,
                                       f"cannot be read as {encoding}: {exc}")]) from exc
     return target
+
+
+def _line_ends_outside_quotes(text: str, quoted: bool) -> tuple[str, bool]:
+    """``text`` with the line ends between records made LF (CRLF and a lone CR), and whether it ends inside a
+    quoted value. Line breaks inside a quoted value are the value's own and stay as written (a note typed on
+    Windows keeps its CRLF). Splitting at quotes alternates between outside and inside; an escaped quote ("")
+    leaves an empty piece and so keeps the count right."""
+    if "\r" not in text:
+        return text, (quoted + text.count('"')) % 2 == 1
+    pieces = text.split('"')
+    for i in range(0 if not quoted else 1, len(pieces), 2):
+        pieces[i] = pieces[i].replace("\r\n", "\n").replace("\r", "\n")
+    return '"'.join(pieces), (quoted + len(pieces) - 1) % 2 == 1
 
 
 def _already_imported(con, sha256: str, table: str):

@@ -548,3 +548,11 @@ def test_joiners_inside_a_name_stay_and_outer_marks_go(con, write):
                                                  f"\u200b{persian}\u2009,Shiraz\n"))
     assert rows(con, "SELECT name, city FROM customers ORDER BY customer_id") == [(family, "Tehran"),
                                                                                  (persian, "Shiraz")]
+
+
+def test_line_breaks_inside_quoted_values_stay_as_written_in_a_crlf_file(con, write):
+    """Issue 25.10: CR and CRLF inside quoted values became LF when the file's CRLF line ends were made LF."""
+    text = 'customer_id,name\r\nC1,"Ann\r\nLee"\r\nC2,"Bob ""B""\rX"\r\nC3,Cy\r\n'
+    import_file(con, "customers", write("crlf.csv", text.encode()))
+    assert rows(con, "SELECT customer_id, name FROM customers ORDER BY 1") == [
+        ("C1", "Ann\r\nLee"), ("C2", 'Bob "B"\rX'), ("C3", "Cy")]
