@@ -7,10 +7,18 @@ notices. Imports therefore stay as fast as they are, and every report sees a con
 
 from __future__ import annotations
 
+from contextlib import suppress
+
+import duckdb
+
 from crm_metrics import db
 
 # Bump when the layer's tables change shape: databases built by an older release then rebuild too.
 LAYER_VERSION = 18
+
+
+class ReportsNotRebuilt(RuntimeError):
+    """The rebuild could not be written (the disk is full); the layer built before is intact and still read."""
 
 
 def _version(cur) -> tuple[int, int | None]:
@@ -47,12 +55,25 @@ def ensure_current(cur) -> bool:
                 _build_segments(writer)
                 writer.execute("COMMIT")
                 committed = True
+            except duckdb.Error as exc:
+                if _disk_full(exc):
+                    raise ReportsNotRebuilt(
+                        "The disk that holds the database is full, so the reports could not be brought up to date "
+                        "with the latest import: they show the data as it was before it. Free some space and "
+                        "reload.") from exc
+                raise
             finally:
                 if not committed:
-                    writer.execute("ROLLBACK")
+                    with suppress(duckdb.TransactionException):  # a failed COMMIT has rolled back already
+                        writer.execute("ROLLBACK")
         finally:
             writer.close()
     return True
+
+
+def _disk_full(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no space left" in text or "disk is full" in text or "disk full" in text
 
 
 def _build_segments(writer) -> None:

@@ -19,6 +19,7 @@ The quick tier runs in CI; the longer tier repeats the kill ``CRM_FAULT_ITERATIO
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -425,3 +426,34 @@ def test_errors_show_a_message_and_leave_the_traceback_to_the_log():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_reports_on_a_full_disk_serve_the_layer_built_before(tmp_path, monkeypatch):
+    """Issue 25.9: the reporting rebuild on a full disk ended in a traceback (its ROLLBACK after the failed COMMIT
+    hid the cause); now it says the disk is full and the pages read the layer built before the import."""
+    from crm_metrics import reporting
+
+    disk = tmp_path / "small"
+    if not _small_disk(disk, 40):
+        pytest.skip("mounting a small tmpfs needs root")
+    con = None
+    try:
+        con = db.connect(disk / "crm.duckdb")
+        load_sample(con, SampleParams(customers=3000))
+        reporting.ensure_current(con.cursor())
+        before = con.execute("SELECT count(*) FROM rpt_orders").fetchone()[0]
+        monkeypatch.setenv("CRM_MIN_FREE_MB", "1")  # a 40 MB disk is below the usual reserve
+        import_file(con, "orders", _orders_csv(tmp_path / "new.csv", range(50), "F", ["C0000001"], 3.0))
+        with (disk / "ballast").open("wb") as ballast, contextlib.suppress(OSError):
+            while True:
+                ballast.write(b"\0" * 1024 * 1024)
+        with pytest.raises(reporting.ReportsNotRebuilt, match="The disk that holds the database is full"):
+            reporting.ensure_current(con.cursor())
+        assert con.execute("SELECT count(*) FROM rpt_orders").fetchone()[0] == before  # still served
+        (disk / "ballast").unlink()
+        assert reporting.ensure_current(con.cursor())  # rebuilt once there is room
+        assert con.execute("SELECT count(*) FROM rpt_orders").fetchone()[0] == before + 50
+    finally:
+        if con is not None:
+            con.close()
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

@@ -134,7 +134,12 @@ def ensure_reports() -> None:
             warm_models_later()
             return
         with st.status("Updating the reports for the new data…", expanded=False) as status:
-            reporting.ensure_current(cur)
+            try:
+                reporting.ensure_current(cur)
+            except reporting.ReportsNotRebuilt as exc:  # a full disk: the pages serve the layer built before
+                LOG.warning("%s", exc, exc_info=exc)
+                status.update(label=str(exc), state="error")
+                return
             # the prediction models are refitted here, once, rather than by whichever page a user opens next
             warm_models(lambda text: status.update(label=text))
             status.update(label="Reports and models updated.", state="complete")
