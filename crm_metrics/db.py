@@ -85,9 +85,11 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
                 f"The database {target} is in use by another process (the app or another command). "
                 "Stop it, or point this command at another file with --db or CRM_DB."
             ) from exc
+        advice = ("make the file and its folder writable" if "read-only" in str(exc).lower()
+                  else "restore it from a backup")
         raise DatabaseUnavailable(
-            f"The database {target} cannot be opened ({str(exc).splitlines()[0]}). Restore it from a backup, "
-            "or point the app at another file with CRM_DB (the command line: --db)."
+            f"The database {target} cannot be opened ({str(exc).splitlines()[0]}). To use it, {advice}; or point "
+            "the app at another file with CRM_DB (the command line: --db)."
         ) from exc
     try:
         return _prepared(con, read_only)

@@ -405,7 +405,7 @@ def test_a_damaged_database_is_said_by_the_command_line_and_the_app(tmp_path, mo
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception, [e.message for e in at.exception]
-    assert at.title[0].value == "The database cannot be opened" and "Restore it from a backup" in at.error[0].value
+    assert at.title[0].value == "The database cannot be opened" and "restore it from a backup" in at.error[0].value
 
 
 def test_an_import_into_a_database_deleted_under_the_app_is_refused(tmp_path):
@@ -456,4 +456,20 @@ def test_reports_on_a_full_disk_serve_the_layer_built_before(tmp_path, monkeypat
     finally:
         if con is not None:
             con.close()
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_a_database_on_a_read_only_disk_is_said(tmp_path, capsys):
+    from crm_metrics.__main__ import main
+
+    disk = tmp_path / "ro"
+    if not _small_disk(disk, 20):
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        db.connect(disk / "crm.duckdb").close()
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        assert main(["--db", str(disk / "crm.duckdb"), "report", "kpis"]) == 2
+        err = capsys.readouterr().err
+        assert "Read-only file system" in err and "make the file and its folder writable" in err
+    finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
