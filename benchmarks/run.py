@@ -32,7 +32,7 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from crm_metrics import db  # noqa: E402
-from crm_metrics.importer import import_file  # noqa: E402
+from crm_metrics.importing import import_file  # noqa: E402
 from crm_metrics.sample import SampleParams, load_sample, write_csvs  # noqa: E402
 
 CAMPAIGNS = 42  # about 5 million contacts at a million customers, as the campaigns issue asks

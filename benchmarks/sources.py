@@ -32,7 +32,7 @@ import duckdb  # noqa: E402
 from test_sources import SHOPIFY  # noqa: E402  (the published column layout, as the tests write it)
 
 from crm_metrics import db  # noqa: E402
-from crm_metrics.sources import import_source  # noqa: E402
+from crm_metrics.importing.sources import import_source  # noqa: E402
 
 TARGET_SECONDS = 15.0  # the import issue's target for a 1,000,000-line export
 

@@ -15,7 +15,7 @@ from crm_metrics import learn as _learn  # noqa: F401  (registers the loyalty-la
 from crm_metrics import rfm as _rfm  # noqa: F401  (registers the RFM reports)
 from crm_metrics import satisfaction as _satisfaction  # noqa: F401  (registers the satisfaction report)
 from crm_metrics.db import DatabaseInUse, connect
-from crm_metrics.importer import ImportOptions, ImportRejected, import_file, propose, undo_import
+from crm_metrics.importing import ImportOptions, ImportRejected, import_file, propose, undo_import
 from crm_metrics.reports import REPORTS, report
 
 __all__ = [

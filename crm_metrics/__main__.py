@@ -16,7 +16,7 @@ from crm_metrics import accounts, currency, db
 from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
 from crm_metrics.export import FLOAT_FORMAT, public, safe_frame
-from crm_metrics.importer import (
+from crm_metrics.importing import (
     ImportFailed,
     ImportOptions,
     ImportRejected,
@@ -25,10 +25,10 @@ from crm_metrics.importer import (
     ledger,
     undo_import,
 )
+from crm_metrics.importing.sources import import_batch, sources
 from crm_metrics.reports import REPORTS, report
 from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs, write_truth
 from crm_metrics.schema import TABLES
-from crm_metrics.sources import import_batch, sources
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,7 +30,7 @@ DEFAULT_DB = Path("data") / "crm.duckdb"
 # and their columns.
 IDENTIFIERS: frozenset[str] = frozenset(
     list(TABLES) + [f"{t}_history" for t in TABLES] + [c.name for t in TABLES.values() for c in t.columns]
-    + [f"source_{t}" for t in TABLES]  # the canonical rows an import source declares (crm_metrics.sources)
+    + [f"source_{t}" for t in TABLES]  # the canonical rows an import source declares (crm_metrics.importing.sources)
     + ["raw"] + [f"raw_{n}" for n in range(2, 6)]  # the files an import source reads, as text
 )
 
@@ -179,7 +179,7 @@ def run(
 def run_script(cur: duckdb.DuckDBPyConnection, text: str, params: Mapping[str, Any] | None = None
                ) -> duckdb.DuckDBPyConnection:
     """Run the statements of a script held as text (a query file already rendered, or an import source's
-    declaration: crm_metrics.sources), binding each its ``$named`` parameters; returns the cursor."""
+    declaration: crm_metrics.importing.sources), binding each its ``$named`` parameters; returns the cursor."""
     statements = [s for s in _split(text) if s.strip()]
     for i, statement in enumerate(statements):
         cur.execute(statement, _used(params, statement))

@@ -9,7 +9,7 @@ import pytest
 from db_helpers import BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS
 
 from crm_metrics import db
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 
 @pytest.fixture(autouse=True)

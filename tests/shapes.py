@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from crm_metrics import db
-from crm_metrics.importer import ImportOptions, import_file
+from crm_metrics.importing import ImportOptions, import_file
 from crm_metrics.sample import SampleParams, load_sample, write_csvs
 from crm_metrics.schema import TABLE_ORDER
 

@@ -22,7 +22,7 @@ from crm_metrics.access import (
     mask_name,
     restrict,
 )
-from crm_metrics.importer import import_file, undo_import
+from crm_metrics.importing import import_file, undo_import
 from crm_metrics.learn import apply_scenario
 from crm_metrics.reports import REPORTS
 from crm_metrics.sample import SampleParams, load_sample

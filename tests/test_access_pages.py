@@ -26,7 +26,7 @@ def deployment(tmp_path_factory):
         accounts.add_user(name, role, password, users)
     path = folder / "crm.duckdb"
     con = db.connect(path)
-    from crm_metrics.importer import import_file
+    from crm_metrics.importing import import_file
     from crm_metrics.schema import TABLE_ORDER
 
     for table in TABLE_ORDER:

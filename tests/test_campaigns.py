@@ -37,7 +37,7 @@ from crm_metrics import campaigns as cm
 from crm_metrics import report
 from crm_metrics.__main__ import main
 from crm_metrics.filters import Filters
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 AS_OF = dt.date(2024, 3, 31)
 

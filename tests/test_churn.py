@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from crm_metrics import churn, db, report
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.schema import TABLE_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ import pytest
 from crm_metrics import clv, db
 from crm_metrics.__main__ import main
 from crm_metrics.btyd import BetaGeoModel, GammaGammaModel, ParetoNBDModel
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 lifetimes = pytest.importorskip("lifetimes")  # test-only dependency (requirements-dev.txt)
 DATASETS = importlib.resources.files("lifetimes") / "datasets"

@@ -16,7 +16,7 @@ import pytest
 
 from crm_metrics import report
 from crm_metrics.cohorts import average_curve, cohort_matrix
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 AS_OF = dt.date(2024, 4, 30)
 

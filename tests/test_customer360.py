@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from crm_metrics import customer360 as c360
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 AS_OF = dt.date(2024, 6, 30)
 CUSTOMERS = """customer_id,name,email,signup_date,region,country,city,acquisition_channel,acquisition_cost,referred_by,birth_year,gender

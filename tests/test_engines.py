@@ -17,7 +17,7 @@ import crm_metrics
 from crm_metrics import clv, db
 from crm_metrics import spark as spark_engine
 from crm_metrics.export import public
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
 

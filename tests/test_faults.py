@@ -34,7 +34,7 @@ import pytest
 
 from crm_metrics import db
 from crm_metrics.filters import Filters
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.kpis import Period, kpi_values
 from crm_metrics.sample import SampleParams, load_sample
 
@@ -115,7 +115,7 @@ def test_imports_and_readers_at_once(tmp_path):
 _CHILD = """
 import sys
 from crm_metrics import db
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 con = db.connect(sys.argv[1])
 import_file(con, "orders", sys.argv[2])
 con.close()
@@ -169,7 +169,7 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(tmp_path):
 _PAUSING_CHILD = """
 import sys, time
 from crm_metrics import db
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 target, pause = sys.argv[3], sys.argv[4] == "pause"
 
 
@@ -231,7 +231,7 @@ def test_kill_9_at_each_named_point_of_an_import(tmp_path):
 _MEASURED_IMPORT = """
 import resource, sys, time
 from crm_metrics import db
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 con = db.connect(sys.argv[1])
 start = time.perf_counter()
 result = import_file(con, "orders", sys.argv[2])
@@ -249,7 +249,7 @@ def test_a_two_million_row_file_imports_in_bounded_memory(tmp_path):
                      ['web', 'store', 'app'][1 + i % 3] AS channel, 1 + i % 5 AS quantity, 'completed' AS status
               FROM range(2000000) t(i)) TO '""" + str(csv_path) + "' (HEADER)")
     env = {**os.environ, "CRM_MEMORY_LIMIT": "200MB", "PYTHONPATH": str(ROOT)}
-    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importer; "
+    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importing; "
                                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"],
                               env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     run = subprocess.run([sys.executable, "-c", _MEASURED_IMPORT, str(tmp_path / "m.duckdb"), str(csv_path)],
@@ -267,16 +267,16 @@ def _counts(con) -> dict:
 
 
 def test_an_import_is_refused_when_the_disk_is_nearly_full(tmp_path, monkeypatch):
-    from crm_metrics import importer
+    from crm_metrics.importing import ImportFailed, load
 
     con = db.connect(tmp_path / "crm.duckdb")
     load_sample(con, SampleParams(customers=300))
     before = _counts(con)
     csv_path = _orders_csv(tmp_path / "o.csv", range(50), "N", ["C0000001"], 5.0)
-    real = importer.shutil.disk_usage
-    monkeypatch.setattr(importer.shutil, "disk_usage",
+    real = load.shutil.disk_usage
+    monkeypatch.setattr(load.shutil, "disk_usage",
                         lambda p: real(p)._replace(free=100 * 1024 * 1024))  # 100 MB left
-    with pytest.raises(importer.ImportFailed, match="Only 100 MB are free .*CRM_MIN_FREE_MB"):
+    with pytest.raises(ImportFailed, match="Only 100 MB are free .*CRM_MIN_FREE_MB"):
         import_file(con, "orders", csv_path)
     assert _counts(con) == before
     monkeypatch.setenv("CRM_MIN_FREE_MB", "50")
@@ -293,7 +293,7 @@ def _small_disk(folder: Path, megabytes: int) -> bool:
 def test_disk_full_during_an_import_changes_nothing(tmp_path, monkeypatch):
     """A real 30 MB filesystem fills up while a 2M-row file is written: a clear error, the earlier data
     intact; the full disk's database opens again (opening writes nothing), and imports once space is freed."""
-    from crm_metrics import importer
+    from crm_metrics.importing import ImportFailed, load
 
     disk = tmp_path / "small"
     if not _small_disk(disk, 30):
@@ -310,8 +310,8 @@ def test_disk_full_during_an_import_changes_nothing(tmp_path, monkeypatch):
             "FROM range(2000000) t(i)) TO '" + str(big) + "' (HEADER)")
         ballast = disk / "ballast"
         ballast.write_bytes(b"\0" * 4 * 1024 * 1024)  # space the user frees afterwards
-        monkeypatch.setattr(importer, "free_space_problem", lambda con, incoming=0: None)  # past the reserve
-        with pytest.raises(importer.ImportFailed, match="filled up.*intact"):
+        monkeypatch.setattr(load, "free_space_problem", lambda con, incoming=0: None)  # past the reserve
+        with pytest.raises(ImportFailed, match="filled up.*intact"):
             import_file(con, "orders", big)  # 2M rows cannot fit in 30 MB
         assert _counts(con) == before
         con.close()
@@ -360,7 +360,7 @@ def test_a_script_stopped_mid_import_rolls_back_and_the_next_import_succeeds(tmp
 _MEASURED_REFUSAL = """
 import resource, sys
 from crm_metrics import db
-from crm_metrics.importer import ImportRejected, import_file
+from crm_metrics.importing import ImportRejected, import_file
 con = db.connect(sys.argv[1])
 try:
     import_file(con, "orders", sys.argv[2])
@@ -378,7 +378,7 @@ def test_a_file_repeating_one_key_is_refused_in_bounded_memory(tmp_path):
         COPY (SELECT 'SAME' AS order_id, 'C1' AS customer_id, DATE '2024-01-01' AS order_date, 5.0 AS amount
               FROM range(6000000)) TO '""" + str(csv_path) + "' (HEADER)")
     env = {**os.environ, "CRM_MEMORY_LIMIT": "200MB", "PYTHONPATH": str(ROOT)}
-    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importer; "
+    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importing; "
                                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"],
                               env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     run = subprocess.run([sys.executable, "-c", _MEASURED_REFUSAL, str(tmp_path / "m.duckdb"), str(csv_path)],
@@ -410,7 +410,7 @@ def test_a_damaged_database_is_said_by_the_command_line_and_the_app(tmp_path, mo
 
 def test_an_import_into_a_database_deleted_under_the_app_is_refused(tmp_path):
     """Issue 25.9: the import reported success and the rows were gone at the next start."""
-    from crm_metrics.importer import ImportFailed
+    from crm_metrics.importing import ImportFailed
 
     path = tmp_path / "crm.duckdb"
     con = db.connect(path)

@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from db_helpers import NEGATIVE, snapshot
 
-from crm_metrics.importer import ImportOptions, ImportRejected, import_file, propose
+from crm_metrics.importing import ImportOptions, ImportRejected, import_file, propose
 
 
 def rejected(con, table, path, options=None) -> list[str]:
@@ -116,9 +116,9 @@ def test_gzip_supported(seeded, write):
 
 
 def test_gzip_bomb_stops_at_the_cap(seeded, write, monkeypatch):
-    import crm_metrics.importer as importer
+    from crm_metrics.importing import files
 
-    monkeypatch.setattr(importer, "MAX_DECOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(files, "MAX_DECOMPRESSED_BYTES", 1_000_000)
     bomb = gzip.compress(b"customer_id\n" + b"C" * 20_000_000)
     assert "decompresses to more than" in rejected(seeded, "customers", write("bomb.csv.gz", bomb))[0]
 
@@ -426,21 +426,21 @@ def test_many_problems_listed_together_up_to_100(seeded, write):
 
 
 def test_uploads_left_by_ended_sessions_are_swept(tmp_path, monkeypatch):
-    from crm_metrics import importer
+    from ui import uploads
 
-    monkeypatch.setattr(importer.tempfile, "tempdir", str(tmp_path))
-    first = importer.copy_upload(b"a,b\n", "old.csv")
-    assert first.parent.parent == importer.upload_root() and first.read_bytes() == b"a,b\n"
-    later = first.stat().st_mtime + importer.UPLOAD_TTL_SECONDS + 1
-    os.utime(first.parent, (later - 2 * importer.UPLOAD_TTL_SECONDS,) * 2)
+    monkeypatch.setattr(uploads.tempfile, "tempdir", str(tmp_path))
+    first = uploads.copy_upload(b"a,b\n", "old.csv")
+    assert first.parent.parent == uploads.upload_root() and first.read_bytes() == b"a,b\n"
+    later = first.stat().st_mtime + uploads.UPLOAD_TTL_SECONDS + 1
+    os.utime(first.parent, (later - 2 * uploads.UPLOAD_TTL_SECONDS,) * 2)
     crashed = tmp_path / "crm-uploads-999999999" / "upload-left"  # a server process that died
     crashed.mkdir(parents=True)
-    os.utime(crashed, (later - 2 * importer.UPLOAD_TTL_SECONDS,) * 2)
-    second = importer.copy_upload(b"c,d\n", "../../etc/new name.csv", now=later)
+    os.utime(crashed, (later - 2 * uploads.UPLOAD_TTL_SECONDS,) * 2)
+    second = uploads.copy_upload(b"c,d\n", "../../etc/new name.csv", now=later)
     assert not first.parent.exists(), "an upload older than the TTL is removed by the next upload"
     assert not crashed.exists(), "so is one a crashed server left behind"
-    assert second.exists() and second.name == "new_name.csv" and second.parent.parent == importer.upload_root()
-    importer.remove_upload(second)
+    assert second.exists() and second.name == "new_name.csv" and second.parent.parent == uploads.upload_root()
+    uploads.remove_upload(second)
     assert not second.parent.exists()
 
 

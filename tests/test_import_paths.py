@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from db_helpers import ALL_TABLES, BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS, NEGATIVE, snapshot
 
-from crm_metrics import db, importer
+from crm_metrics import db
 from crm_metrics.__main__ import main
-from crm_metrics.importer import ImportRejected, import_file
+from crm_metrics.importing import ImportRejected, files, import_file, load
+from ui import uploads
 
 HEADER = "order_id,customer_id,order_date,amount,channel,product_category,quantity,cost,campaign_id,status\n"
 GOOD = "O7,C001,2024-02-01,12.50,web,Books,1,5.00,K1,completed\n"
@@ -107,9 +108,9 @@ def test_both_paths_end_the_same_way(con, write, monkeypatch, case):
     direct = outcome(seeded_db(), "orders", path)
 
     def exact_only(*args, **kwargs):
-        raise importer._TakeExactPath
+        raise load._TakeExactPath
 
-    monkeypatch.setattr(importer, "_type_directly", exact_only)
+    monkeypatch.setattr(load, "_type_directly", exact_only)
     exact = outcome(seeded_db(), "orders", path)
     assert direct == exact
 
@@ -147,17 +148,17 @@ def test_an_upload_is_unpacked_once_and_a_damaged_one_is_named(tmp_path, monkeyp
     import gzip
 
     packed = gzip.compress(b"customer_id,name\n" + b"C1,Ann\n" * 1000)
-    path = importer.copy_upload(packed, "people.csv.gz", tmp_path)
+    path = uploads.copy_upload(packed, "people.csv.gz", tmp_path)
     calls = []
-    real = importer._gunzip
-    monkeypatch.setattr(importer, "_gunzip", lambda *a: calls.append(a) or real(*a))
-    first = importer.readable_upload(path, "people.csv.gz")
-    assert importer.readable_upload(path, "people.csv.gz") == first and len(calls) == 1  # every rerun reads it
+    real = files._gunzip
+    monkeypatch.setattr(files, "_gunzip", lambda *a: calls.append(a) or real(*a))
+    first = uploads.readable_upload(path, "people.csv.gz")
+    assert uploads.readable_upload(path, "people.csv.gz") == first and len(calls) == 1  # every rerun reads it
     assert first.read_bytes().startswith(b"customer_id,name\nC1,Ann\n")
     (tmp_path / "cut").mkdir()
-    damaged = importer.copy_upload(packed[: len(packed) // 2], "cut.csv.gz", tmp_path / "cut")
+    damaged = uploads.copy_upload(packed[: len(packed) // 2], "cut.csv.gz", tmp_path / "cut")
     with pytest.raises(ImportRejected, match="cut.csv.gz: is not a readable gzip file"):
-        importer.readable_upload(damaged, "cut.csv.gz")
+        uploads.readable_upload(damaged, "cut.csv.gz")
 
 
 def test_working_folders_of_killed_imports_are_swept_once_a_day_old(tmp_path, monkeypatch):
@@ -169,18 +170,18 @@ def test_working_folders_of_killed_imports_are_swept_once_a_day_old(tmp_path, mo
     old.mkdir()
     fresh.mkdir()
     (tmp_path / "crm-import-note.txt").write_text("not a folder")
-    day_ago = importer.time.time() - importer.UPLOAD_TTL_SECONDS - 60
+    day_ago = files.time.time() - files.WORK_TTL_SECONDS - 60
     os.utime(old, (day_ago, day_ago))
-    assert importer.sweep_work_folders() == 1
+    assert files.sweep_work_folders() == 1
     assert not old.exists() and fresh.exists()
 
 
 def test_the_free_space_check_includes_the_temporary_folder(con, tmp_path, monkeypatch):
     import tempfile
 
-    real = importer.shutil.disk_usage
+    real = load.shutil.disk_usage
     temp = tempfile.gettempdir()
-    monkeypatch.setattr(importer.shutil, "disk_usage",
+    monkeypatch.setattr(load.shutil, "disk_usage",
                         lambda p: real(p)._replace(free=50 * 1024**2) if str(p) == temp else real(p))
-    problem = importer.free_space_problem(db.connect(tmp_path / "crm.duckdb"))
+    problem = load.free_space_problem(db.connect(tmp_path / "crm.duckdb"))
     assert problem is not None and "the temporary folder" in problem and temp in problem

@@ -10,8 +10,8 @@ from db_helpers import snapshot
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crm_metrics import db, importer
-from crm_metrics.importer import import_file, undo_import
+from crm_metrics import db
+from crm_metrics.importing import files, import_file, undo_import
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp", "Cf")), min_size=1,
                max_size=12).filter(lambda s: s.strip() == s and s not in ("NULL", "null", "Null", "N/A", "n/a", "#N/A", "-"))
@@ -54,7 +54,7 @@ def test_undo_refuses_when_a_later_import_builds_on_it(seeded, write):
     import_file(seeded, "customers", write("b.csv", "customer_id,name\nC005,B\n"))
     import pytest
 
-    from crm_metrics.importer import UndoRefused
+    from crm_metrics.importing import UndoRefused
 
     with pytest.raises(UndoRefused, match="undo them first"):
         undo_import(seeded, first.import_id)
@@ -111,8 +111,8 @@ def _blank_at_a_value_edge(data: bytes) -> bool:
 def test_scan_finds_every_blank_at_a_value_edge_at_any_chunk_size(tmp_path_factory, monkeypatch, data, chunk):
     path = tmp_path_factory.mktemp("edges") / "f.csv"
     path.write_bytes(data)
-    monkeypatch.setattr(importer, "CHUNK", chunk)
-    assert importer.scan_file(path).blank_edges == _blank_at_a_value_edge(data)
+    monkeypatch.setattr(files, "CHUNK", chunk)
+    assert files.scan_file(path).blank_edges == _blank_at_a_value_edge(data)
 
 
 VALUE = st.text(alphabet="ab \t", min_size=1, max_size=6).filter(lambda s: s.strip(" \t"))
@@ -120,10 +120,10 @@ VALUE = st.text(alphabet="ab \t", min_size=1, max_size=6).filter(lambda s: s.str
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(VALUE, VALUE), min_size=1, max_size=8, unique_by=lambda r: r[0].strip(" \t")),
-       chunk=st.sampled_from([3, 7, 64, importer.CHUNK]))
+       chunk=st.sampled_from([3, 7, 64, files.CHUNK]))
 @example(rows=[("aaa ", "a")], chunk=3)
 def test_outer_blanks_are_trimmed_whichever_path_the_scan_chooses(tmp_path_factory, monkeypatch, rows, chunk):
-    monkeypatch.setattr(importer, "CHUNK", chunk)
+    monkeypatch.setattr(files, "CHUNK", chunk)
     body = "".join(f"{c},{o},2024-05-06,1.00\n" for o, c in rows)
     path = tmp_path_factory.mktemp("trim") / "orders.csv"
     path.write_text("customer_id,order_id,order_date,amount\n" + body, encoding="ascii")
@@ -165,7 +165,7 @@ def test_undo_refuses_to_leave_contacts_of_a_campaign_or_tickets_of_a_customer_n
     undone newest first, everything goes."""
     import pytest
 
-    from crm_metrics.importer import UndoRefused
+    from crm_metrics.importing import UndoRefused
 
     people = import_file(con, "customers", write("p.csv", "customer_id,name\nC1,Ann\nC2,Bob\n"))
     campaign = import_file(con, "campaigns", write("k.csv", "campaign_id,name,channel,start_date,cost\n"

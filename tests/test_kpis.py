@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from crm_metrics import report
 from crm_metrics.catalog import METRICS
 from crm_metrics.filters import Filters
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.kpis import Period, breakdown, kpi_table, kpi_values, trend
 
 FEB = Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))

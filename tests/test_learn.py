@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from crm_metrics import learn
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.sample import SampleParams, generate, load_sample
 
 AS_OF = dt.date(2024, 6, 30)

@@ -40,7 +40,7 @@ def empty_app(monkeypatch, tmp_path):
 
 def _shipped_sample():
     """An in-memory database holding the shipped sample_data CSVs, imported as a user would."""
-    from crm_metrics.importer import import_file
+    from crm_metrics.importing import import_file
     from crm_metrics.schema import TABLE_ORDER
 
     con = db.connect(":memory:")
@@ -308,7 +308,7 @@ def test_value_page_answers_with_the_model_numbers(sample_app):
 
 
 def test_value_page_says_when_history_is_too_short(empty_app, tmp_path):
-    from crm_metrics.importer import import_file
+    from crm_metrics.importing import import_file
 
     path = tmp_path / "few.csv"
     path.write_text("order_id,customer_id,order_date,amount\n1,A,2024-01-01,10\n2,A,2024-02-01,12\n"

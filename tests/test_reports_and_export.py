@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from crm_metrics import report
 from crm_metrics.export import neutralise, safe_frame, to_safe_csv
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 
 def test_tables_report(seeded):

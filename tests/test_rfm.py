@@ -24,7 +24,7 @@ import pytest
 
 from crm_metrics import report, scope
 from crm_metrics.filters import Filters
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.kpis import Period, kpi_values
 from crm_metrics.rfm import RFMOptions, cutoffs, months_before, rf_grid, rfm_scores, segment_summary
 from crm_metrics.segments import DEFAULT_RULES, SegmentRule

@@ -9,7 +9,7 @@ import pytest
 
 from crm_metrics import satisfaction as sat
 from crm_metrics.filters import Filters
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 START, END = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
 CUSTOMERS = "customer_id,name,region\nA,Ann,North\nB,Bob,North\nC,Cy,North\nD,Dee,South\nE,Eve,South\n"

@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from crm_metrics import churn, clv, scope
 from crm_metrics.filters import Filters
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 
 def test_customer_keys_by_hand(con, write):

@@ -11,9 +11,9 @@ from db_helpers import snapshot
 
 from crm_metrics.__main__ import main
 from crm_metrics.access import AccessDenied, Principal
-from crm_metrics.importer import ImportRejected
-from crm_metrics.source_writer import MappingNotSaved, mapping_source, save
-from crm_metrics.sources import import_source, preview, recognise
+from crm_metrics.importing import ImportRejected
+from crm_metrics.importing.saved_sources import MappingNotSaved, mapping_source, save
+from crm_metrics.importing.sources import import_source, preview, recognise
 
 TILL = {"Beleg": "order_id", "Kunde's Nr": "customer_id", "Datum": "order_date", "Betrag": "amount",
         "Kanal": "channel", "Notiz": "-"}

@@ -14,8 +14,8 @@ import pytest
 from db_helpers import snapshot
 
 from crm_metrics.__main__ import main
-from crm_metrics.importer import ImportRejected
-from crm_metrics.sources import import_batch, import_source, preview, recognise, sources
+from crm_metrics.importing import ImportRejected
+from crm_metrics.importing.sources import import_batch, import_source, preview, recognise, sources
 
 ROOT = Path(__file__).resolve().parent.parent
 

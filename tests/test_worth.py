@@ -21,7 +21,7 @@ import pytest
 
 from crm_metrics import worth
 from crm_metrics.filters import Filters
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 
 AS_OF = dt.date(2024, 3, 31)
 

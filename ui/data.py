@@ -40,7 +40,7 @@ from crm_metrics.access import Principal
 from crm_metrics.dimensions import DIMENSIONS, drill_level
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import inert as fmt_inert
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
 from ui import auth

@@ -11,24 +11,24 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from crm_metrics import currency, source_writer, sources
+from crm_metrics import currency
 from crm_metrics.access import AccessDenied
-from crm_metrics.importer import (
+from crm_metrics.importing import (
     DATE_FORMATS,
     ImportFailed,
     ImportOptions,
     ImportRejected,
-    copy_upload,
     database_file_problem,
     free_space_problem,
     import_file,
     propose,
-    readable_upload,
-    remove_upload,
+    saved_sources,
+    sources,
 )
 from crm_metrics.schema import TABLE_ORDER, TABLES
 from ui import auth, data
 from ui import format as fmt
+from ui.uploads import copy_upload, readable_upload, remove_upload
 
 ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "iso-8859-15", "cp1250", "mac-roman"]
 DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
@@ -118,10 +118,10 @@ def _save_as_source_panel(table: str, name: str, options: ImportOptions) -> None
         title = right.text_input("What the file is", value=f"{Path(name).stem} ({table})", key="source_title")
         if st.button("Save as a source", icon=":material/save:", key="save_source"):
             try:
-                text = source_writer.mapping_source(source_name, title, table, options.mapping,
+                text = saved_sources.mapping_source(source_name, title, table, options.mapping,
                                                     options.decimal or ".", options.date_format)
-                saved = source_writer.save(text, actor=auth.current())
-            except (source_writer.MappingNotSaved, ValueError, AccessDenied) as exc:
+                saved = saved_sources.save(text, actor=auth.current())
+            except (saved_sources.MappingNotSaved, ValueError, AccessDenied) as exc:
                 st.error(fmt.inert(str(exc)), icon=":material/error:")
                 return
             st.success(f"Saved as the source {fmt.inert(source_name)} ({fmt.inert(str(saved))}).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_metrics.access import AccessDenied
-from crm_metrics.importer import UndoRefused, undo_import
+from crm_metrics.importing import UndoRefused, undo_import
 from crm_metrics.sample import SampleParams, empty_database, load_sample
 from ui import auth, data
 from ui import columns as col

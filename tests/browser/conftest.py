@@ -92,7 +92,7 @@ def hostile_app_url(tmp_path):
 
     """An app on a database whose customers, campaign and survey comment carry markup."""
     from crm_metrics import db
-    from crm_metrics.importer import import_file
+    from crm_metrics.importing import import_file
 
     path = tmp_path / "hostile.duckdb"
     con = db.connect(path)
@@ -136,7 +136,7 @@ MARKUP = {"image": "![b](http://evil.example/pixel.png)", "link": "[ch](https://
 def markup_app_url(tmp_path):
     """An app on a database whose every text field (customers, orders, campaigns, tickets, surveys) is markup."""
     from crm_metrics import db
-    from crm_metrics.importer import import_file
+    from crm_metrics.importing import import_file
 
     m = MARKUP
     rows = {

@@ -16,7 +16,7 @@ from db_helpers import write_lake
 from crm_metrics import db
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import money_short
-from crm_metrics.importer import import_file
+from crm_metrics.importing import import_file
 from crm_metrics.kpis import Period, kpi_values
 from crm_metrics.schema import TABLE_ORDER
 

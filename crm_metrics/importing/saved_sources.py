@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crm_metrics import sources
 from crm_metrics.access import LOCAL_ADMIN, Principal, require
-from crm_metrics.importer import DATE_FORMATS
+from crm_metrics.importing import sources
+from crm_metrics.importing.model import DATE_FORMATS
 from crm_metrics.schema import TABLES, normalise_header
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")

@@ -43,7 +43,10 @@ import pandas as pd
 
 from crm_metrics import currency, db
 from crm_metrics.access import LOCAL_ADMIN, Principal, require
-from crm_metrics.importer import (
+from crm_metrics.importing.files import _check_bytes, _not_csv_problem, _readable, _utf8_lf, scan_file
+from crm_metrics.importing.ledger import undo_import
+from crm_metrics.importing.load import import_file
+from crm_metrics.importing.model import (
     DELIMITERS,
     MAX_LINE_BYTES,
     FileFacts,
@@ -51,18 +54,13 @@ from crm_metrics.importer import (
     ImportRejected,
     ImportResult,
     Problem,
-    _check_bytes,
-    _not_csv_problem,
-    _readable,
-    _utf8_lf,
+)
+from crm_metrics.importing.proposal import (
     date_formats_fitting,
     date_formats_reading_most,
     guess_encoding,
-    import_file,
     read_head,
-    scan_file,
     sniff_delimiter,
-    undo_import,
 )
 from crm_metrics.schema import TABLE_ORDER, normalise_header
 
