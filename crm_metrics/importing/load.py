@@ -9,7 +9,6 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -148,8 +147,8 @@ def import_file(con, table: str, path: Path | str, options: ImportOptions | None
                 raise ImportFailed(room)
             report("Loading into a staging table", 0.2)
             try:
-                return _load_and_merge(con, spec, csv_path, facts, name, proposal, chosen, sha256, imported_by,
-                                       report)
+                return _load_and_merge(_Job(con, spec, csv_path, facts, name, proposal, chosen, sha256, imported_by,
+                                            report))
             except duckdb.Error as exc:
                 if _disk_full(exc):
                     raise ImportFailed(
@@ -201,27 +200,45 @@ class _TakeExactPath(Exception):
     count that differs): the import starts again on the exact path, which names every problem."""
 
 
-def _load_and_merge(con, spec: Table, csv_path: Path, facts: FileFacts, name: str, proposal: Proposal,
-                    chosen: ImportOptions, sha256: str, imported_by: str | None, report: Progress) -> ImportResult:
+@dataclass(frozen=True)
+class _Job:
+    """One file's import, as the steps after the proposal see it."""
+
+    con: object
+    spec: Table
+    csv_path: Path  # the UTF-8 text read (the user's file, or its unpacked, re-encoded copy)
+    facts: FileFacts
+    name: str  # the file's name as the user gave it, in problems and the ledger
+    proposal: Proposal
+    chosen: ImportOptions
+    sha256: str  # of the bytes the user gave: the ledger knows files by it
+    imported_by: str | None
+    report: Progress
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The staged columns: our canonical names, ``_skip<i>`` for a file column not imported."""
+        return {(m if m else f"_skip{i}"): "VARCHAR" for i, m in enumerate(self.proposal.mapping)}
+
+
+def _load_and_merge(job: _Job) -> ImportResult:
     """Type the file, check it, and write it in one transaction.
 
     The direct path types the file where it lies (no all-text copy of it); a clean file, which every
     column of the table names, is written from there. Anything to explain sends the import to the exact
     path, which stages the text first so that each problem can quote its value and line.
     """
-    columns = {(m if m else f"_skip{i}"): "VARCHAR" for i, m in enumerate(proposal.mapping)}
-    write = partial(_write, con, spec, columns, csv_path, facts, name, proposal, chosen, sha256, imported_by, report)
-    if set(spec.column_names) <= set(columns):
+    if set(job.spec.column_names) <= set(job.columns):
         try:
-            return write(direct=True)
+            return _write(job, direct=True)
         except _TakeExactPath:
-            report("Looking closer at the file", 0.3)
-    return write(direct=False)
+            job.report("Looking closer at the file", 0.3)
+    return _write(job, direct=False)
 
 
-def _write(con, spec: Table, columns: dict[str, str], csv_path: Path, facts: FileFacts, name: str,
-           proposal: Proposal, chosen: ImportOptions, sha256: str, imported_by: str | None, report: Progress, *,
-           direct: bool) -> ImportResult:
+def _write(job: _Job, *, direct: bool) -> ImportResult:
+    con, spec, columns, csv_path, facts, name = job.con, job.spec, job.columns, job.csv_path, job.facts, job.name
+    proposal, chosen, sha256, imported_by, report = job.proposal, job.chosen, job.sha256, job.imported_by, job.report
     with db.transaction(con) as cur:
         stage = {"path": str(csv_path), "columns": columns, "delimiter": chosen.delimiter,
                  "max_line_size": MAX_LINE_BYTES + 2}
