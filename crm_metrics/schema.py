@@ -47,14 +47,37 @@ class Column:
     default: str | None = None
 
 
+OnUnknown = Literal["refuse", "create", "warn"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column naming a row of another table (or of its own), and what an import does with a value that table
+    does not hold: ``refuse`` the file (a contact of an unknown campaign could never be read), ``create`` a
+    minimal row (an order's customer, so that orders alone are enough to start; the import owns it and undo
+    removes it), or ``warn`` and keep it (an order's campaign may be imported later)."""
+
+    column: str
+    table: str
+    on_unknown: OnUnknown
+    what: str = ""  # the row named, in words ("referring customer"); default: the column without its _id
+
+    @property
+    def noun(self) -> str:
+        return self.what or self.column.removesuffix("_id")
+
+
 @dataclass(frozen=True)
 class Table:
-    """One canonical table: its columns, primary key and what it means."""
+    """One canonical table: its columns, primary key and what it means; the rows it names in other tables; the
+    query of rules whose breaks an import warns about (``sql/<warnings_query>.sql``)."""
 
     name: str
     description: str
     key: tuple[str, ...]
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    references: tuple[Reference, ...] = ()
+    warnings_query: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -93,6 +116,8 @@ TABLES: dict[str, Table] = {
                 Column("birth_year", "int", synonyms=("year_of_birth", "birthyear"), low=1900, high=2030),
                 Column("gender", "text", synonyms=("sex",)),
             ),
+            references=(Reference("referred_by", "customers", "warn", "referring customer"),),
+            warnings_query="rule_warnings_customers",
         ),
         Table(
             "orders",
@@ -115,6 +140,9 @@ TABLES: dict[str, Table] = {
                 Column("status", "enum", synonyms=("order_status",),
                        values=("completed", "returned", "cancelled"), default="completed"),
             ),
+            references=(Reference("customer_id", "customers", "create"),
+                        Reference("campaign_id", "campaigns", "warn")),
+            warnings_query="rule_warnings_orders",
         ),
         Table(
             "campaigns",
@@ -144,6 +172,8 @@ TABLES: dict[str, Table] = {
                 Column("opened", "bool", synonyms=("open", "is_opened")),
                 Column("clicked", "bool", synonyms=("click", "is_clicked")),
             ),
+            references=(Reference("campaign_id", "campaigns", "refuse"),
+                        Reference("customer_id", "customers", "create")),
         ),
         Table(
             "tickets",
@@ -159,6 +189,7 @@ TABLES: dict[str, Table] = {
                 Column("satisfaction", "score", synonyms=("csat", "rating", "satisfaction_score"), low=1,
                        high=5),
             ),
+            references=(Reference("customer_id", "customers", "create"),),
         ),
         Table(
             "surveys",
@@ -172,6 +203,7 @@ TABLES: dict[str, Table] = {
                        high=10),
                 Column("comment", "text", synonyms=("comments", "feedback", "verbatim")),
             ),
+            references=(Reference("customer_id", "customers", "create"),),
         ),
     )
 }

@@ -556,3 +556,17 @@ def test_line_breaks_inside_quoted_values_stay_as_written_in_a_crlf_file(con, wr
     import_file(con, "customers", write("crlf.csv", text.encode()))
     assert rows(con, "SELECT customer_id, name FROM customers ORDER BY 1") == [
         ("C1", "Ann\r\nLee"), ("C2", 'Bob "B"\rX'), ("C3", "Cy")]
+
+
+def test_references_declared_in_the_schema_refuse_create_or_warn(con, write):
+    """Each table declares what its columns name (schema.Reference): a contact's unknown campaign is refused, an
+    order's unknown customer created, an order's unknown campaign and an unknown referrer kept and said."""
+    people = import_file(con, "customers", write("p.csv", "customer_id,referred_by\nC1,\nC2,C1\nC3,C9\n"))
+    assert people.warnings == ["1 customers name a referring customer that is not in customers (first on line 4)"]
+    orders = import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,campaign_id\n"
+                                                       "O1,C1,2024-01-01,5,\nO2,N1,2024-01-02,6,K7\n"))
+    assert orders.customers_created == 1
+    assert "1 orders name a campaign that is not in campaigns (first on line 3)" in orders.warnings
+    problems = rejected(con, "contacts", write("c.csv", "campaign_id,customer_id,contact_date\nK7,C1,2024-01-01\n"))
+    assert problems == ["c.csv:2: column campaign_id: this campaign is not in campaigns: import the campaigns file "
+                        "first 'K7'"]

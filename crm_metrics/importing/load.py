@@ -27,7 +27,6 @@ from crm_metrics.importing.files import (
 from crm_metrics.importing.model import (
     MAX_LINE_BYTES,
     MAX_PROBLEMS,
-    RULE_QUERIES,
     FileFacts,
     ImportFailed,
     ImportOptions,
@@ -39,7 +38,7 @@ from crm_metrics.importing.model import (
     _table,
 )
 from crm_metrics.importing.proposal import _NULLS, _example, _propose
-from crm_metrics.schema import Table
+from crm_metrics.schema import TABLES, Reference, Table
 
 # --------------------------------------------------------------------------------------------------
 # 3. Import
@@ -257,21 +256,11 @@ def _write(job: _Job, *, direct: bool) -> ImportResult:
         warnings = list(proposal.warnings) + _rule_warnings(cur, spec, src) + _id_warnings(cur, spec, columns, facts)
         report("Writing the rows", 0.7)
         import_id = db.scalar(cur, "next_import_id")
-        created = 0
-        if "customer_id" in spec.column_names and spec.name != "customers":
-            created = db.scalar(cur, "create_missing_customers", {"import_id": import_id})
-            if created:
-                warnings.append(f"{created:,} customer ids were not in customers; a minimal customer row was "
-                                "created for each")
-        if spec.name == "orders":
-            n, first = db.run(cur, "unknown_order_campaigns").fetchall()[0]
-            if n:
-                warnings.append(f"{n:,} orders name a campaign that is not in campaigns (first on line "
-                                f"{src.lines_of({first}).get(first, '?')})")
-        if spec.name == "customers":
-            n, first = db.run(cur, "unknown_referrers").fetchall()[0]
-            if n:
-                warnings.append(f"{n:,} customers are referred by an unknown customer id")
+        created = _create_referenced(cur, spec, import_id)
+        if created:
+            warnings.append(f"{created:,} customer ids were not in customers; a minimal customer row was "
+                            "created for each")
+        warnings += _unknown_reference_warnings(cur, spec, src)
         kept = _absent_columns(spec, proposal)
         _incoming_rows(cur, spec, kept)
         updated, unchanged = db.run(cur, "merge_import", {"import_id": import_id}, idents={
@@ -363,15 +352,46 @@ def _problems(cur, spec: Table, src: _Source, proposal: Proposal, direct: bool) 
     if direct:
         clean = (not db.run(cur, "bad_cells", {"max_problems": 1}).fetchall()
                  and not db.run(cur, "duplicate_keys", idents={"key": spec.key}).fetchall()
-                 and (spec.name != "contacts" or not db.run(cur, "unknown_campaign_rows").fetchall()))
+                 and not any(_refused_rows(cur, ref) for ref in _refs(spec, "refuse")))
         if not clean:
             raise _TakeExactPath
         return []
     problems = _cell_problems(cur, spec, src, proposal)
     problems += _duplicate_keys(cur, spec, src)
-    if spec.name == "contacts":
-        problems += _unknown_campaigns(cur, src)
+    for ref in _refs(spec, "refuse"):
+        problems += _unknown_references(cur, ref, src)
     return problems
+
+
+def _refs(spec: Table, on_unknown: str) -> list[Reference]:
+    """The table's references that do ``on_unknown`` with a value their table does not hold (schema.Reference)."""
+    return [r for r in spec.references if r.on_unknown == on_unknown]
+
+
+def _ref_idents(ref: Reference) -> dict[str, str | tuple[str, ...]]:
+    return {"column": ref.column, "target": ref.table, "target_key": TABLES[ref.table].key}
+
+
+def _refused_rows(cur, ref: Reference) -> list[tuple]:
+    return db.run(cur, "unknown_reference_rows", idents=_ref_idents(ref)).fetchall()
+
+
+def _create_referenced(cur, spec: Table, import_id: int) -> int:
+    """Minimal rows for the values the file names in a table that creates them (an order's new customer)."""
+    return sum(db.scalar(cur, "create_missing_rows", {"import_id": import_id}, idents=_ref_idents(ref))
+               for ref in _refs(spec, "create") if ref.table != spec.name)
+
+
+def _unknown_reference_warnings(cur, spec: Table, src: _Source) -> list[str]:
+    """Kept and said: values naming rows their table does not hold (an order's campaign not imported yet)."""
+    warnings = []
+    for ref in _refs(spec, "warn"):
+        query = "unknown_references_within" if ref.table == spec.name else "unknown_references"
+        n, first = db.run(cur, query, idents=_ref_idents(ref)).fetchall()[0]
+        if n:
+            warnings.append(f"{n:,} {spec.name} name a {ref.noun} that is not in {ref.table} (first on line "
+                            f"{src.lines_of({first}).get(first, '?')})")
+    return warnings
 
 
 def _reader_failure(name: str, csv_path: Path, chosen: ImportOptions, message: str) -> Problem:
@@ -542,11 +562,12 @@ def _duplicate_keys(cur, spec: Table, src: _Source) -> list[Problem]:
             for recs, n, _ in rows]
 
 
-def _unknown_campaigns(cur, src: _Source) -> list[Problem]:
-    rows = db.run(cur, "unknown_campaign_rows").fetchall()
+def _unknown_references(cur, ref: Reference, src: _Source) -> list[Problem]:
+    rows = _refused_rows(cur, ref)
     lines = src.lines_of({r[0] for r in rows})
-    return [Problem(src.name, lines.get(rec), "campaign_id", cid,
-                    "this campaign is not in campaigns: import the campaigns file first") for rec, cid in rows]
+    return [Problem(src.name, lines.get(rec, None), ref.column, value,
+                    f"this {ref.noun} is not in {ref.table}: import the {ref.table} file first")
+            for rec, value in rows]
 
 
 def _id_warnings(cur, spec: Table, columns: dict[str, str], facts: FileFacts) -> list[str]:
@@ -565,8 +586,7 @@ def _id_warnings(cur, spec: Table, columns: dict[str, str], facts: FileFacts) ->
 
 
 def _rule_warnings(cur, spec: Table, src: _Source) -> list[str]:
-    query = RULE_QUERIES.get(spec.name)
-    rows = db.run(cur, query).fetchall() if query else []
+    rows = db.run(cur, spec.warnings_query).fetchall() if spec.warnings_query else []
     if not rows:
         return []
     lines = src.lines_of({r[1] for r in rows})

@@ -31,7 +31,6 @@ DELIMITERS = (",", ";", "\t", "|")
 Progress = Callable[[str, float], None]
 
 # Business rules that warn (with lines) without rejecting the file.
-RULE_QUERIES = {"orders": "rule_warnings_orders", "customers": "rule_warnings_customers"}
 
 
 @dataclass(frozen=True)
