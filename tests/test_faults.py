@@ -239,6 +239,18 @@ print(result.inserted, time.perf_counter() - start, resource.getrusage(resource.
 """
 
 
+def _measured(script: str, database: Path, csv_path: Path) -> tuple[int, str]:
+    """Run ``script`` on the database and file in a process whose DuckDB is held to 200 MB: the peak memory of
+    the interpreter with the import loaded (the baseline, in MB), and what the script printed."""
+    env = {**os.environ, "CRM_MEMORY_LIMIT": "200MB", "PYTHONPATH": str(ROOT)}
+    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importing; "
+                               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"],
+                              env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    run = subprocess.run([sys.executable, "-c", script, str(database), str(csv_path)],
+                         env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return int(baseline.stdout), run.stdout
+
+
 def test_a_two_million_row_file_imports_in_bounded_memory(tmp_path):
     """bad-inputs.md: a 2M-row file (134 MB) imports within the benchmark budget while DuckDB is held to
     200 MB: the import spills rather than grows with the file."""
@@ -248,17 +260,12 @@ def test_a_two_million_row_file_imports_in_bounded_memory(tmp_path):
                      DATE '2022-01-01' + (i % 1000)::INTEGER AS order_date, round(5 + (i % 9973) / 10.0, 2) AS amount,
                      ['web', 'store', 'app'][1 + i % 3] AS channel, 1 + i % 5 AS quantity, 'completed' AS status
               FROM range(2000000) t(i)) TO '""" + str(csv_path) + "' (HEADER)")
-    env = {**os.environ, "CRM_MEMORY_LIMIT": "200MB", "PYTHONPATH": str(ROOT)}
-    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importing; "
-                               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"],
-                              env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    run = subprocess.run([sys.executable, "-c", _MEASURED_IMPORT, str(tmp_path / "m.duckdb"), str(csv_path)],
-                         env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    inserted, seconds, peak_mb = run.stdout.split()
+    baseline_mb, output = _measured(_MEASURED_IMPORT, tmp_path / "m.duckdb", csv_path)
+    inserted, seconds, peak_mb = output.split()
     assert int(inserted) == 2_000_000
     assert float(seconds) < 10, "the budget for a 10M-row file"
     # the interpreter with its libraries, DuckDB's 200 MB, and room for the Python side's 16 MB chunks
-    assert int(peak_mb) - int(baseline.stdout) < 400, (peak_mb, baseline.stdout)
+    assert int(peak_mb) - baseline_mb < 400, (peak_mb, baseline_mb)
 
 
 def _counts(con) -> dict:
@@ -288,6 +295,19 @@ def _small_disk(folder: Path, megabytes: int) -> bool:
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
                           capture_output=True)
     return done.returncode == 0
+
+
+@contextlib.contextmanager
+def _mounted_small_disk(tmp_path: Path, megabytes: int):
+    """A real filesystem of ``megabytes`` (tmpfs), unmounted afterwards; the test is skipped where it cannot be
+    mounted (mounting needs root)."""
+    disk = tmp_path / "small"
+    if not _small_disk(disk, megabytes):
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 def test_disk_full_during_an_import_changes_nothing(tmp_path, monkeypatch):
@@ -377,15 +397,10 @@ def test_a_file_repeating_one_key_is_refused_in_bounded_memory(tmp_path):
     db.connect(":memory:").execute("""
         COPY (SELECT 'SAME' AS order_id, 'C1' AS customer_id, DATE '2024-01-01' AS order_date, 5.0 AS amount
               FROM range(6000000)) TO '""" + str(csv_path) + "' (HEADER)")
-    env = {**os.environ, "CRM_MEMORY_LIMIT": "200MB", "PYTHONPATH": str(ROOT)}
-    baseline = subprocess.run([sys.executable, "-c", "import resource, crm_metrics.importing; "
-                               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"],
-                              env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    run = subprocess.run([sys.executable, "-c", _MEASURED_REFUSAL, str(tmp_path / "m.duckdb"), str(csv_path)],
-                         env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    peak_mb, rule = run.stdout.strip().split("\n")
+    baseline_mb, output = _measured(_MEASURED_REFUSAL, tmp_path / "m.duckdb", csv_path)
+    peak_mb, rule = output.strip().split("\n")
     assert rule == "the same order_id appears on lines 2, 3, 4, 5, 6 and 5,999,995 more (each must be unique in a file)"
-    assert int(peak_mb) - int(baseline.stdout) < 400, (peak_mb, baseline.stdout)
+    assert int(peak_mb) - baseline_mb < 400, (peak_mb, baseline_mb)
 
 
 def test_a_damaged_database_is_said_by_the_command_line_and_the_app(tmp_path, monkeypatch, capsys):
@@ -433,12 +448,7 @@ def test_reports_on_a_full_disk_serve_the_layer_built_before(tmp_path, monkeypat
     hid the cause); now it says the disk is full and the pages read the layer built before the import."""
     from crm_metrics import reporting
 
-    disk = tmp_path / "small"
-    if not _small_disk(disk, 40):
-        pytest.skip("mounting a small tmpfs needs root")
-    con = None
-    try:
-        con = db.connect(disk / "crm.duckdb")
+    with _mounted_small_disk(tmp_path, 40) as disk, contextlib.closing(db.connect(disk / "crm.duckdb")) as con:
         load_sample(con, SampleParams(customers=3000))
         reporting.ensure_current(con.cursor())
         before = con.execute("SELECT count(*) FROM rpt_orders").fetchone()[0]
@@ -453,23 +463,14 @@ def test_reports_on_a_full_disk_serve_the_layer_built_before(tmp_path, monkeypat
         (disk / "ballast").unlink()
         assert reporting.ensure_current(con.cursor())  # rebuilt once there is room
         assert con.execute("SELECT count(*) FROM rpt_orders").fetchone()[0] == before + 50
-    finally:
-        if con is not None:
-            con.close()
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 def test_a_database_on_a_read_only_disk_is_said(tmp_path, capsys):
     from crm_metrics.__main__ import main
 
-    disk = tmp_path / "ro"
-    if not _small_disk(disk, 20):
-        pytest.skip("mounting a small tmpfs needs root")
-    try:
+    with _mounted_small_disk(tmp_path, 20) as disk:
         db.connect(disk / "crm.duckdb").close()
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         assert main(["--db", str(disk / "crm.duckdb"), "report", "kpis"]) == 2
         err = capsys.readouterr().err
         assert "Read-only file system" in err and "make the file and its folder writable" in err
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
