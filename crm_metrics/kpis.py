@@ -45,6 +45,9 @@ class Period:
     def label(self) -> str:
         return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
 
+    def as_tuple(self) -> tuple[dt.date, dt.date]:
+        return self.start, self.end
+
 
 def _minus_year(day: dt.date) -> dt.date:
     try:

@@ -626,3 +626,22 @@ def test_a_damaged_gz_upload_is_named_not_a_traceback(empty_app):
     assert not at.exception, [e.message for e in at.exception]
     assert any("problem(s) found" in e.value for e in at.error)
     assert "is not a readable gzip file" in str(at.dataframe[0].value["Problem"].tolist())
+
+
+def test_a_period_preset_sets_the_period_and_shows_which_one_is_on(empty_app):
+    """Issue 26.3 (presets): a click on "Last month" sets the period to the month before the last day of data;
+    the preset the period equals shows selected; a preset with no day of data is not offered."""
+    at = empty_app.switch_page("pages/data.py").run()
+    _upload(at, "orders", "o.csv", "order_id,customer_id,order_date,amount\nA1,C1,2024-03-02,10\n"
+            "A2,C2,2024-05-15,20\n")
+    pills = at.pills(key="period_preset")
+    assert "Last year" not in pills.options and "Last month" in pills.options  # the data starts in March 2024
+    assert pills.value == "last_90_days"  # the default period is the last 90 days of data
+    pills.set_value("last_month").run()
+    assert at.session_state["period"] == (dt.date(2024, 4, 1), dt.date(2024, 4, 30))
+    assert at.pills(key="period_preset").value == "last_month"
+    at.pills(key="period_preset").set_value("this_quarter").run()
+    assert at.session_state["period"] == (dt.date(2024, 4, 1), dt.date(2024, 5, 15))
+    assert at.pills(key="period_preset").value == "this_quarter"
+    at.pills(key="period_preset").set_value("year_to_date").run()
+    assert at.session_state["period"] == (dt.date(2024, 3, 2), dt.date(2024, 5, 15))  # clipped to the data

@@ -10,6 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from crm_metrics import periods
 from crm_metrics.dimensions import DIMENSIONS, child
 from crm_metrics.filters import Filters
 from crm_metrics.kpis import DEFAULT_DAYS, Period
@@ -49,6 +50,7 @@ def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
                            help="The reporting period (inclusive). Changes are compared with the period of equal "
                                 "length just before it. Default: the last 90 days of data.")
     start, end = (period if isinstance(period, (tuple, list)) and len(period) == 2 else default)
+    _preset_pills(first, last, (start, end))
     _period_to_the_link((start, end), default)
     chosen: dict[str, list[str]] = {}
     for key in MAIN:
@@ -65,6 +67,25 @@ def _widgets(options: pd.DataFrame, first: dt.date, last: dt.date) -> Filters:
         st.session_state[PENDING] = [("clear", None, None)]
         st.rerun()
     return filters
+
+
+PRESET_KEY = "period_preset"
+
+
+def _preset_pills(first: dt.date, last: dt.date, chosen: tuple[dt.date, dt.date]) -> None:
+    """The period presets (this month, last quarter, year to date ...) under the date field, counted back from the
+    last day of data; the one the period equals is shown selected, and a click sets the period."""
+    offered = periods.available(last, first)
+    showing = [name for name in offered if periods.preset(name, last, first).as_tuple() == tuple(chosen)]
+    st.session_state[PRESET_KEY] = showing[0] if showing else None
+    st.pills("Quick periods", list(offered), format_func=offered.get, key=PRESET_KEY, on_change=_use_preset,
+             args=(first, last), label_visibility="collapsed")
+
+
+def _use_preset(first: dt.date, last: dt.date) -> None:
+    name = st.session_state.get(PRESET_KEY)
+    if name:  # a click on the selected one only deselects it: the period stays
+        st.session_state[PERIOD_KEY] = periods.preset(name, last, first).as_tuple()
 
 
 def _period_from_the_link() -> None:

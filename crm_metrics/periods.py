@@ -1,0 +1,72 @@
+"""Period presets: the periods an executive asks for by name ("last month", "year to date"), counted back from the
+last day of data (``as_of``, always passed in: nothing here reads today's date).
+
+Calendar presets (month, quarter, year) run from the first day of the unit to ``as_of`` for "this", and cover the
+whole previous unit for "last"; rolling presets are the ``n`` days ending on ``as_of``. Every preset is clipped to
+the data: it never starts before the first day of data (``first``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crm_metrics.kpis import Period
+
+# preset -> label, in the order they are offered
+PRESETS: dict[str, str] = {
+    "last_7_days": "Last 7 days", "last_30_days": "Last 30 days", "last_90_days": "Last 90 days",
+    "last_365_days": "Last 365 days", "this_month": "This month", "last_month": "Last month",
+    "this_quarter": "This quarter", "last_quarter": "Last quarter", "year_to_date": "Year to date",
+    "last_year": "Last year",
+}
+_ROLLING = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "last_365_days": 365}
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def preset(name: str, as_of: dt.date, first: dt.date | None = None) -> Period:
+    """The period a preset names, counted back from ``as_of`` (the last day of data) and clipped to start no
+    earlier than ``first``.
+
+    Raises
+    ------
+    KeyError
+        for a name not in :data:`PRESETS`.
+    ValueError
+        when the period ends before the first day of data (no day of it holds data).
+    """
+    if name not in PRESETS:
+        raise KeyError(f"no period preset {name!r}; presets are {', '.join(PRESETS)}")
+    if name in _ROLLING:
+        start, end = as_of - dt.timedelta(days=_ROLLING[name] - 1), as_of
+    elif name == "this_month":
+        start, end = as_of.replace(day=1), as_of
+    elif name == "last_month":
+        end = as_of.replace(day=1) - dt.timedelta(days=1)
+        start = end.replace(day=1)
+    elif name == "this_quarter":
+        start, end = _quarter_start(as_of), as_of
+    elif name == "last_quarter":
+        end = _quarter_start(as_of) - dt.timedelta(days=1)
+        start = _quarter_start(end)
+    elif name == "year_to_date":
+        start, end = dt.date(as_of.year, 1, 1), as_of
+    else:  # last_year
+        start, end = dt.date(as_of.year - 1, 1, 1), dt.date(as_of.year - 1, 12, 31)
+    if first is not None and end < first:
+        raise ValueError(f"{PRESETS[name]} ends on {end:%d %b %Y}, before the first day of data ({first:%d %b %Y})")
+    return Period(max(start, first) if first is not None else start, end)
+
+
+def available(as_of: dt.date, first: dt.date) -> dict[str, str]:
+    """The presets (name -> label) that hold at least one day of data."""
+    return {name: label for name, label in PRESETS.items() if preset_or_none(name, as_of, first) is not None}
+
+
+def preset_or_none(name: str, as_of: dt.date, first: dt.date) -> Period | None:
+    try:
+        return preset(name, as_of, first)
+    except ValueError:
+        return None
