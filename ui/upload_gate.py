@@ -36,11 +36,9 @@ class GatedRuntime:
         self._runtime = runtime
 
     def is_active_session(self, session_id: str) -> bool:
-        active = self._runtime.is_active_session(session_id)
-        if not active:
-            with _lock:
-                _may_upload.discard(session_id)  # an ended session is forgotten
-        return active and may_upload(session_id)
+        # an id is never forgotten here: a session whose websocket is reconnecting looks inactive for a moment,
+        # and forgetting it would refuse its next upload until its next run (a few bytes per ended session)
+        return self._runtime.is_active_session(session_id) and may_upload(session_id)
 
     def __getattr__(self, name: str):
         return getattr(self._runtime, name)

@@ -410,7 +410,7 @@ def test_imported_markup_stays_text_on_every_page(browser_instance, markup_app_u
         # <b> read as markup leaves a bold "boldcat"; shown as text, the tags stay (our own bold may wrap them)
         assert page.locator("svg tspan").filter(has_text=re.compile(r"^boldcat$")).count() == 0, name
         if name == "overview":
-            assert page.locator("button").filter(has_text=MARKUP["image"]).count() > 0  # the chip, as written
+            page.locator("button").filter(has_text=MARKUP["image"]).first.wait_for(timeout=30_000)  # the chip, as written
             assert page.locator("svg text").filter(has_text="<b>boldcat</b>").count() > 0  # a category, as written
             shoot(page, "overview-markup")
     assert not fetched
