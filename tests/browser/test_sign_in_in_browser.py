@@ -51,6 +51,7 @@ def test_viewer_and_editor_see_the_difference(browser_instance, signed_in_app_ur
     shoot(page, "signed_in_editor_customer")
     assert "ed (editor)" in page.inner_text("body")
     _open_data_page(page)
+    page.get_by_test_id("stFileUploader").filter(has_text="CSV file (also .csv.gz)").wait_for()  # drawn under load
     assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 2  # one file, and a batch of several
     context.close()
 
