@@ -10,6 +10,7 @@ from crm_metrics import campaigns as _campaigns  # noqa: F401  (registers the ca
 from crm_metrics import churn as _churn  # noqa: F401  (registers the churn report)
 from crm_metrics import clv as _clv  # noqa: F401  (registers the CLV reports)
 from crm_metrics import cohorts as _cohorts  # noqa: F401  (registers the cohort report)
+from crm_metrics import drivers as _drivers  # noqa: F401  (registers the KPI-drivers report)
 from crm_metrics import kpis as _kpis  # noqa: F401  (registers the KPI reports)
 from crm_metrics import learn as _learn  # noqa: F401  (registers the loyalty-ladder report)
 from crm_metrics import rfm as _rfm  # noqa: F401  (registers the RFM reports)
