@@ -211,13 +211,17 @@ class Explanation:
         return None if self.before is None or self.after is None else self.after - self.before
 
 
-def explain(kpi: str, compare: str, by_dimension: dict[str, pd.DataFrame]) -> Explanation:
+def explain(kpi: str, compare: str, by_dimension: dict[str, pd.DataFrame], reaches_back: bool = True
+            ) -> Explanation:
     """The KPI's change in one sentence naming the group that moved it most, from the pieces of each dimension
     (``{dimension: pieces(...)}``). The group is the one with the largest contribution in the direction of the
     change over :data:`SENTENCE_DIMENSIONS`; new vs returning qualifies it ("returning customers in Europe")
-    when one customer type made at least two thirds of the group's change."""
+    when one customer type made at least two thirds of the group's change. ``reaches_back`` False (the data
+    starts after the comparison period, see :func:`reaches`) leaves ``before`` None: nothing is compared."""
     any_frame = next(iter(by_dimension.values()))
     before, after = totals(any_frame, kpi)
+    if not reaches_back:
+        return Explanation(kpi, compare, None, after, None)
     driver = _main_driver(kpi, by_dimension, before, after)
     return Explanation(kpi, compare, before, after, driver)
 
@@ -299,7 +303,7 @@ def sentence(explanation: Explanation, quote: Callable[[str], str] = str) -> str
     kpi, compare, before, after, driver = (explanation.kpi, explanation.compare, explanation.before,
                                            explanation.after, explanation.driver)
     label = BY_KEY[kpi].label
-    against = COMPARISONS[compare]
+    against = COMPARISONS.get(compare, compare)  # or what a caller of versus() names the other data set
     if before is None or after is None:
         return f"{label} cannot be compared with {against}: there is nothing to measure it on in one of the periods."
     if after == before:
@@ -326,9 +330,12 @@ def explain_period(cur, period: Period, filters: Filters, kpi: str = "revenue", 
     """:func:`explain` with the pieces read for every dimension; also returns the pieces. When the data does not
     reach back to the comparison period, the explanation says so (its ``before`` is None)."""
     by_dimension = {d: pieces(cur, period, filters, d, compare) for d in DRIVER_DIMENSIONS}
-    if not reaches(cur, period, compare):
-        return Explanation(kpi, compare, None, totals(by_dimension["region"], kpi)[1], None), by_dimension
-    return explain(kpi, compare, by_dimension), by_dimension
+    return explain(kpi, compare, by_dimension, reaches(cur, period, compare)), by_dimension
+
+
+def recorded(by_dimension: dict[str, pd.DataFrame]) -> list[str]:
+    """The dimensions with at least one group recorded (a column the data never filled splits nothing)."""
+    return [d for d, frame in by_dimension.items() if not frame["grp"].isna().all()]
 
 
 def reaches(cur, period: Period, compare: str) -> bool:
@@ -363,3 +370,41 @@ def drivers_report(cur, as_of=None, days: int = DEFAULT_DAYS, kpi: str = "revenu
     if not reaches(cur, period, compare):
         out[["before", "change", "share", *FACTORS]] = math.nan
     return out
+
+
+def top_groups(table: pd.DataFrame, top: int = 8) -> pd.DataFrame:
+    """The ``top`` groups that moved the KPI most (``contributions``' order) and one row for the rest.
+
+    Grain: one row per shown group, then at most one row with ``others`` = how many groups it sums (0 on the
+    named rows). Every numeric column of the rest is summed, so the rows still add up to the change.
+    """
+    shown = table.head(top).assign(others=0)
+    rest = table.iloc[top:]
+    if rest.empty:
+        return shown.reset_index(drop=True)
+    summed = rest.drop(columns=[c for c in ("grp", "customer_type", "share") if c in rest]).sum()
+    whole = float(table["change"].sum())
+    summed["share"] = float(summed["change"]) / whole if whole else math.nan
+    summed["grp"], summed["others"] = None, len(rest)
+    return pd.concat([shown, summed.to_frame().T], ignore_index=True)
+
+
+def factor_table(shown: pd.DataFrame, dimension_label: str) -> pd.DataFrame:
+    """Revenue's change per shown group and its three factors' effects, labelled for a table. Grain: one row per
+    row of ``top_groups``."""
+    names = [f"{int(r['others'])} other groups" if r.get("others") else
+             (r["grp"] if r["grp"] is not None else f"No {dimension_label.lower()} recorded")
+             for _, r in shown.iterrows()]
+    return pd.DataFrame({dimension_label: names, "Change": shown["change"].astype(float),
+                         "More or fewer customers": shown["customers_effect"].astype(float),
+                         "Orders per customer": shown["frequency_effect"].astype(float),
+                         "Order value": shown["value_effect"].astype(float)})
+
+
+def versus(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The pieces of two data sets over the same period set against each other: ``before``'s period becomes the
+    comparison side, ``after``'s the period (a workshop scenario against the sample it changes: what the
+    scenario moved, and through whom). Both are ``{dimension: pieces(...)}`` of one period."""
+    return {d: pd.concat([before[d][before[d]["side"] == "after"].assign(side="before"),
+                          after[d][after[d]["side"] == "after"]], ignore_index=True)
+            for d in before if d in after}

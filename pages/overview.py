@@ -8,10 +8,11 @@ from ui.routing import ensure_router
 
 ensure_router()
 
-from crm_metrics.catalog import GROUPS, METRICS, SCOPE_NOTE  # noqa: E402
+from crm_metrics import drivers  # noqa: E402
+from crm_metrics.catalog import BY_KEY, GROUPS, METRICS, SCOPE_NOTE
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.kpis import bucket_period, headline
-from ui import charts, data, downloads, filters
+from ui import charts, columns, data, downloads, driver_charts, filters
 from ui import format as fmt
 from ui.empty import stop_without_orders
 from ui.explain import how_computed
@@ -42,6 +43,50 @@ for group in GROUPS:
              spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None)
 st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months by week. "
            f"{SCOPE_NOTE}")
+
+# What changed and why: the change of one headline KPI, group by group, adding up exactly
+st.subheader("What changed, and why?")
+controls = st.container(horizontal=True, wrap=True, gap="large")
+why_kpi = controls.segmented_control("Explain", drivers.DRIVER_KPIS, key="why_kpi", default="revenue", required=True,
+                                 format_func=lambda k: BY_KEY[k].label)
+compare = controls.segmented_control("Against", list(drivers.COMPARISONS), key="why_compare", default="previous",
+                                  required=True, format_func={"previous": f"Previous {period.days} days",
+                                                              "year": "A year earlier"}.get)
+by_dimension, reaches = data.kpi_drivers(period, chosen, compare)
+explanation = drivers.explain(why_kpi, compare, by_dimension, reaches)
+st.markdown(drivers.sentence(explanation, quote=fmt.inert))
+if explanation.before is not None and explanation.after is not None:
+    recorded = drivers.recorded(by_dimension)
+    suggested = explanation.driver.dimension if explanation.driver else recorded[0] if recorded else "customer_type"
+    # one choice per KPI and comparison, starting at the sentence's dimension so that chart and sentence agree
+    by = st.segmented_control("Split by", recorded, key=f"why_by_{why_kpi}_{compare}", default=suggested, required=True,
+                              format_func=drivers.DRIVER_DIMENSIONS.get)
+    dim_label = drivers.DRIVER_DIMENSIONS[by]
+    shown = drivers.top_groups(drivers.contributions(by_dimension[by], why_kpi))
+    base = drivers.comparison_period(period, compare)
+    clickable = by in DIMENSIONS
+    fig = driver_charts.waterfall(
+        shown, why_kpi, explanation.before, explanation.after, dim_label, f"{base.start:%d %b} – {base.end:%d %b %Y}",
+        f"{period.start:%d %b} – {period.end:%d %b %Y}", f"{BY_KEY[why_kpi].label}: what each {dim_label.lower()} "
+        "added or took away", clickable)
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points",
+                            key=f"why_{why_kpi}_{compare}_{by}_{hash((period, chosen))}")
+    points = event.selection.points if event and event.selection else []
+    if clickable and points and points[0].get("customdata") and points[0]["customdata"][0]:
+        filters.drill(by, points[0]["customdata"][0])
+    st.caption(("Click a group's bar to filter every page to it. " if clickable else "")
+               + "The steps add up exactly to the change; customers count once, in the group of their first order "
+               "in the period."
+               + (f" {BY_KEY[why_kpi].label} is a ratio: a group's step is its share of the ratio now minus its "
+                  "share then." if why_kpi in ("aov", "retention_rate") else ""))
+    if why_kpi == "revenue":
+        st.dataframe(drivers.factor_table(shown, dim_label), hide_index=True, width="stretch", column_config={
+            "Change": columns.money("Change"), "More or fewer customers": columns.money("More or fewer customers"),
+            "Orders per customer": columns.money("Orders per customer"),
+            "Order value": columns.money("Order value")})
+        st.caption("Revenue = customers × orders per customer × order value: each group's change split over the "
+                   "three factors (Shapley values: each factor's effect averaged over every order in which the "
+                   "factors could change), so a row adds up to its change.")
 
 # Trend
 st.subheader("How did it develop?")

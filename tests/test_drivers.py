@@ -201,3 +201,37 @@ def test_a_filter_applies_to_both_sides(tiny):
     # North is A and C: January 100 (o1 web), February 30 + 200 web, 70 store
     assert drivers.totals(frame, "revenue") == (100, 300)
     assert changes(frame, "revenue") == {"web": 130, "store": 70}
+
+
+@pytest.mark.slow
+def test_the_higher_churn_scenario_shows_up_as_fewer_returning_customers():
+    """The workshop's "Higher churn" scenario (every customer twice as likely to stop after each purchase) against
+    the workshop sample, over the same last 90 days: the revenue it loses is lost through returning customers,
+    and mostly because there are fewer of them, which is what the generator planted."""
+    from crm_metrics import db
+    from crm_metrics.learn import SCENARIOS
+    from crm_metrics.sample import load_sample
+
+    period = Period(dt.date(2026, 7, 3), dt.date(2026, 9, 30))
+    by_scenario = {}
+    for key in ("workshop", "higher_churn"):
+        con = db.connect(":memory:")
+        try:
+            load_sample(con, SCENARIOS[key].params)
+            cur = con.cursor()
+            ensure_current(cur)
+            by_scenario[key] = {d: drivers.pieces(cur, period, Filters(), d) for d in drivers.DRIVER_DIMENSIONS}
+        finally:
+            con.close()
+    both = drivers.versus(by_scenario["workshop"], by_scenario["higher_churn"])
+    kinds = drivers.contributions(both["customer_type"], "revenue").set_index("grp")
+    assert kinds["change"].sum() < 0
+    assert kinds.loc["Returning", "share"] > 0.8  # returning customers carry the loss
+    returning = kinds.loc["Returning"]
+    assert returning["customers_effect"] / returning["change"] > 0.6  # mostly fewer of them, not smaller orders
+    explanation = drivers.explain("revenue", "the workshop sample", both)
+    assert explanation.driver.customer_type == "Returning" and explanation.driver.factor == "customers_effect"
+    assert explanation.sentence.startswith("Revenue fell ") and "against the workshop sample: returning customers " \
+        in explanation.sentence and explanation.sentence.endswith(", mostly fewer customers.")
+    retention = drivers.explain("retention_rate", "previous", both)
+    assert retention.after < retention.before

@@ -187,6 +187,34 @@ def test_overview_shows_every_catalog_kpi(sample_app):
     assert at.markdown[0].value.startswith("Revenue was $")
 
 
+def test_overview_explains_the_change_by_its_drivers(sample_app):
+    import re
+
+    at = sample_app.switch_page("pages/overview.py").run()
+    headline = at.markdown[0].value  # from kpis.sql: "... up 6.9% on the previous 90 days ..."
+    sentence = next(m.value for m in at.markdown if "against the previous period" in m.value)
+    # the same change, worked out by kpi_drivers.sql: the two paths agree to the rounding
+    up = re.search(r"up (\d+\.\d)%", headline).group(1)
+    assert re.match(rf"Revenue rose \$[\d.]+k \(\+{up}%\) against the previous period: .+, mostly .+\.$", sentence)
+    factors = next(d.value for d in at.dataframe if "Order value" in d.value.columns)
+    effects = factors[["More or fewer customers", "Orders per customer", "Order value"]].sum(axis=1)
+    assert effects.to_numpy() == pytest.approx(factors["Change"].to_numpy())
+    rows = {m.label: m.value for m in at.metric}
+    revenue, change = rows["Revenue"], next(m.delta for m in at.metric if m.label == "Revenue")
+    assert revenue.startswith("$") and change.startswith("+")
+    # the steps add up to the revenue change the card states (+x.y% of the previous period's revenue)
+    now = factors["Change"].sum()
+    assert now / (float(revenue.strip("$k")) * 1000 - now) == pytest.approx(float(up) / 100, abs=0.001)
+
+    at.segmented_control(key="why_kpi").set_value("retention_rate").run()
+    sentence = next(m.value for m in at.markdown if "against the previous period" in m.value)
+    assert sentence.startswith("Customer retention ") and " pts" in sentence
+    assert not any("Order value" in d.value.columns for d in at.dataframe)
+    at.segmented_control(key="why_compare").set_value("year").run()
+    assert not at.exception
+    assert any(m.value.startswith("Customer retention ") and "against a year earlier" in m.value for m in at.markdown)
+
+
 def test_overview_empty_database_offers_the_sample(empty_app):
     at = empty_app.switch_page("pages/overview.py").run()
     assert not at.metric

@@ -30,6 +30,7 @@ from crm_metrics import (
     cohorts,
     currency,
     db,
+    drivers,
     kpis,
     reporting,
     rfm,
@@ -229,6 +230,19 @@ def overview(period, filters, grain: str, root_dims: tuple[str, ...]):
     """KPI table, weekly 12-month sparkline series, the trend at ``grain`` (see ``kpis.trend_window``) and one
     breakdown per root dimension (at its current drill level), cached until the data or filters change."""
     return _overview(str(db.default_path().resolve()), auth.role(), version(), period, filters, grain, root_dims)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _kpi_drivers(path: str, role: str, version_key: int, period, filters, compare: str):
+    with _cursor(path, role) as cur:
+        by_dimension = {d: drivers.pieces(cur, period, filters, d, compare) for d in drivers.DRIVER_DIMENSIONS}
+        return by_dimension, drivers.reaches(cur, period, compare)
+
+
+def kpi_drivers(period, filters, compare: str) -> tuple[dict, bool]:
+    """The pieces of the headline KPIs per group of every driver dimension (``drivers.pieces``) and whether the
+    data reaches the comparison period, cached until the data or filters change."""
+    return _kpi_drivers(str(db.default_path().resolve()), auth.role(), version(), period, filters, compare)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
