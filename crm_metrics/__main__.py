@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import inspect
 import sys
 from pathlib import Path
 
 from crm_metrics import accounts, currency, db
 from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
+from crm_metrics.drivers import COMPARISONS, DRIVER_KPIS
 from crm_metrics.export import FLOAT_FORMAT, public, safe_frame
 from crm_metrics.importing import (
     ImportFailed,
@@ -90,7 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=["table", "csv", "json"], default="table")
     rep.add_argument("--time-unit", choices=["day", "week"], help="time unit of the CLV models (clv, clv-model)")
     rep.add_argument("--horizon-months", type=int, help="CLV horizon in months (clv)")
+    rep.add_argument("--days", type=int, help="length of the reporting period in days, ending at --as-of "
+                                              "(kpis, kpi-drivers)")
+    rep.add_argument("--kpi", choices=list(DRIVER_KPIS), help="the KPI whose change is explained (kpi-drivers)")
+    rep.add_argument("--compare", choices=list(COMPARISONS), help="against the previous period or a year earlier "
+                                                                  "(kpi-drivers)")
     rep.add_argument("--out", help="write to this file instead of standard output")
+
+    why = sub.add_parser("why", help="say what moved a headline KPI against the previous period or a year earlier, "
+                                     "and through whom")
+    why.add_argument("--kpi", choices=list(DRIVER_KPIS), default="revenue")
+    why.add_argument("--compare", choices=list(COMPARISONS), default="previous")
+    why.add_argument("--days", type=int, default=90, help="length of the period, ending at --as-of (default 90)")
+    why.add_argument("--as-of", type=dt.date.fromisoformat, help="last day of the period (default: last order)")
+    why.add_argument("--top", type=int, default=3, help="groups listed per dimension (default 3)")
 
     pred = sub.add_parser("predict", help="score every customer (CLV or churn) into a Parquet file, part by part")
     pred.add_argument("--out", required=True, help="the Parquet file to write")
@@ -266,8 +281,15 @@ def _undo(con, args) -> int:
 
 
 def _report(con, args) -> int:
-    options = {k: v for k, v in (("time_unit", args.time_unit), ("horizon_months", args.horizon_months))
+    options = {k: v for k, v in (("time_unit", args.time_unit), ("horizon_months", args.horizon_months),
+                                 ("days", args.days), ("kpi", args.kpi), ("compare", args.compare))
                if v is not None}
+    accepted = inspect.signature(REPORTS[args.name]).parameters
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        print(f"error: the {args.name} report does not take {flags}", file=sys.stderr)
+        return 2
     frame = report(con, args.name, as_of=args.as_of, **options)
     if args.format == "csv":
         text = safe_frame(frame).to_csv(index=False, float_format=FLOAT_FORMAT)
@@ -354,8 +376,35 @@ def _catalog(con, args) -> int:
     return 0
 
 
+def _why(con, args) -> int:
+    from crm_metrics import drivers, kpis
+    from crm_metrics.filters import Filters
+    from crm_metrics.reporting import ensure_current
+
+    cur = con.cursor()
+    try:
+        ensure_current(cur)
+        period = kpis.default_period(cur, args.as_of, args.days)
+        if period is None:
+            print("No completed orders: nothing to explain.")
+            return 0
+        explanation, by_dimension = drivers.explain_period(cur, period, Filters(), args.kpi, args.compare)
+    finally:
+        cur.close()
+    print(f"{period.label()}: {explanation.sentence}")
+    if explanation.before is None:
+        return 0
+    for dimension in drivers.recorded(by_dimension):
+        steps = drivers.contributions(by_dimension[dimension], args.kpi).head(args.top)
+        named = ", ".join(f"{g if g is not None else '(not recorded)'} {drivers.amount_text(args.kpi, c, signed=True)}"
+                          for g, c in zip(steps["grp"], steps["change"], strict=True))
+        print(f"  {drivers.DRIVER_DIMENSIONS[dimension]}: {named}")
+    return 0
+
+
 COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample": _sample, "import": _import,
-            "imports": _imports, "sources": _sources, "undo": _undo, "report": _report, "predict": _predict}
+            "imports": _imports, "sources": _sources, "undo": _undo, "report": _report, "predict": _predict,
+            "why": _why}
 
 if __name__ == "__main__":
     sys.exit(main())

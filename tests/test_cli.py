@@ -68,3 +68,23 @@ def test_mapping_flag(tmp_path):
 def test_usage_errors_exit_2(tmp_path):
     assert cli("import", "nosuchtable", "x.csv", db=tmp_path / "u.duckdb").returncode == 2
     assert cli("import", "orders", str(tmp_path / "missing.csv"), db=tmp_path / "u.duckdb").returncode == 2
+
+
+def test_why_and_the_kpi_drivers_report(tmp_path):
+    database = tmp_path / "why.duckdb"
+    assert cli("sample", "--customers", "1000", "--seed", "3", db=database).returncode == 0
+    out = cli("why", "--days", "60", db=database)
+    assert out.returncode == 0, out.stderr
+    first, *dimensions = out.stdout.splitlines()
+    assert " against the previous period" in first and first.startswith("0")  # "02 Aug 2026 – 30 Sep 2026: ..."
+    assert [d.split(":")[0].strip() for d in dimensions] == ["Region", "Sales channel", "Acquisition channel",
+                                                             "Product category", "Segment (RFM, latest)",
+                                                             "New vs returning"]
+    rows = json.loads(cli("report", "kpi-drivers", "--days", "60", "--format", "json", db=database).stdout)
+    kpis = json.loads(cli("report", "kpis", "--days", "60", "--format", "json", db=database).stdout)
+    revenue = next(k for k in kpis if k["key"] == "revenue")
+    for dimension in {r["dimension"] for r in rows}:  # every split adds up to the KPI report's own change
+        total = sum(r["change"] for r in rows if r["dimension"] == dimension)
+        assert abs(total - (revenue["value"] - revenue["previous"])) < 1e-6, dimension
+    wrong = cli("report", "tables", "--kpi", "aov", db=database)
+    assert wrong.returncode == 2 and "does not take --kpi" in wrong.stderr
