@@ -31,6 +31,7 @@ from crm_metrics.importing.sources import import_batch, sources
 from crm_metrics.reports import REPORTS, report
 from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs, write_truth
 from crm_metrics.schema import TABLES
+from crm_metrics.targets import TARGET_KPIS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,6 +107,39 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("--days", type=int, default=90, help="length of the period, ending at --as-of (default 90)")
     why.add_argument("--as-of", type=dt.date.fromisoformat, help="last day of the period (default: last order)")
     why.add_argument("--top", type=int, default=3, help="groups listed per dimension (default 3)")
+
+    goals = sub.add_parser("targets", help="list, set, import or remove KPI targets")
+    goals_sub = goals.add_subparsers(dest="targets_command", required=True)
+    goals_sub.add_parser("list", help="every target")
+    put = goals_sub.add_parser("set", help="set the target of a KPI over a period (ratios as fractions: 0.35)")
+    put.add_argument("kpi", choices=list(TARGET_KPIS))
+    put.add_argument("start", type=dt.date.fromisoformat)
+    put.add_argument("end", type=dt.date.fromisoformat)
+    put.add_argument("value", type=float)
+    load = goals_sub.add_parser("import", help="import a CSV file with the columns kpi, period_start, period_end, "
+                                               "target (all or nothing)")
+    load.add_argument("file")
+    drop = goals_sub.add_parser("remove", help="remove the target of a KPI over a period")
+    drop.add_argument("kpi", choices=list(TARGET_KPIS))
+    drop.add_argument("start", type=dt.date.fromisoformat)
+    drop.add_argument("end", type=dt.date.fromisoformat)
+
+    warn = sub.add_parser("alerts", help="check the KPI alerts (exit status 1 when one fires: for cron), or list, "
+                                         "add or remove them")
+    warn.add_argument("--as-of", type=dt.date.fromisoformat, help="last day checked (default: last order)")
+    warn_sub = warn.add_subparsers(dest="alerts_command")
+    warn_sub.add_parser("check", help="check every alert over its latest days (the default)")
+    warn_sub.add_parser("list", help="every alert")
+    new = warn_sub.add_parser("add", help="fire when a KPI's value (or --change) is below or above a threshold")
+    new.add_argument("kpi", choices=list(TARGET_KPIS))
+    side = new.add_mutually_exclusive_group(required=True)
+    side.add_argument("--below", type=float, metavar="X")
+    side.add_argument("--above", type=float, metavar="X")
+    new.add_argument("--change", action="store_true", help="the change against the previous period instead of the "
+                                                          "value (relative: -0.1 = down 10%%; ratios in points)")
+    new.add_argument("--days", type=int, default=30, help="the latest days checked (default 30)")
+    gone = warn_sub.add_parser("remove", help="remove an alert")
+    gone.add_argument("alert_id", type=int)
 
     pred = sub.add_parser("predict", help="score every customer (CLV or churn) into a Parquet file, part by part")
     pred.add_argument("--out", required=True, help="the Parquet file to write")
@@ -402,9 +436,78 @@ def _why(con, args) -> int:
     return 0
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _targets(con, args) -> int:
+    from crm_metrics import targets
+
+    command = args.targets_command
+    try:
+        if command == "set":
+            targets.set_target(con, args.kpi, args.start, args.end, args.value, _now())
+        elif command == "remove":
+            targets.remove_target(con, args.kpi, args.start, args.end)
+        elif command == "import":
+            print(f"{targets.import_targets(con, args.file, _now()):,} targets stored.")
+    except targets.TargetsRejected as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        print("Nothing was stored.", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if command == "list":
+        cur = con.cursor()
+        try:
+            frame = targets.targets(cur)
+        finally:
+            cur.close()
+        print(frame.to_string(index=False) if len(frame) else "No targets set.")
+    return 0
+
+
+def _alerts(con, args) -> int:
+    from crm_metrics import targets
+
+    command = args.alerts_command or "check"
+    if command == "add":
+        direction, threshold = ("below", args.below) if args.below is not None else ("above", args.above)
+        try:
+            alert_id = targets.add_alert(con, args.kpi, "change" if args.change else "value", direction, threshold,
+                                         args.days, _now())
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"Alert {alert_id} added.")
+        return 0
+    if command == "remove":
+        if not targets.remove_alert(con, args.alert_id):
+            print(f"error: there is no alert {args.alert_id}", file=sys.stderr)
+            return 2
+        return 0
+    cur = con.cursor()
+    try:
+        frame = targets.alerts(cur)
+        if command == "list":
+            print(frame.to_string(index=False) if len(frame) else "No alerts set.")
+            return 0
+        checked = targets.check_alerts(cur, frame, args.as_of)
+    finally:
+        cur.close()
+    if checked.empty:
+        print("No alerts set." if frame.empty else "No completed orders: nothing to check.")
+        return 0
+    for row in checked.itertuples():
+        state = {True: "FIRED", False: "ok", None: "n/a"}[row.fired]
+        print(f"{state:5}  #{row.alert_id}  {row.message}")
+    return 1 if (checked["fired"] == True).any() else 0  # noqa: E712  (None is neither)
+
+
 COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample": _sample, "import": _import,
             "imports": _imports, "sources": _sources, "undo": _undo, "report": _report, "predict": _predict,
-            "why": _why}
+            "why": _why, "targets": _targets, "alerts": _alerts}
 
 if __name__ == "__main__":
     sys.exit(main())

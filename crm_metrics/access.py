@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "import": ("import CSV files", frozenset({"editor", "admin"})),
     "save_source": ("save a confirmed column mapping as a source for everyone's next import",
                     frozenset({"editor", "admin"})),
+    "set_targets": ("set KPI targets and alerts", frozenset({"editor", "admin"})),
     "undo_own_import": ("undo their own imports", frozenset({"editor", "admin"})),
     "undo_any_import": ("undo anyone's import", frozenset({"admin"})),
     "reset_sample": ("reset to the sample data or switch a workshop scenario", frozenset({"admin"})),

@@ -61,8 +61,9 @@ DEFAULT_MASTER = "local[2]"
 MASKED = ("customers", "surveys")
 _NO_OPS = {"BEGIN", "BEGIN TRANSACTION", "COMMIT", "ROLLBACK", "CHECKPOINT"}
 _SEARCH_PATH = re.compile(r"^SET\s+search_path\s*=\s*'([^']*)'$", re.IGNORECASE)
-# the support tables the reports read besides the canonical six (their shapes come from create_schema.sql)
-SUPPORT_TABLES = ("import_ledger", "rpt_state")
+# the support tables the reports read besides the canonical six (their shapes come from create_schema.sql); the
+# lake keeps no targets or alerts, so they are empty there
+SUPPORT_TABLES = ("import_ledger", "rpt_state", "crm_targets", "crm_alerts")
 
 
 @dataclass(frozen=True)

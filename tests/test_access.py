@@ -33,7 +33,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # The table, written out by hand: what each role may do.
 EXPECTED = {
     "viewer": {"view"},
-    "editor": {"view", "see_personal", "export_contacts", "import", "save_source", "undo_own_import"},
+    "editor": {"view", "see_personal", "export_contacts", "import", "save_source", "set_targets", "undo_own_import"},
     "admin": set(PERMISSIONS),
 }
 

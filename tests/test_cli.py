@@ -88,3 +88,45 @@ def test_why_and_the_kpi_drivers_report(tmp_path):
         assert abs(total - (revenue["value"] - revenue["previous"])) < 1e-6, dimension
     wrong = cli("report", "tables", "--kpi", "aov", db=database)
     assert wrong.returncode == 2 and "does not take --kpi" in wrong.stderr
+
+
+def test_alerts_exit_1_when_one_fires_for_cron(tmp_path):
+    database = tmp_path / "alerts.duckdb"
+    assert cli("sample", "--customers", "1000", "--seed", "3", db=database).returncode == 0
+    quiet = cli("alerts", db=database)
+    assert quiet.returncode == 0 and quiet.stdout.strip() == "No alerts set."
+    kpis = {k["key"]: k for k in json.loads(cli("report", "kpis", "--days", "30", "--format", "json",
+                                                 db=database).stdout)}
+    revenue = kpis["revenue"]["value"]
+    # a threshold just under the last 30 days' revenue: quiet; just over it: fires
+    assert cli("alerts", "add", "revenue", "--below", str(revenue - 1), db=database).returncode == 0
+    out = cli("alerts", db=database)
+    assert out.returncode == 0 and out.stdout.startswith("ok     #1  Revenue below $")
+    assert cli("alerts", "add", "revenue", "--below", str(revenue + 1), db=database).returncode == 0
+    out = cli("alerts", db=database)
+    assert out.returncode == 1 and "FIRED  #2  Revenue below $" in out.stdout
+    assert cli("alerts", "remove", "2", db=database).returncode == 0
+    assert cli("alerts", db=database).returncode == 0
+    assert cli("alerts", "remove", "2", db=database).returncode == 2  # gone already
+    # the change: the KPI report's own change, relative
+    change = kpis["revenue"]["change"]
+    assert cli("alerts", "add", "revenue", "--change", "--above", str(change - 0.001), db=database).returncode == 0
+    out = cli("alerts", db=database)
+    assert out.returncode == 1 and "FIRED  #2  Revenue change above" in out.stdout
+
+
+def test_targets_from_a_file_all_or_nothing(tmp_path):
+    database = tmp_path / "targets.duckdb"
+    assert cli("init", db=database).returncode == 0
+    bad = tmp_path / "goals.csv"
+    bad.write_text("kpi,period_start,period_end,target\nrevenue,2026-07-01,2026-09-30,300000\n"
+                   "churn,2026-07-01,2026-09-30,0.3\n", encoding="utf-8")
+    out = cli("targets", "import", str(bad), db=database)
+    assert out.returncode == 1 and out.stderr.startswith("goals.csv:3: column kpi: unknown KPI 'churn'")
+    assert cli("targets", "list", db=database).stdout.strip() == "No targets set."
+    bad.write_text("kpi,period_start,period_end,target\nrevenue,2026-07-01,2026-09-30,300000\n"
+                   "churn_rate,2026-07-01,2026-09-30,30%\n", encoding="utf-8")
+    out = cli("targets", "import", str(bad), db=database)
+    assert out.returncode == 0 and out.stdout.strip() == "2 targets stored."
+    listed = cli("targets", "list", db=database).stdout
+    assert "revenue   2026-07-01 2026-09-30 300000.0" in listed and "churn_rate" in listed

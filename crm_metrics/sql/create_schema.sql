@@ -103,6 +103,32 @@ CREATE TABLE IF NOT EXISTS surveys (
 -- grain: one row per setting key
 CREATE TABLE IF NOT EXISTS crm_settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 
+-- KPI targets an editor set or imported: what a KPI should reach over a period (crm_metrics/targets.py).
+-- grain: one row per (kpi, period)
+CREATE TABLE IF NOT EXISTS crm_targets (
+    kpi          VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    period_end   DATE NOT NULL,
+    target       DOUBLE NOT NULL,
+    set_by       VARCHAR,
+    set_at       TIMESTAMP,
+    PRIMARY KEY (kpi, period_start, period_end)
+);
+
+-- KPI alerts: a threshold on a KPI's value, or on its change against the previous period, over the latest days;
+-- the Overview flags a breach and `python -m crm_metrics alerts` lists it (crm_metrics/targets.py).
+-- grain: one row per alert
+CREATE TABLE IF NOT EXISTS crm_alerts (
+    alert_id  BIGINT PRIMARY KEY,
+    kpi       VARCHAR NOT NULL,
+    measure   VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL,
+    threshold DOUBLE NOT NULL,
+    days      INTEGER NOT NULL,
+    set_by    VARCHAR,
+    set_at    TIMESTAMP
+);
+
 -- Prior versions of rows an import updated, so that the import can be undone.
 -- grain: one row per (replaced row, replacing import)
 CREATE TABLE IF NOT EXISTS customers_history AS SELECT *, CAST(NULL AS BIGINT) AS _replaced_by FROM customers LIMIT 0;
