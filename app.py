@@ -5,9 +5,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, data, filters, routing
+from ui import auth, data, filters, layout, routing
 
 st.set_page_config(page_title="Customer dashboard", page_icon=":material/monitoring:", layout="wide")
+layout.apply()  # the responsive grid of cards and charts (ui/layout.py)
 
 
 def home() -> None:

@@ -70,3 +70,31 @@ def preset_or_none(name: str, as_of: dt.date, first: dt.date) -> Period | None:
         return preset(name, as_of, first)
     except ValueError:
         return None
+
+
+# whole calendar periods a target is set for, around the last day of data: name -> label
+CALENDAR: dict[str, str] = {"this_month": "This month", "next_month": "Next month", "this_quarter": "This quarter",
+                            "next_quarter": "Next quarter", "this_year": "This year"}
+
+
+def calendar_label(name: str) -> str:
+    return CALENDAR[name]
+
+
+def calendar(name: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole calendar month, quarter or year (:data:`CALENDAR`) that holds ``as_of``, or the next month or
+    quarter: the periods a target is set for (a preset stops at ``as_of``; a target covers the whole unit)."""
+    if name not in CALENDAR:
+        raise KeyError(f"no calendar period {name!r}; one of {', '.join(CALENDAR)}")
+    if name == "this_year":
+        return dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
+    months = 1 if name.endswith("month") else 3
+    start = as_of.replace(day=1) if months == 1 else _quarter_start(as_of)
+    if name.startswith("next"):
+        start = _add_months(start, months)
+    return start, _add_months(start, months) - dt.timedelta(days=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)

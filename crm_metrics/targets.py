@@ -47,6 +47,11 @@ class TargetsRejected(ValueError):
         self.problems = problems
 
 
+def from_shown(kpi: str, number: float) -> float:
+    """A number as a person types it (a ratio in percent: 35 for 35%) in the catalog's unit (0.35)."""
+    return float(number) / 100 if BY_KEY[kpi].unit == "ratio" else float(number)
+
+
 def _check_kpi(kpi: str) -> None:
     if kpi not in TARGET_KPIS:
         raise ValueError(f"unknown KPI {kpi!r}; one of {', '.join(TARGET_KPIS)}")
@@ -187,6 +192,19 @@ class Progress:
         better = BY_KEY[self.kpi].higher_is_better
         return float(self.value) >= self.due if better is not False else float(self.value) <= self.due
 
+    def short(self) -> str:
+        """A card's line: "46% of $500 · on track", "Target 50.0% · not met"."""
+        unit = BY_KEY[self.kpi].unit
+        goal = by_unit(unit, self.target)
+        if self.value is None:
+            return f"Target {goal}"
+        done = self.elapsed >= 1
+        state = ("met" if self.on_track else ("missed" if self.kpi in ADDITIVE else "not met")) if done else \
+            ("on track" if self.on_track else "behind")
+        if self.kpi in ADDITIVE and self.share is not None:
+            return f"{self.share * 100:.0f}% of {goal} · {state}"
+        return f"Target {goal} · {state}"
+
     def sentence(self) -> str:
         """"72% of the $300.0k target for 01 Jul – 30 Sep 2026 (on track: 50% of its days gone)"."""
         unit = BY_KEY[self.kpi].unit
@@ -289,30 +307,37 @@ def fires(row, value, before) -> bool | None:
     return float(measured) < threshold if row["direction"] == "below" else float(measured) > threshold
 
 
-def check_alerts(cur, frame: pd.DataFrame, as_of: dt.date | None = None, filters: Filters | None = None,
-                 period: Period | None = None) -> pd.DataFrame:
+def check_alerts(cur, frame: pd.DataFrame, as_of: dt.date | None = None, filters: Filters | None = None
+                 ) -> pd.DataFrame:
     """Every alert of ``frame`` (:func:`alerts`) checked over its latest ``days`` days to ``as_of`` (default: the
-    last order date), or over ``period`` when given (the Overview checks the period it shows).
+    last order date). Columns: see :func:`check_table`; empty without orders."""
+    checked = []
+    for days, group in frame.groupby("days", sort=False):
+        window = default_period(cur, as_of, int(days))
+        if window is not None:
+            table = kpi_table(cur, window, filters or Filters(), year_ago=False)
+            checked.append(check_table(group, table, window))
+    if not checked:
+        return check_table(frame.iloc[0:0], pd.DataFrame(columns=["key", "value", "previous"]), None)
+    return pd.concat(checked).sort_values("alert_id", kind="stable").reset_index(drop=True)
+
+
+def check_table(frame: pd.DataFrame, table: pd.DataFrame, window: Period | None) -> pd.DataFrame:
+    """Alerts (``frame``) checked against a KPI table (``kpis.kpi_table`` over ``window``), whatever their own
+    ``days``: the Overview checks the period it shows.
 
     Grain: one row per alert. Columns: alert_id, kpi, alert (in words), period_start, period_end, value, previous,
     fired (True, False, or None when the measure is undefined), message.
     """
+    columns = ["alert_id", "kpi", "alert", "period_start", "period_end", "value", "previous", "fired", "message"]
+    kpis = table.set_index("key")
     rows = []
-    tables: dict[Period, pd.DataFrame] = {}
     for _, alert in frame.iterrows():
-        window = period or default_period(cur, as_of, int(alert["days"]))
-        if window is None:
-            continue
-        if window not in tables:
-            tables[window] = kpi_table(cur, window, filters or Filters(), year_ago=False).set_index("key")
-        kpi = tables[window].loc[alert["kpi"]]
-        value, before = kpi["value"], kpi["previous"]
-        fired = fires(alert, value, before)
+        value, before = kpis.loc[alert["kpi"], "value"], kpis.loc[alert["kpi"], "previous"]
         unit = BY_KEY[alert["kpi"]].unit
         now = change_text(unit, change(unit, value, before)) if alert["measure"] == "change" else by_unit(unit, value)
         rows.append({"alert_id": int(alert["alert_id"]), "kpi": alert["kpi"], "alert": describe_alert(alert),
                      "period_start": window.start, "period_end": window.end, "value": value, "previous": before,
-                     "fired": fired, "message": f"{describe_alert(alert)}: {now or 'not measurable'} over "
-                                                f"{window.label()}"})
-    return pd.DataFrame(rows, columns=["alert_id", "kpi", "alert", "period_start", "period_end", "value", "previous",
-                                       "fired", "message"])
+                     "fired": fires(alert, value, before),
+                     "message": f"{describe_alert(alert)}: {now or 'not measurable'} over {window.label()}"})
+    return pd.DataFrame(rows, columns=columns)

@@ -14,7 +14,7 @@ from crm_metrics.catalog import BY_KEY
 from crm_metrics.kpis import headline as kpi_headline
 from crm_metrics.rfm import RFMOptions
 from crm_metrics.rfm import headline as rfm_headline
-from ui import auth, data, filters
+from ui import auth, data, filters, layout
 from ui import format as fmt
 from ui import learn_charts as lc
 from ui.empty import stop_without_orders
@@ -78,9 +78,9 @@ with reporting:
         table = data.kpi_summary(period, chosen)
         st.markdown(kpi_headline(table, period))
         rows = {row["key"]: row for row in table.to_dict("records")}
-        cards = st.container(horizontal=True, wrap=True)
+        cards = layout.grid(st, "cards", "learn")
         for key in LEARN_KPIS:
-            card(cards, BY_KEY[key], rows[key])
+            card(cards, BY_KEY[key], rows[key], year_line=False)
         st.markdown("Executives start from a handful of KPIs, each compared with the period before, then click a "
                     "chart to drill down to the cause: a region, a channel, a campaign, a cohort. Hover a card's "
                     "question mark for its definition; the Overview has every KPI and how each is computed.")

@@ -8,11 +8,11 @@ from ui.routing import ensure_router
 
 ensure_router()
 
-from crm_metrics import drivers  # noqa: E402
+from crm_metrics import drivers, targets  # noqa: E402
 from crm_metrics.catalog import BY_KEY, GROUPS, METRICS, SCOPE_NOTE
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.kpis import bucket_period, headline
-from ui import charts, columns, data, downloads, driver_charts, filters
+from ui import charts, columns, data, downloads, driver_charts, filters, goals, layout
 from ui import format as fmt
 from ui.empty import stop_without_orders
 from ui.explain import how_computed
@@ -30,19 +30,22 @@ charts.use_colors(data.report("filter-options"))
 
 st.markdown(headline(table, period))
 filters.breadcrumb(chosen, period)
+goal_table, alert_table = goals.stored()
+goals.flag_alerts(alert_table, table, period)
 
-# KPI cards by family; change against the previous period of equal length
+# KPI cards by family: change against the previous period of equal length and a year earlier, and the target
 SPARK = ("revenue", "orders", "active_customers", "new_customers", "returning_customers")
 rows = {row["key"]: row for row in table.to_dict("records")}
 for group in GROUPS:
     members = [m for m in METRICS if m.group == group]
     st.markdown(f"**{group}**")
-    cards = st.container(horizontal=True, wrap=True)  # fixed-width cards flow onto new rows when narrow
+    cards = layout.grid(st, "cards", group.lower().replace(" ", "-"))
     for metric in members:
         card(cards, metric, rows[metric.key],
-             spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None)
-st.caption(f"Changes compare with the {period.days} days before the period; lines show the last 12 months by week. "
-           f"{SCOPE_NOTE}")
+             spark[metric.key].astype(float).tolist() if metric.key in SPARK and len(spark) > 1 else None,
+             targets.progress(goal_table, metric.key, period, rows[metric.key]["value"]))
+st.caption(f"Changes compare with the {period.days} days before the period and with the same dates a year earlier; "
+           f"lines show the last 12 months by week. {SCOPE_NOTE}")
 
 # What changed and why: the change of one headline KPI, group by group, adding up exactly
 st.subheader("What changed, and why?")
@@ -114,9 +117,9 @@ else:
 st.subheader("Where does the revenue come from?")
 st.caption("Click a bar to filter every page to it; regions drill down to countries and cities.")
 figures = []
-board = st.container(horizontal=True, wrap=True, gap="medium")
+board = layout.grid(st, "charts", "breakdowns")
 for root in ROOTS:
-    col = board.container(width=520)
+    col = board.container()
     level, frame = parts[root]
     dim = DIMENSIONS[level]
     if frame.empty:
@@ -140,6 +143,7 @@ for root in ROOTS:
         filters.drill(level, points[0]["customdata"][0])
 
 how_computed(table, period, chosen)
+goals.panel(goal_table, alert_table, data.data_span()[1])
 
 report_figures = [charts.trend_chart(series, "revenue", grain, "Revenue", highlight=period), *figures]
 report_header = headline(table, period), period.label(), chosen.describe()

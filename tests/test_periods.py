@@ -39,3 +39,15 @@ def test_the_turn_of_a_year_and_the_first_day_of_data():
     assert "last_year" not in available(AS_OF, D(2024, 3, 2)) and "last_quarter" in available(AS_OF, D(2024, 3, 2))
     with pytest.raises(KeyError, match="no period preset 'next_week'"):
         preset("next_week", AS_OF)
+
+
+def test_calendar_periods_for_targets_cover_the_whole_unit():
+    from crm_metrics.periods import calendar
+
+    day = dt.date(2026, 11, 17)
+    assert calendar("this_month", day) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert calendar("next_month", day) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    assert calendar("this_quarter", day) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert calendar("next_quarter", day) == (dt.date(2027, 1, 1), dt.date(2027, 3, 31))
+    assert calendar("this_year", day) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert calendar("next_month", dt.date(2024, 1, 31)) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))

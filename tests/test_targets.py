@@ -110,3 +110,14 @@ def test_alerts_fire_on_the_value_or_the_change(tiny):  # noqa: F811
         "Customer retention change below -10.0 pts: -66.7 pts over 01 Feb 2024 – 29 Feb 2024",
     ]
     assert targets.remove_alert(tiny, 2) and not targets.remove_alert(tiny, 2)
+
+
+def test_the_cards_short_line(tiny):  # noqa: F811
+    targets.set_target(tiny, "revenue", dt.date(2024, 2, 1), dt.date(2024, 2, 29), 500, AT)
+    targets.set_target(tiny, "churn_rate", dt.date(2024, 2, 1), dt.date(2024, 2, 29), 0.5, AT)
+    frame = stored(tiny)
+    assert targets.progress(frame, "revenue", FEB, 320).short() == "64% of $500 · missed"
+    early = Period(dt.date(2024, 2, 1), dt.date(2024, 2, 10))
+    assert targets.progress(frame, "revenue", early, 230).short() == "46% of $500 · on track"
+    assert targets.progress(frame, "churn_rate", FEB, 2 / 3).short() == "Target 50.0% · not met"
+    assert targets.progress(frame, "churn_rate", early, 0.4).short() == "Target 50.0% · on track"

@@ -159,6 +159,13 @@ def _cursor(path: str | None, role: str):
         cur.close()
 
 
+@contextmanager
+def session_cursor():
+    """A cursor for this session's role, for a small uncached read (targets and alerts)."""
+    with _cursor(None, auth.role()) as cur:
+        yield cur
+
+
 def version() -> int:
     return data_version(connection())
 

@@ -1,0 +1,49 @@
+"""The page grid: KPI cards and charts fill the width on a wide screen and fold on a phone.
+
+Streamlit lays a horizontal container out as a flex row of fixed-width children, which leaves a wide screen
+half empty and a phone with one narrow card per row. A container created by :func:`grid` is a CSS grid
+instead (our own stylesheet, selected by the container's key; no user text goes into it): as many columns of
+at least ``min_width`` pixels as fit, each stretched to an equal share of the row.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+# cards: at least 190 px wide and at most six a row; charts: at least 440 px and at most two a row; a row with
+# fewer stretches them to the full width (the stylesheet below)
+KINDS = ("cards", "charts")
+
+STYLE = """
+<style>
+[class*="st-key-grid-cards-"] { display: grid !important; gap: 0.75rem !important;
+    grid-template-columns: repeat(auto-fit, minmax(max(190px, calc((100% - 3.75rem) / 6)), 1fr)); }
+[class*="st-key-grid-charts-"] { display: grid !important; gap: 1rem !important;
+    grid-template-columns: repeat(auto-fit, minmax(min(100%, max(440px, calc((100% - 1rem) / 2))), 1fr)); }
+[class*="st-key-grid-"] > div { width: auto !important; min-width: 0; }
+[class*="st-key-kpi-card-"] [data-testid="stMetricValue"] { font-size: 1.9rem; }
+/* a KPI's whole name, on two lines if need be, rather than "Customer satisfact..." */
+[class*="st-key-kpi-card-"] [data-testid="stMetricLabel"] * { white-space: normal !important;
+    overflow: visible !important; text-overflow: clip !important; }
+@media (max-width: 640px) {
+    /* a phone: two cards a row, smaller figures, no chart toolbar over the titles */
+    [class*="st-key-grid-cards-"] { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem !important; }
+    [class*="st-key-kpi-card-"] [data-testid="stMetricValue"] { font-size: 1.35rem; }
+    [class*="st-key-kpi-card-"] { padding: 0.6rem !important; }
+    .modebar-container { display: none !important; }
+}
+</style>
+"""
+
+
+def apply() -> None:
+    """Add the grid's stylesheet to the page (once per run, from the router)."""
+    st.html(STYLE)
+
+
+def grid(where, kind: str, name: str):
+    """A container in ``where`` whose children flow as a grid of cards or charts (``kind``); ``name`` tells it
+    from the page's other grids."""
+    if kind not in KINDS:
+        raise ValueError(f"kind is one of {KINDS}")
+    return where.container(key=f"grid-{kind}-{name}")
