@@ -169,6 +169,14 @@ def trend(cur, period: Period, filters: Filters, grain: str = "month") -> pd.Dat
     return frame
 
 
+def campaign_starts(cur, period: Period, filters: Filters) -> pd.DataFrame:
+    """The campaigns that started in ``period`` (the annotations of a trend). Grain: one row per campaign.
+    Columns: campaign_id, name, channel, start_date, cost."""
+    frame = db.query_df(cur, "campaign_starts", {"start": period.start, "end": period.end, **filters.params()})
+    frame["start_date"] = pd.to_datetime(frame["start_date"]).dt.date
+    return frame
+
+
 def _first_bucket_end(start: dt.date, grain: str) -> dt.date:
     """The first day after the bucket holding ``start``, or ``start`` itself if a bucket begins there."""
     if grain == "week":

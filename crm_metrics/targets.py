@@ -235,16 +235,35 @@ def progress(frame: pd.DataFrame, kpi: str, period: Period, value) -> Progress |
     return Progress(kpi, target, target_period, value, due, elapsed)
 
 
-def goal_levels(frame: pd.DataFrame, kpi: str, grain_days: int) -> pd.DataFrame:
-    """What each target of an additive ``kpi`` asks of one bucket of ``grain_days`` days (a week: 7; a month:
-    its days): the pace a trend should keep. Grain: one row per target. Columns: period_start, period_end,
-    per_day (target / days), target."""
+def goal_levels(frame: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """What each target of an additive ``kpi`` asks of a day: the pace a trend should keep. Grain: one row per
+    target. Columns: period_start, period_end, per_day (target / days), target."""
     rows = frame[frame["kpi"] == kpi].copy()
     if kpi not in ADDITIVE or rows.empty:
         return pd.DataFrame(columns=["period_start", "period_end", "per_day", "target"])
     days = [(e - s).days + 1 for s, e in zip(rows["period_start"], rows["period_end"], strict=True)]
     rows["per_day"] = rows["target"].astype(float) / days
     return rows[["period_start", "period_end", "per_day", "target"]].reset_index(drop=True)
+
+
+def goal_series(frame: pd.DataFrame, kpi: str, buckets, grain: str) -> pd.DataFrame:
+    """The target pace per trend bucket of an additive ``kpi``: each bucket whose first day falls in a target's
+    period asks for its days' share of that target (the shortest target period wins). Grain: one row per such
+    bucket. Columns: bucket, goal."""
+    from crm_metrics.kpis import bucket_period
+
+    levels = goal_levels(frame, kpi)
+    rows = []
+    if not levels.empty:
+        levels = levels.assign(days=[(e - s).days for s, e in zip(levels["period_start"], levels["period_end"],
+                                                                  strict=True)]).sort_values("days")
+        for bucket in buckets:
+            day = bucket.date() if isinstance(bucket, dt.datetime) else bucket
+            covering = levels[(levels["period_start"] <= day) & (levels["period_end"] >= day)]
+            if not covering.empty:
+                rows.append({"bucket": bucket, "goal": float(covering.iloc[0]["per_day"])
+                             * bucket_period(day, grain).days})
+    return pd.DataFrame(rows, columns=["bucket", "goal"])
 
 
 # --- alerts ---------------------------------------------------------------------------------------------------

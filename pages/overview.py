@@ -11,7 +11,7 @@ ensure_router()
 from crm_metrics import drivers, targets  # noqa: E402
 from crm_metrics.catalog import BY_KEY, GROUPS, METRICS, SCOPE_NOTE
 from crm_metrics.dimensions import DIMENSIONS
-from crm_metrics.kpis import bucket_period, headline
+from crm_metrics.kpis import bucket_period, headline, trend_window
 from ui import charts, columns, data, downloads, driver_charts, filters, goals, layout
 from ui import format as fmt
 from ui.empty import stop_without_orders
@@ -103,15 +103,24 @@ right.segmented_control("By", ["day", "week", "month"], key="trend_grain", defau
 if series.empty:
     st.info("No orders in this period under these filters.")
 else:
+    pace = targets.goal_series(goal_table, metric, series["bucket"], grain) if metric in ("revenue", "orders") else None
+    starts = None if metric == "mix" else data.campaign_starts(trend_window(period, grain), chosen)
     picked = st.plotly_chart(charts.trend_chart(series, metric, grain, charts.trend_title(series, metric, grain),
-                                                highlight=period), on_select="rerun", selection_mode="points",
+                                                highlight=period, goals=pace, campaigns=starts),
+                             on_select="rerun", selection_mode="points",
                              key=f"trend_{metric}_{grain}_{hash((period, chosen))}")
     points = picked.selection.points if picked and picked.selection else []
-    if points and points[0].get("customdata"):
-        clicked = bucket_period(dt.date.fromisoformat(points[0]["customdata"][1]), grain)
-        filters.drill_period(clicked.start, clicked.end)
+    clicked = points[0].get("customdata") if points else None
+    if clicked and clicked[0] == "campaign":
+        filters.drill("campaign", clicked[1])
+    elif clicked:
+        chosen_bucket = bucket_period(dt.date.fromisoformat(clicked[1]), grain)
+        filters.drill_period(chosen_bucket.start, chosen_bucket.end)
     st.caption(f"Complete {grain}s only" + ("" if grain == "day" else ", over at least the last 12 months")
-               + f". Click a point to make that {grain} the period.")
+               + f". Click a point to make that {grain} the period"
+               + ("" if starts is None or starts.empty else "; triangles mark campaign starts (click one to see its "
+                                                             "customers)")
+               + ("" if pace is None or pace.empty else "; the dashed line is the pace the target asks for") + ".")
 
 # Breakdowns: a click adds the value to the filters of every page
 st.subheader("Where does the revenue come from?")

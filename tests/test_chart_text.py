@@ -20,3 +20,23 @@ def test_a_breakdown_bar_shows_the_label_as_written_and_drills_into_the_stored_v
     bar = breakdown_bar(frame, "Region", "Region").data[0]
     assert list(bar.y) == ["(not recorded)", "&lt;b&gt;North&lt;/b&gt;"]
     assert [c[0] for c in bar.customdata] == ["", "<b>North</b>"]
+
+
+def test_campaign_marks_on_the_trend_show_the_name_as_written_and_drill_into_the_id():
+    import datetime as dt
+
+    from ui.charts import trend_chart
+
+    series = pd.DataFrame({"bucket": pd.to_datetime(["2026-01-05", "2026-01-12"]), "revenue": [100.0, 200.0],
+                           "orders": [1, 2], "active_customers": [1, 2], "new_customers": [1, 1],
+                           "returning_customers": [0, 1]})
+    starts = pd.DataFrame({"campaign_id": ["K<1>"], "name": ["<b>Spring</b>"], "channel": ["Email"],
+                           "start_date": [dt.date(2026, 1, 7)], "cost": [10.0]})
+    goals = pd.DataFrame({"bucket": [dt.date(2026, 1, 5), dt.date(2026, 1, 12)], "goal": [150.0, 150.0]})
+    fig = trend_chart(series, "revenue", "week", "Revenue", goals=goals, campaigns=starts)
+    marks = next(t for t in fig.data if t.name == "Campaign starts")
+    assert list(marks.hovertext) == ["&lt;b&gt;Spring&lt;/b&gt; (Email)"]
+    assert [list(c) for c in marks.customdata] == [["campaign", "K<1>"]]
+    assert marks.y[0] == 200.0 * 1.08  # above the highest point
+    pace = next(t for t in fig.data if t.name == "Target pace")
+    assert list(pace.y) == [150.0, 150.0]

@@ -215,6 +215,29 @@ def test_overview_explains_the_change_by_its_drivers(sample_app):
     assert any(m.value.startswith("Customer retention ") and "against a year earlier" in m.value for m in at.markdown)
 
 
+def test_targets_and_alerts_on_the_overview(sample_app):
+    at = sample_app.switch_page("pages/overview.py").run()
+    assert not at.warning  # no alert set yet
+    # the shown period is the last 90 days (03 Jul - 30 Sep 2026): a target over exactly that period applies
+    at.selectbox(key="target_kpi").set_value("revenue")
+    at.selectbox(key="target_period").set_value("custom").run()
+    at.date_input(key="target_dates").set_value((dt.date(2026, 7, 3), dt.date(2026, 9, 30)))
+    at.number_input(key="target_value").set_value(300000).run()
+    at.button(key="save_target").click().run()
+    assert not at.exception
+    # $264.2k of $300k: 88%, the whole period gone, so missed
+    assert [p.proto.text for p in at.get("progress")] == ["88% of $300.0k · missed"]
+    at.selectbox(key="alert_kpi").set_value("churn_rate")
+    at.segmented_control(key="alert_direction").set_value("above")
+    at.number_input(key="alert_threshold").set_value(30.0).run()  # churn is 35.2%: fires
+    at.button(key="add_alert").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Alert: Churn above 30.0%: 35.2% over 03 Jul 2026 – 30 Sep 2026"]
+    at.button(key="rm_alert_1").click().run()
+    assert not at.warning
+    assert any("Target: Revenue $300.0k over 03 Jul 2026 – 30 Sep 2026" in m.value for m in at.markdown)
+
+
 def test_overview_empty_database_offers_the_sample(empty_app):
     at = empty_app.switch_page("pages/overview.py").run()
     assert not at.metric

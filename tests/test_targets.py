@@ -121,3 +121,18 @@ def test_the_cards_short_line(tiny):  # noqa: F811
     assert targets.progress(frame, "revenue", early, 230).short() == "46% of $500 · on track"
     assert targets.progress(frame, "churn_rate", FEB, 2 / 3).short() == "Target 50.0% · not met"
     assert targets.progress(frame, "churn_rate", early, 0.4).short() == "Target 50.0% · on track"
+
+
+def test_the_target_pace_per_trend_bucket(tiny):  # noqa: F811
+    targets.set_target(tiny, "revenue", dt.date(2024, 2, 1), dt.date(2024, 2, 29), 580, AT)  # 20 a day
+    frame = stored(tiny)
+    weeks = [dt.date(2024, 1, 29), dt.date(2024, 2, 5), dt.date(2024, 2, 26), dt.date(2024, 3, 4)]
+    pace = targets.goal_series(frame, "revenue", weeks, "week")
+    # a week that begins in February asks for 7 x 20, even the one that ends in March
+    assert pace.to_dict("records") == [{"bucket": dt.date(2024, 2, 5), "goal": 140.0},
+                                       {"bucket": dt.date(2024, 2, 26), "goal": 140.0}]
+    assert targets.goal_series(frame, "revenue", [dt.date(2024, 2, 1)], "month")["goal"].tolist() == [580.0]
+    assert targets.goal_series(frame, "revenue", [dt.date(2024, 2, 10)], "day")["goal"].tolist() == [20.0]
+    # a target of a KPI that does not add up over days draws no pace
+    targets.set_target(tiny, "aov", dt.date(2024, 2, 1), dt.date(2024, 2, 29), 90, AT)
+    assert targets.goal_series(stored(tiny), "aov", weeks, "week").empty

@@ -141,9 +141,12 @@ METRIC_LABELS = {"revenue": ("Revenue", "Revenue ($)"), "orders": ("Orders", "Or
                  "active_customers": ("Active customers", "Customers")}
 
 
-def trend_chart(frame: pd.DataFrame, metric: str, grain: str, title: str, highlight=None) -> go.Figure:
+def trend_chart(frame: pd.DataFrame, metric: str, grain: str, title: str, highlight=None,
+                goals: pd.DataFrame | None = None, campaigns: pd.DataFrame | None = None) -> go.Figure:
     """A line of ``metric`` per bucket, or stacked bars of new and returning customers (metric "mix").
-    ``highlight``: a period (start, end) to shade, the one the KPIs describe."""
+    ``highlight``: a period (start, end) to shade, the one the KPIs describe. ``goals`` (bucket, goal): the
+    target's pace, drawn dashed. ``campaigns`` (``kpis.campaign_starts``): a marker where each started, whose
+    ``customdata`` is ("campaign", id) for the drill-down."""
     x = pd.to_datetime(frame["bucket"])
     tick = "%b %Y" if grain == "month" else "%d %b %Y"
     if metric == "mix":
@@ -167,13 +170,36 @@ def trend_chart(frame: pd.DataFrame, metric: str, grain: str, title: str, highli
                            + " the period</i><extra></extra>"),
         ))
         fig.update_layout(yaxis=dict(title=axis, tickprefix="$" if money else "", tickformat="~s", rangemode="tozero"))
+        if goals is not None and not goals.empty:
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(goals["bucket"]), y=goals["goal"].astype(float), mode="lines", name="Target pace",
+                line=dict(color="#6b7280", width=1.5, dash="dash", shape="hvh"),
+                hovertemplate="%{x|" + tick + "}: target pace " + ("$%{y:,.0f}" if money else "%{y:,.0f}")
+                              + "<extra></extra>"))
+        top = float(frame[metric].astype(float).max()) if len(frame) else 0.0
+        if goals is not None and not goals.empty:
+            top = max(top, float(goals["goal"].max()))
+        _campaign_marks(fig, campaigns, top * 1.08)
     fig.update_layout(template=TEMPLATE, title=title, height=340,
                       xaxis=dict(title=None, tickformat=tick, dtick="M1" if grain == "month" else None))
     if highlight is not None:
         fig.add_vrect(x0=highlight.start, x1=highlight.end, fillcolor=ACCENT, opacity=0.07, line_width=0,
-                      annotation_text="selected period", annotation_position="top left",
+                      annotation_text="selected period", annotation_position="bottom left",
                       annotation_font_color="#6b7280")
     return finish(fig)
+
+
+def _campaign_marks(fig: go.Figure, campaigns: pd.DataFrame | None, level: float) -> None:
+    """A small triangle above the line where each campaign started, its name in the hover; a click filters to it."""
+    if campaigns is None or campaigns.empty:
+        return
+    names = [f"{chart_text(n) or chart_text(i)} ({chart_text(c) or 'no channel'})"
+             for i, n, c in zip(campaigns["campaign_id"], campaigns["name"], campaigns["channel"], strict=True)]
+    fig.add_trace(go.Scatter(
+        x=pd.to_datetime(campaigns["start_date"]), y=[level] * len(campaigns), mode="markers", name="Campaign starts",
+        marker=dict(symbol="triangle-down", size=9, color=PALETTE[1]), hovertext=names,
+        customdata=[["campaign", i] for i in campaigns["campaign_id"]],
+        hovertemplate="%{x|%d %b %Y}: %{hovertext} starts<br><i>Click to filter to its customers</i><extra></extra>"))
 
 
 def trend_title(series: pd.DataFrame, metric: str, grain: str) -> str:

@@ -253,6 +253,17 @@ def kpi_drivers(period, filters, compare: str) -> tuple[dict, bool]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _campaign_starts(path: str, role: str, version_key: int, window, filters):
+    with _cursor(path, role) as cur:
+        return kpis.campaign_starts(cur, window, filters)
+
+
+def campaign_starts(window, filters):
+    """The campaigns that started in a trend's window (its annotations), cached until the data changes."""
+    return _campaign_starts(str(db.default_path().resolve()), auth.role(), version(), window, filters)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _kpi_summary(path: str, role: str, version_key: int, period, filters):
     with _cursor(path, role) as cur:
         return kpis.kpi_table(cur, period, filters, year_ago=False)

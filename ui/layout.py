@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-# cards: at least 190 px wide and at most six a row; charts: at least 440 px and at most two a row; a row with
+# cards: at least 170 px wide and at most six a row; charts: at least 440 px and at most two a row; a row with
 # fewer stretches them to the full width (the stylesheet below)
 KINDS = ("cards", "charts")
 
 STYLE = """
 <style>
 [class*="st-key-grid-cards-"] { display: grid !important; gap: 0.75rem !important;
-    grid-template-columns: repeat(auto-fit, minmax(max(190px, calc((100% - 3.75rem) / 6)), 1fr)); }
+    grid-template-columns: repeat(auto-fit, minmax(max(170px, calc((100% - 3.75rem) / 6)), 1fr)); }
 [class*="st-key-grid-charts-"] { display: grid !important; gap: 1rem !important;
     grid-template-columns: repeat(auto-fit, minmax(min(100%, max(440px, calc((100% - 1rem) / 2))), 1fr)); }
 [class*="st-key-grid-"] > div { width: auto !important; min-width: 0; }
