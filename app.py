@@ -51,5 +51,6 @@ data.use_currency()  # amounts are written in the currency stored with the data
 data.ensure_reports()  # after an import: rebuild the reporting layer once, with a progress message
 filters.sidebar()
 auth.sidebar_identity()
+layout.print_button(st.sidebar)
 routing.mark_routed()
 page.run()

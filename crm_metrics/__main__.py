@@ -28,6 +28,7 @@ from crm_metrics.importing import (
     undo_import,
 )
 from crm_metrics.importing.sources import import_batch, sources
+from crm_metrics.periods import PRESETS
 from crm_metrics.reports import REPORTS, report
 from crm_metrics.sample import NotEmpty, SampleParams, load_sample, write_csvs, write_truth
 from crm_metrics.schema import TABLES
@@ -140,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--days", type=int, default=30, help="the latest days checked (default 30)")
     gone = warn_sub.add_parser("remove", help="remove an alert")
     gone.add_argument("alert_id", type=int)
+
+    digest = sub.add_parser("digest", help="write the Overview of a period as a PDF or a static HTML file (for a cron "
+                                           "job to send)")
+    digest.add_argument("--period", default="last-week", choices=[p.replace("_", "-") for p in PRESETS],
+                        help="a named period counted back from --as-of (default last-week)")
+    digest.add_argument("--as-of", type=dt.date.fromisoformat, help="last day of data to count back from "
+                                                                    "(default: the last order date)")
+    digest.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
 
     pred = sub.add_parser("predict", help="score every customer (CLV or churn) into a Parquet file, part by part")
     pred.add_argument("--out", required=True, help="the Parquet file to write")
@@ -436,6 +445,41 @@ def _why(con, args) -> int:
     return 0
 
 
+def _digest(con, args) -> int:
+    """The Overview as a document, through ``ui.report_document`` (the dashboard's own document: the command line
+    reaches into the app's package here only, for its chart builders)."""
+    from crm_metrics import kpis, periods
+    from crm_metrics.filters import Filters
+    from crm_metrics.reporting import ensure_current
+    from ui import report_document
+
+    if Path(args.out).suffix.lower() not in (".pdf", ".html"):
+        print(f"error: {args.out}: the digest is written as .pdf or .html", file=sys.stderr)
+        return 2
+    cur = con.cursor()
+    try:
+        ensure_current(cur)
+        first, last = kpis.data_span(cur)
+        if last is None:
+            print("error: no completed orders: nothing to report", file=sys.stderr)
+            return 2
+        try:
+            period = periods.preset(args.period.replace("-", "_"), args.as_of or last, first)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        document = report_document.overview_document(cur, period, Filters(), _now())
+    finally:
+        cur.close()
+    try:
+        out = report_document.write(document, args.out)
+    except report_document.DocumentUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{out}: the overview of {period.label()} ({out.stat().st_size / 1024:,.0f} KB)")
+    return 0
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -507,7 +551,8 @@ def _alerts(con, args) -> int:
 
 COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample": _sample, "import": _import,
             "imports": _imports, "sources": _sources, "undo": _undo, "report": _report, "predict": _predict,
-            "why": _why, "targets": _targets, "alerts": _alerts}
+            "why": _why, "targets": _targets, "alerts": _alerts,
+            "digest": _digest}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,8 @@
 last day of data (``as_of``, always passed in: nothing here reads today's date).
 
 Calendar presets (month, quarter, year) run from the first day of the unit to ``as_of`` for "this", and cover the
-whole previous unit for "last"; rolling presets are the ``n`` days ending on ``as_of``. Every preset is clipped to
+whole previous unit for "last"; "last week" is the latest complete Monday-to-Sunday week (the one ending on
+``as_of`` when that is a Sunday); rolling presets are the ``n`` days ending on ``as_of``. Every preset is clipped to
 the data: it never starts before the first day of data (``first``).
 """
 
@@ -15,7 +16,7 @@ from crm_metrics.kpis import Period
 # preset -> label, in the order they are offered
 PRESETS: dict[str, str] = {
     "last_7_days": "Last 7 days", "last_30_days": "Last 30 days", "last_90_days": "Last 90 days",
-    "last_365_days": "Last 365 days", "this_month": "This month", "last_month": "Last month",
+    "last_365_days": "Last 365 days", "last_week": "Last week", "this_month": "This month", "last_month": "Last month",
     "this_quarter": "This quarter", "last_quarter": "Last quarter", "year_to_date": "Year to date",
     "last_year": "Last year",
 }
@@ -41,6 +42,9 @@ def preset(name: str, as_of: dt.date, first: dt.date | None = None) -> Period:
         raise KeyError(f"no period preset {name!r}; presets are {', '.join(PRESETS)}")
     if name in _ROLLING:
         start, end = as_of - dt.timedelta(days=_ROLLING[name] - 1), as_of
+    elif name == "last_week":  # the latest complete Monday-to-Sunday week: a Monday morning digest's
+        end = as_of - dt.timedelta(days=(as_of.weekday() + 1) % 7)
+        start = end - dt.timedelta(days=6)
     elif name == "this_month":
         start, end = as_of.replace(day=1), as_of
     elif name == "last_month":

@@ -7,6 +7,8 @@ Units are the catalog's: money and counts as they are, ratios as fractions (a 40
 points. A change is what the KPI cards show: relative for money and counts (-0.1 = down 10%), a difference in
 points for ratios (-0.03 = down 3 points).
 
+Targets and alerts are set for the whole business: a filtered view shows none (:func:`apply_to`).
+
 A target applies to a period that starts on the target's first day and ends on or before its last: the period
 itself, or the part of it so far ("this month" halfway through the month). Over a part, a KPI that adds up over
 days (revenue, orders, new customers) is measured against the target's pro-rata share of the elapsed days; any
@@ -45,6 +47,12 @@ class TargetsRejected(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+def apply_to(filters: Filters) -> bool:
+    """Whether targets and alerts apply to a view: they are set for the whole business, so a view filtered to a
+    region, channel, campaign ... is held to none of them (a company target under "Europe" would read as missed)."""
+    return not filters.selected
 
 
 def from_shown(kpi: str, number: float) -> float:
@@ -184,6 +192,16 @@ class Progress:
         if self.value is None or not self.target:
             return None
         return float(self.value) / self.target
+
+    @property
+    def bar(self) -> float:
+        """How far along a progress bar: the share of the target reached, or for a KPI where lower is better
+        (churn, acquisition cost) the target as a share of the value; between 0 and 1."""
+        if self.value is None or not self.target or not self.value:
+            return 0.0
+        better = BY_KEY[self.kpi].higher_is_better
+        ratio = float(self.value) / self.target if better is not False else self.target / float(self.value)
+        return max(0.0, min(ratio, 1.0))
 
     @property
     def on_track(self) -> bool | None:

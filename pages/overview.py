@@ -12,12 +12,12 @@ from crm_metrics import drivers, targets  # noqa: E402
 from crm_metrics.catalog import BY_KEY, GROUPS, METRICS, SCOPE_NOTE
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.kpis import bucket_period, headline, trend_window
-from ui import charts, columns, data, downloads, driver_charts, filters, goals, layout
+from ui import charts, columns, data, driver_charts, filters, goals, layout
 from ui import format as fmt
 from ui.empty import stop_without_orders
 from ui.explain import how_computed
-from ui.html_report import overview_html
 from ui.kpi_cards import card
+from ui.report_document import DocumentUnavailable
 
 st.title("How are we doing with our customers?")
 stop_without_orders()
@@ -30,7 +30,8 @@ charts.use_colors(data.report("filter-options"))
 
 st.markdown(headline(table, period))
 filters.breadcrumb(chosen, period)
-goal_table, alert_table = goals.stored()
+stored_goals, stored_alerts = goals.stored()
+goal_table, alert_table = goals.for_view(stored_goals, stored_alerts, chosen)
 goals.flag_alerts(alert_table, table, period)
 
 # KPI cards by family: change against the previous period of equal length and a year earlier, and the target
@@ -125,7 +126,6 @@ else:
 # Breakdowns: a click adds the value to the filters of every page
 st.subheader("Where does the revenue come from?")
 st.caption("Click a bar to filter every page to it; regions drill down to countries and cities.")
-figures = []
 board = layout.grid(st, "charts", "breakdowns")
 for root in ROOTS:
     col = board.container()
@@ -144,7 +144,6 @@ for root in ROOTS:
     fig = charts.breakdown_bar(frame, f"{dim.label}: {fmt.chart_text(name)} brings {fmt.percent(top['share'])}",
                                dim.label,
                                clickable=True)
-    figures.append(fig)
     event = col.plotly_chart(fig, on_select="rerun", selection_mode="points",
                              key=f"bd_{level}_{hash(chosen)}")
     points = event.selection.points if event and event.selection else []
@@ -152,13 +151,25 @@ for root in ROOTS:
         filters.drill(level, points[0]["customdata"][0])
 
 how_computed(table, period, chosen)
-goals.panel(goal_table, alert_table, data.data_span()[1])
+goals.panel(stored_goals, stored_alerts, data.data_span()[1])
 
-report_figures = [charts.trend_chart(series, "revenue", grain, "Revenue", highlight=period), *figures]
-report_header = headline(table, period), period.label(), chosen.describe()
-downloads.html_button("Download this overview (HTML)",
-                      lambda: overview_html("Customer overview", *report_header, table, report_figures,
-                                            dt.datetime.now(dt.UTC)),
-                      f"overview_{period.end}.html", key="export_overview",
-                      help="One self-contained file with interactive charts, the period and the filters: opens in "
-                           "any browser, no server needed.")
+# The overview as a document that travels: a PDF of a few pages and a static HTML copy, filters written on them
+document_key = (period, chosen, data.version())
+prepare = st.container(horizontal=True, vertical_alignment="center")
+if prepare.button("Prepare a PDF of this overview", key="prepare_document", icon=":material/picture_as_pdf:",
+                  help="A few pages with the period and the filters written on them, and a static HTML copy under "
+                       "1 MB: to attach to an email or print."):
+    with st.status("Drawing the charts and printing the PDF…", expanded=False) as status:
+        try:
+            st.session_state["overview_document"] = (document_key, *data.overview_document(period, chosen))
+            status.update(label="The PDF is ready", state="complete")
+        except DocumentUnavailable as problem:
+            status.update(label="The PDF could not be made", state="error")
+            st.error(str(problem))
+ready = st.session_state.get("overview_document")
+if ready and ready[0] == document_key:
+    _, pdf, page_html = ready
+    prepare.download_button("Download the PDF", pdf, f"overview_{period.start}_{period.end}.pdf",
+                            mime="application/pdf", key="download_pdf", icon=":material/download:", on_click="ignore")
+    prepare.download_button("Download as HTML", page_html, f"overview_{period.start}_{period.end}.html",
+                            mime="text/html", key="download_html", icon=":material/download:", on_click="ignore")

@@ -51,3 +51,10 @@ def test_calendar_periods_for_targets_cover_the_whole_unit():
     assert calendar("next_quarter", day) == (dt.date(2027, 1, 1), dt.date(2027, 3, 31))
     assert calendar("this_year", day) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert calendar("next_month", dt.date(2024, 1, 31)) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+
+
+def test_last_week_is_the_latest_complete_monday_to_sunday_week():
+    # Thursday 19 Nov 2026: the week of 9-15 Nov; on Sunday 22 Nov the week just ended counts
+    assert preset("last_week", dt.date(2026, 11, 19)) == Period(dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+    assert preset("last_week", dt.date(2026, 11, 22)) == Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert preset("last_week", dt.date(2026, 11, 23)) == Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22))

@@ -29,7 +29,7 @@ def test_a_target_over_its_whole_period_and_over_part_of_it(tiny):  # noqa: F811
     targets.set_target(tiny, "revenue", dt.date(2024, 2, 1), dt.date(2024, 2, 29), 500, AT, EDITOR)
     frame = stored(tiny)
     whole = targets.progress(frame, "revenue", FEB, 320)
-    assert (whole.due, whole.share, whole.on_track) == (500, pytest.approx(0.64), False)
+    assert (whole.due, whole.share, whole.on_track, whole.bar) == (500, pytest.approx(0.64), False, pytest.approx(0.64))
     assert whole.sentence() == "64% of the $500 target for 01 Feb 2024 – 29 Feb 2024 (missed)"
     # the first 10 days (230 of revenue: 46% of the target) are held to 10/29 of it (172.41): on track
     part = targets.progress(frame, "revenue", Period(dt.date(2024, 2, 1), dt.date(2024, 2, 10)), 230)
@@ -46,6 +46,7 @@ def test_a_ratio_target_where_lower_is_better_and_the_shortest_period_wins(tiny)
     found = targets.progress(stored(tiny), "churn_rate", FEB, 2 / 3)
     assert found.target == 0.5 and found.due == 0.5 and found.on_track is False  # 66.7% churn > 50%
     assert found.sentence() == "50.0% target for 01 Feb 2024 – 29 Feb 2024: not met"
+    assert found.bar == pytest.approx(0.5 / (2 / 3))  # lower is better: the bar is the target over the value
     # setting the same KPI and period again replaces the target
     targets.set_target(tiny, "churn_rate", dt.date(2024, 2, 1), dt.date(2024, 2, 29), 0.7, AT)
     assert targets.progress(stored(tiny), "churn_rate", FEB, 2 / 3).on_track is True

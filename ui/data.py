@@ -263,6 +263,16 @@ def campaign_starts(window, filters):
     return _campaign_starts(str(db.default_path().resolve()), auth.role(), version(), window, filters)
 
 
+def overview_document(period, filters) -> tuple[bytes, str]:
+    """The Overview as (PDF bytes, static HTML) for this session's role (``ui.report_document``); not cached:
+    it is made on request, and the targets on it may have changed since."""
+    from ui import report_document
+
+    with _cursor(None, auth.role()) as cur:
+        document = report_document.overview_document(cur, period, filters, dt.datetime.now(dt.UTC))
+    return report_document.to_pdf(document.html), document.html
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _kpi_summary(path: str, role: str, version_key: int, period, filters):
     with _cursor(path, role) as cur:

@@ -30,9 +30,3 @@ def parquet_button(label: str, frame, file_name: str, *, key: str, where=st, **k
     rows = frame if callable(frame) else (lambda: frame)
     where.download_button(label, lambda: safe_frame(for_export(rows(), who)).to_parquet(index=False),
                           file_name=file_name, mime="application/octet-stream", key=key, on_click="ignore", **kwargs)
-
-
-def html_button(label: str, build, file_name: str, *, key: str, where=st, **kwargs) -> None:
-    """A self-contained HTML file made by ``build()`` when clicked."""
-    where.download_button(label, build, file_name=file_name, mime="text/html", key=key,
-                          icon=kwargs.pop("icon", ":material/download:"), on_click="ignore", **kwargs)

@@ -24,6 +24,13 @@ def stored() -> tuple[pd.DataFrame, pd.DataFrame]:
         return targets.targets(cur), targets.alerts(cur)
 
 
+def for_view(goal_table: pd.DataFrame, alert_table: pd.DataFrame, filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The targets and alerts a view is held to: all of them, or none under a filter (``targets.apply_to``)."""
+    if targets.apply_to(filters):
+        return goal_table, alert_table
+    return goal_table.iloc[0:0], alert_table.iloc[0:0]
+
+
 def flag_alerts(alerts: pd.DataFrame, table: pd.DataFrame, period: Period) -> None:
     """A warning per alert that fires over the period shown."""
     if alerts.empty:
@@ -44,6 +51,9 @@ def _ratio(kpi: str) -> bool:
 def panel(goals: pd.DataFrame, alerts: pd.DataFrame, last: dt.date) -> None:
     """The editors' panel: set or remove a target, import targets from CSV, add or remove an alert."""
     with st.expander("Targets and alerts", icon=":material/flag:"):
+        st.caption("Targets and alerts are set for the whole business: the cards, the trend and the warnings show "
+                   "them when no filter is active. `python -m crm_metrics alerts` checks the alerts over their latest "
+                   "days for a cron job.")
         if data.on_spark():
             st.info("Targets and alerts are stored with the embedded database; on Spark the lake has none.")
             return

@@ -26,4 +26,4 @@ def card(where, metric: Metric, row: dict, chart_data: list[float] | None = None
         year = fmt.change_text(row["unit"], row.get("year_change"))
         box.caption(f"{year} on a year earlier" if year else "No year-earlier data")
     if goal is not None:
-        box.progress(max(0.0, min(goal.share or 0.0, 1.0)), text=goal.short())
+        box.progress(goal.bar, text=goal.short())

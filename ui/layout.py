@@ -21,10 +21,23 @@ STYLE = """
 [class*="st-key-grid-charts-"] { display: grid !important; gap: 1rem !important;
     grid-template-columns: repeat(auto-fit, minmax(min(100%, max(440px, calc((100% - 1rem) / 2))), 1fr)); }
 [class*="st-key-grid-"] > div { width: auto !important; min-width: 0; }
+.crm-print { font: inherit; font-size: .875rem; background: transparent; border: 1px solid rgba(49,51,63,.2);
+    border-radius: .5rem; padding: .3rem .7rem; cursor: pointer; color: inherit; }
+.crm-print:hover { border-color: #0072B2; color: #0072B2; }
 [class*="st-key-kpi-card-"] [data-testid="stMetricValue"] { font-size: 1.9rem; }
 /* a KPI's whole name, on two lines if need be, rather than "Customer satisfact..." */
 [class*="st-key-kpi-card-"] [data-testid="stMetricLabel"] * { white-space: normal !important;
     overflow: visible !important; text-overflow: clip !important; }
+@page { size: A4 landscape; margin: 10mm; }
+@media print {
+    /* "Print this view": the page and its breadcrumb of filters, without the app around it; landscape, so that a
+       chart drawn for the screen's width fits the paper's */
+    [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+    .modebar-container, [data-testid="stFileUploader"], [data-testid="stBaseButton-secondary"] {
+        display: none !important; }
+    [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+    .stPlotlyChart, [class*="st-key-kpi-card-"] { break-inside: avoid; }
+}
 @media (max-width: 640px) {
     /* a phone: two cards a row, smaller figures, no chart toolbar over the titles */
     [class*="st-key-grid-cards-"] { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem !important; }
@@ -39,6 +52,16 @@ STYLE = """
 def apply() -> None:
     """Add the grid's stylesheet to the page (once per run, from the router)."""
     st.html(STYLE)
+
+
+def print_button(where) -> None:
+    """A button that prints the page as shown (the browser's "Save as PDF" makes a PDF of any page's current view,
+    its filters written in the breadcrumb); the print stylesheet above leaves the sidebar and toolbars out."""
+    # the sanitiser drops inline handlers: one listener on the document, attached once (our own text, no user text)
+    where.html('<button type="button" class="crm-print">Print this view or save it as PDF</button>'
+               "<script>if (!window.crmPrint) { window.crmPrint = true; document.addEventListener('click', (e) => {"
+               " if (e.target.closest('button.crm-print')) { window.print(); } }); }</script>",
+               unsafe_allow_javascript=True)
 
 
 def grid(where, kind: str, name: str):

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_helpers import HOSTILE, settle, shoot
+from browser_helpers import HOSTILE, SHOTS, settle, shoot
 from conftest import MARKUP, start_app, stop_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -55,7 +55,7 @@ def _metric(page, label: str) -> str:
     return card.get_by_test_id("stMetricValue").inner_text()
 
 
-@pytest.mark.parametrize("width", [1400, 800])
+@pytest.mark.parametrize("width", [1920, 1400, 390])
 def test_every_page_renders_on_the_sample(browser_instance, app_url, width):
     page = browser_instance.new_page(viewport={"width": width, "height": 2600})
     for name, path in PAGES.items():
@@ -63,6 +63,69 @@ def test_every_page_renders_on_the_sample(browser_instance, app_url, width):
         settle(page)
         _no_exception(page)
         shoot(page, f"{name}-sample-{width}")
+    page.close()
+
+
+def _empty_beside_cards(page) -> list[float]:
+    """Per grid of KPI cards, the pixels between its last card's right edge and the grid's right edge, over the
+    widest row."""
+    return page.evaluate("""() => [...document.querySelectorAll('[class*="st-key-grid-cards-"]')].map(grid => {
+        const box = grid.getBoundingClientRect();
+        const right = Math.max(...[...grid.children].map(c => c.getBoundingClientRect().right));
+        return box.right - right; })""")
+
+
+def test_the_overview_uses_the_width_of_the_screen(browser_instance, app_url):
+    """Cards fill the row on a wide screen (none leaves a fifth of a 1,400 px screen empty beside them) and fold to
+    two a row on a phone; the chart toolbar is hidden there."""
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(app_url + "/overview")
+    settle(page)
+    page.wait_for_selector('[class*="st-key-kpi-card-revenue"]')
+    gaps = _empty_beside_cards(page)
+    assert len(gaps) == 4 and max(gaps) <= 1400 / 5, gaps
+    cards = page.locator('[class*="st-key-kpi-card-"]')
+    assert cards.nth(0).bounding_box()["width"] > 170
+    page.set_viewport_size({"width": 390, "height": 1200})
+    page.wait_for_timeout(800)
+    first, second, third = (cards.nth(i).bounding_box() for i in range(3))
+    assert first["y"] == second["y"] and third["y"] > first["y"]  # two a row
+    assert first["x"] >= 0 and second["x"] + second["width"] <= 390
+    modebars = page.locator(".modebar-container")
+    assert all(not modebars.nth(i).is_visible() for i in range(modebars.count()))
+    page.close()
+
+
+def test_any_view_prints_and_the_overview_makes_a_pdf(browser_instance, app_url):
+    import pypdfium2 as pdfium
+
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
+    page.goto(app_url + "/segments")
+    settle(page)
+    page.wait_for_selector("button.crm-print")
+    # (a trailing value: playwright calls a function the expression evaluates to)
+    page.evaluate("window.printed = 0; window.print = () => { window.printed += 1; }; 0")
+    page.locator("button.crm-print").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.printed") == 1
+    page.goto(app_url + "/overview")
+    settle(page)
+    page.get_by_role("button", name="Prepare a PDF of this overview").click()
+    download = page.get_by_role("button", name="Download the PDF")
+    download.wait_for(timeout=120_000)
+    with page.expect_download(timeout=60_000) as info:
+        download.click()
+    body = Path(info.value.path()).read_bytes()
+    assert body.startswith(b"%PDF") and info.value.suggested_filename.endswith(".pdf")
+    pdf = pdfium.PdfDocument(body)
+    try:
+        assert 2 <= len(pdf) <= 6
+        assert "all customers" in pdf[0].get_textpage().get_text_range()
+        for n in range(len(pdf)):
+            pdf[n].render(scale=1.2).to_pil().save(SHOTS / f"overview-pdf-page-{n + 1}.png")
+    finally:
+        pdf.close()
+    _no_exception(page)
     page.close()
 
 
