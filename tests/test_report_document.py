@@ -103,3 +103,51 @@ def test_the_digest_command_for_cron(sample_db, tmp_path):
     assert digest("--out", str(tmp_path / "digest.txt")).returncode == 2
     early = digest("--as-of", "2020-01-01", "--out", str(tmp_path / "x.pdf"))
     assert early.returncode == 2 and "before the first day of data" in early.stderr
+
+
+def test_the_digest_is_emailed_with_the_standard_library(sample_db, monkeypatch):
+    """scripts/send_digest.py writes the PDF and sends it through SMTP with STARTTLS and a login from the
+    environment (a stand-in for smtplib.SMTP records the conversation)."""
+    import importlib.util
+    import smtplib
+
+    spec = importlib.util.spec_from_file_location("send_digest", ROOT / "scripts" / "send_digest.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    sent = []
+
+    class Server:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self, context):
+            sent.append(("starttls",))
+
+        def login(self, user, password):
+            sent.append(("login", user, password))
+
+        def send_message(self, message):
+            sent.append(("message", message))
+
+    monkeypatch.setattr(smtplib, "SMTP", Server)
+    env = {**__import__("os").environ, "CRM_DB": str(sample_db), "CRM_SMTP_HOST": "mail.example.com",
+           "CRM_SMTP_USER": "reports@example.com", "CRM_SMTP_PASSWORD": "s3cret",
+           "CRM_DIGEST_TO": "ceo@example.com, cfo@example.com"}
+    assert script.main(["--period", "last-month"], env) == 0
+    assert sent[:3] == [("connect", "mail.example.com", 587), ("starttls",),
+                        ("login", "reports@example.com", "s3cret")]
+    message = sent[3][1]
+    assert message["To"] == "ceo@example.com, cfo@example.com" and message["Subject"] == "Customer overview: last month"
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == "customer-overview-last-month.pdf"
+    assert attachment.get_content().startswith(b"%PDF")
+    # the sample's last order is on 30 Sep 2026: last month is August
+    assert message.get_body(("plain",)).get_content() == ("The overview of 01 Aug 2026 – 31 Aug 2026, attached as a "
+                                                            "PDF.\n")
+    assert script.main([], {"CRM_DIGEST_TO": "x@example.com"}) == 2  # no server set
