@@ -23,7 +23,7 @@ from crm_metrics.campaigns import (
 from crm_metrics.catalog import BY_KEY
 from ui import campaign_charts as cc
 from ui import columns as col
-from ui import data, downloads, filters
+from ui import data, downloads, filters, layout
 from ui import format as fmt
 from ui.empty import stop_without_orders
 from ui.explain import how_campaigns_computed
@@ -75,21 +75,20 @@ if stats.empty:
     st.page_link("pages/data.py", label="Import campaigns and contacts on the Data page", icon=":material/upload:")
     st.stop()
 
-cards = st.container(horizontal=True, wrap=True)
-cards.metric("Spend", fmt.money_short(totals["spend"]), border=True, width=200, help=BY_KEY["spend"].help)
-cards.metric("Attributed revenue", fmt.money_short(totals["attributed_revenue"]), border=True, width=200,
+cards = layout.grid(st, "cards", "campaigns-1")
+cards.metric("Spend", fmt.money_short(totals["spend"]), border=True, help=BY_KEY["spend"].help)
+cards.metric("Attributed revenue", fmt.money_short(totals["attributed_revenue"]), border=True,
              help=BY_KEY["attributed_revenue"].help)
-cards.metric("Campaign ROI", fmt.multiple(totals["roi"]), border=True, width=200, help=BY_KEY["roi"].help)
-cards.metric("ROAS", fmt.multiple(totals["roas"]), border=True, width=200, help=BY_KEY["roas"].help)
+cards.metric("Campaign ROI", fmt.multiple(totals["roi"]), border=True, help=BY_KEY["roi"].help)
+cards.metric("ROAS", fmt.multiple(totals["roas"]), border=True, help=BY_KEY["roas"].help)
 if totals["controlled"]:
     cards.metric("Revenue caused", fmt.money_short(totals["incremental_revenue"]), border=True,
-                 width=240, help=BY_KEY["incremental_revenue"].help
+                 help=BY_KEY["incremental_revenue"].help
                  + f"\n\n95% interval: {fmt.money_short(totals['incremental_revenue_low'])} to "
                    f"{fmt.money_short(totals['incremental_revenue_high'])}, over {totals['controlled']} campaigns "
                    "with a control group (the others cannot tell).")
     cards.metric("Clear effect on conversion", f"{totals['with_effect']} of {totals['controlled']}", border=True,
-                 width=220, help="Campaigns with a control group whose conversion lift's 95% interval lies above "
-                                 "zero.")
+                 help="Campaigns with a control group whose conversion lift's 95% interval lies above zero.")
 
 by_channel = results["by_channel"]
 with st.container():
@@ -178,11 +177,11 @@ st.markdown(f"**{inc['verdict']}**")
 if st.button("Show every page only the customers it reached", icon=":material/filter_alt:",
              key="campaign_filter_all"):
     filters.drill("campaign", campaign_id)
-detail = st.container(horizontal=True, wrap=True, gap="medium")
-with detail.container(width=480):
+detail = layout.grid(st, "charts", "campaigns-detail-1")
+with detail.container():
     st.plotly_chart(cc.funnel(row, f"{fmt.percent(row['conversion_rate'])} of those reached bought within "
                                    f"{window} days"), key="campaign_funnel")
-with detail.container(width=420):
+with detail.container():
     if inc["has_control"]:
         st.plotly_chart(cc.treated_vs_control(row, wilson_interval,
                                               f"Lift: {fmt.rate_points(inc['lift'])} pts "
@@ -191,18 +190,18 @@ with detail.container(width=420):
                         key="treated_control")
     else:
         st.info(inc["verdict"], icon=":material/science:")
-facts = st.container(horizontal=True, wrap=True)
-facts.metric("Spend", fmt.money_exact(row["spend"]), border=True, width=180)
-facts.metric("Attributed revenue", fmt.money_short(row["attributed_revenue"]), border=True, width=180)
-facts.metric("Campaign ROI", fmt.multiple(row["roi"]), border=True, width=180, help=BY_KEY["roi"].help)
+facts = layout.grid(st, "cards", "campaigns-2")
+facts.metric("Spend", fmt.money_exact(row["spend"]), border=True)
+facts.metric("Attributed revenue", fmt.money_short(row["attributed_revenue"]), border=True)
+facts.metric("Campaign ROI", fmt.multiple(row["roi"]), border=True, help=BY_KEY["roi"].help)
 if inc["has_control"]:
-    facts.metric("Revenue per customer reached", fmt.money_exact(inc["revenue_per_treated"]), border=True, width=220,
+    facts.metric("Revenue per customer reached", fmt.money_exact(inc["revenue_per_treated"]), border=True,
                  help=f"Control group: {fmt.money_exact(inc['revenue_per_control'])} per customer, in the same "
                       "window after their (withheld) contact.")
-    facts.metric("Revenue caused", fmt.money_short(inc["incremental_revenue"]), border=True, width=200,
+    facts.metric("Revenue caused", fmt.money_short(inc["incremental_revenue"]), border=True,
                  help=f"95% interval {fmt.money_short(inc['incremental_revenue_low'])} to "
                       f"{fmt.money_short(inc['incremental_revenue_high'])}")
-    facts.metric("Incremental ROI", fmt.multiple(inc["incremental_roi"]), border=True, width=200,
+    facts.metric("Incremental ROI", fmt.multiple(inc["incremental_roi"]), border=True,
                  help=f"95% interval {fmt.multiple(inc['incremental_roi_low'])} to "
                       f"{fmt.multiple(inc['incremental_roi_high'])}. " + BY_KEY["incremental_roi"].definition)
 

@@ -11,7 +11,7 @@ ensure_router()
 from crm_metrics import customer360 as c360  # noqa: E402
 from ui import columns as col
 from ui import customer_charts as cc
-from ui import data, downloads, filters
+from ui import data, downloads, filters, layout
 from ui import format as fmt
 from ui.empty import stop_without_orders
 
@@ -68,18 +68,18 @@ st.text(" · ".join(d for d in details if d))  # personal data: plain text, no M
 st.caption(f"As of {as_of:%d %b %Y} (the end of the period chosen in the sidebar).")
 action_slot = st.container()
 
-cards = st.container(horizontal=True, wrap=True)
-cards.metric("Revenue to date", fmt.money_exact(person["revenue"]), border=True, width=200,
+cards = layout.grid(st, "cards", "customer-1")
+cards.metric("Revenue to date", fmt.money_exact(person["revenue"]), border=True,
              help="Completed orders only; returned and cancelled orders are counted apart.")
-cards.metric("Orders", fmt.count(person["orders"] or 0), border=True, width=160,
+cards.metric("Orders", fmt.count(person["orders"] or 0), border=True,
              help=f"{fmt.count(person['returned_orders'] or 0)} returned and "
                   f"{fmt.count(person['cancelled_orders'] or 0)} cancelled, not counted.")
-cards.metric("Average order", fmt.money_exact(person["average_order"]), border=True, width=180)
+cards.metric("Average order", fmt.money_exact(person["average_order"]), border=True)
 cards.metric("Last order", f"{person['days_since_last_order']} days ago" if person["last_order"] else "Never",
-             border=True, width="content",
+             border=True,
              help=f"{person['last_order']:%d %b %Y}" if person["last_order"] else "No completed order yet.")
 cards.metric("Margin to date", fmt.money_exact(person["margin"]) if person["margin"] is not None else "n/a",
-             border=True, width=180, help="Revenue minus cost of goods; n/a when an order has no cost.")
+             border=True, help="Revenue minus cost of goods; n/a when an order has no cost.")
 
 # --- segment, value and risk -----------------------------------------------------------------------------
 customers_total = int(data.report("tables").set_index("table_name").loc["customers", "row_count"])
@@ -100,17 +100,17 @@ if run_models:
         predictions, scored = data.customer_models(as_of)
         view = c360.model_view(customer_id, predictions, scored)
     segment = path["segment"].iloc[-1]
-    cards.metric("Segment", segment, border=True, width="content",
+    cards.metric("Segment", segment, border=True,
                  help=f"RFM scores {path['rfm'].iloc[-1] or 'none'} (recency-frequency-monetary, 1-5).")
     cards.metric("Predicted CLV, 12 months", fmt.money_exact(view["clv"]) if view["clv"] is not None else "n/a",
-                 border=True, width=220,
+                 border=True,
                  help=(f"{fmt.money_interval(view['clv_low'], view['clv_high'], exact=True)}; "
                        f"{view['value_tier']} value tier." if view["clv"] is not None else
                        "No completed order before this date: nothing to predict from."))
     cards.metric("Probability alive", fmt.percent(view["p_alive"]) if view["p_alive"] is not None else "n/a",
-                 border=True, width=190, help="BG/NBD: the chance they have not silently stopped buying.")
+                 border=True, help="BG/NBD: the chance they have not silently stopped buying.")
     cards.metric("Churn risk", fmt.percent(view["churn_probability"]) if view["churn_scored"] else "Not scored",
-                 border=True, width="content",
+                 border=True,
                  help="The churn model's probability of no order over the churn horizon (Retention page). Not "
                       "scored: no order in the last year, or too little history for a model.")
 else:

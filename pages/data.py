@@ -6,7 +6,7 @@ from ui.routing import ensure_router
 
 ensure_router()
 
-from ui import auth, data
+from ui import auth, data, layout
 from ui import columns as col
 from ui import format as fmt
 from ui.importing import batch_panel, currency_panel, upload_panel
@@ -56,9 +56,9 @@ last = tables["last_imported_at"].max()
 st.markdown(f"**{fmt.count(counts['customers'])} customers** and **{fmt.count(counts['orders'])} orders** "
             f"from {int(tables['imports'].sum())} imports; last change {last:%Y-%m-%d %H:%M} UTC.")
 
-cards = st.container(horizontal=True, wrap=True)
+cards = layout.grid(st, "cards", "data-1")
 for table, rows in counts.items():
-    cards.metric(table.capitalize(), fmt.count(rows), border=True, width=140)
+    cards.metric(table.capitalize(), fmt.count(rows), border=True)
 st.caption("The sidebar filters do not apply here: this page shows everything stored.")
 
 if message := st.session_state.pop("last_import", None):

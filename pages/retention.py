@@ -10,7 +10,7 @@ from crm_metrics.churn import ChurnOptions  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
 from crm_metrics.churn import left_out_sentence as churn_left_out
 from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
-from ui import auth, data, downloads, filters
+from ui import auth, data, downloads, filters, layout
 from ui import columns as col
 from ui import format as fmt
 from ui import retention_charts as rc
@@ -108,16 +108,16 @@ for problem in result.messages:
 if result.learned:
     gb, rule = result.metrics["gradient_boosting"], result.metrics["rule"]
     st.markdown(churn_headline(result))
-    cards = st.container(horizontal=True, wrap=True)
+    cards = layout.grid(st, "cards", "retention-1")
     for key, label in (("gradient_boosting", "Gradient boosting"), ("logistic", "Logistic regression"),
                        ("rule", "Rule (recency)")):
         m = result.metrics[key]
-        cards.metric(f"{label}: AUC", f"{m['auc']:.3f}", border=True, width=220,
+        cards.metric(f"{label}: AUC", f"{m['auc']:.3f}", border=True,
                      help="Area under the ROC curve on the later cut-off: the chance that a customer who churned "
                           "is ranked above one who stayed (0.5 = guessing, 1 = perfect).")
-    cards.metric(f"Precision in the top {list_share:.0%}", fmt.percent(gb["precision_at_k"]), border=True, width=220,
+    cards.metric(f"Precision in the top {list_share:.0%}", fmt.percent(gb["precision_at_k"]), border=True,
                  help="Of the customers on the list, the share who did churn.")
-    cards.metric(f"Recall in the top {list_share:.0%}", fmt.percent(gb["recall_at_k"]), border=True, width=220,
+    cards.metric(f"Recall in the top {list_share:.0%}", fmt.percent(gb["recall_at_k"]), border=True,
                  help="Of all who churned, the share the list catches.")
     trained_on = (f"the {fmt.count(result.n_train)} customers" if result.n_fit == result.n_train else
                   f"a random {fmt.count(result.n_fit)} of the {fmt.count(result.n_train)} customers")
@@ -130,18 +130,18 @@ if result.learned:
                f"active on {result.test_cutoff:%d %b %Y}, churn known by {result.as_of:%d %b %Y}. The model never "
                "saw the test period. It learns from every customer; filters choose whom it is tested on and "
                "who is listed.")
-    charts = st.container(horizontal=True, wrap=True, gap="medium")
-    with charts.container(width=440):
+    charts = layout.grid(st, "charts", "retention-charts-1")
+    with charts.container():
         st.plotly_chart(rc.gains(result.metrics, "How many churners a list finds"), key="churn_gains")
-    with charts.container(width=440):
+    with charts.container():
         st.plotly_chart(rc.calibration(result.calibration, "Are the probabilities honest?"), key="churn_calibration")
     st.markdown("**What drives churn here**: how much the test AUC falls when a feature, or a whole theme of "
                 "related features, is scrambled (measured on every customer, like the training). Related features "
                 "share their importance, so read the themes first.")
-    drivers = st.container(horizontal=True, wrap=True, gap="medium")
-    with drivers.container(width=440):
+    drivers = layout.grid(st, "charts", "retention-drivers-2")
+    with drivers.container():
         st.plotly_chart(rc.driver_themes(result.themes, "Themes that predict churn"), key="churn_themes")
-    with drivers.container(width=440):
+    with drivers.container():
         st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
 
 st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")

@@ -10,7 +10,7 @@ ensure_router()
 from crm_metrics import satisfaction as sat  # noqa: E402
 from crm_metrics.catalog import SERVICE_METRICS
 from ui import columns as col
-from ui import data, filters
+from ui import data, filters, layout
 from ui import format as fmt
 from ui import service_charts as sc
 from ui.empty import stop_without_orders
@@ -37,12 +37,12 @@ with answer:
     st.markdown(sat.loyalty_sentence(loyalty, follow_days))
     filters.breadcrumb(chosen, period)
 
-cards = st.container(horizontal=True, wrap=True)
-cards.metric("CSAT", fmt.percent(sat.csat_rate(grades)), border=True, width=190,
+cards = layout.grid(st, "cards", "satisfaction-1")
+cards.metric("CSAT", fmt.percent(sat.csat_rate(grades)), border=True,
              help="Share of survey answers in the period that were satisfied or very satisfied (4-5 of 5).")
-cards.metric("NPS", fmt.points(nps["nps"]), border=True, width=190,
+cards.metric("NPS", fmt.points(nps["nps"]), border=True,
              help="Promoters (9-10) minus detractors (0-6), in points of all answers (-100 to 100).")
-cards.metric("Survey answers", fmt.count(int(grades["answers"].sum())), border=True, width=190)
+cards.metric("Survey answers", fmt.count(int(grades["answers"].sum())), border=True)
 
 st.subheader("What customers say")
 if grades["answers"].sum() == 0:
@@ -87,13 +87,13 @@ if service.empty:
             icon=":material/inbox:")
 else:
     totals = sat.service_totals(service)
-    cards = st.container(horizontal=True, wrap=True)
-    cards.metric("Tickets opened", fmt.count(totals["tickets"]), border=True, width=190)
-    cards.metric("Still open", fmt.count(totals["open"]), border=True, width=190)
-    cards.metric("First-contact resolution", fmt.percent(totals["first_contact_rate"]), border=True, width=220,
+    cards = layout.grid(st, "cards", "satisfaction-2")
+    cards.metric("Tickets opened", fmt.count(totals["tickets"]), border=True)
+    cards.metric("Still open", fmt.count(totals["open"]), border=True)
+    cards.metric("First-contact resolution", fmt.percent(totals["first_contact_rate"]), border=True,
                  help="Closed tickets the customer did not come back about (no ticket of the same category within "
                       "7 days); the data has no contact count, so this is the usual proxy.")
-    cards.metric("Support rating", fmt.number(totals["satisfaction"]), border=True, width=190,
+    cards.metric("Support rating", fmt.number(totals["satisfaction"]), border=True,
                  help="Mean rating of the rated tickets, 1 (very disappointed) to 5 (very satisfied).")
     st.dataframe(service, hide_index=True, width="stretch",
                  column_config={"value": dimension.capitalize(), "tickets": col.count("Tickets"),

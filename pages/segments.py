@@ -17,7 +17,7 @@ from crm_metrics.rfm import (
     months_before,
 )
 from crm_metrics.segments import describe
-from ui import auth, charts, data, downloads, filters
+from ui import auth, charts, data, downloads, filters, layout
 from ui import columns as col
 from ui import format as fmt
 from ui.customer_links import customer_table
@@ -42,17 +42,17 @@ if summary.empty:
     st.stop()
 
 numbers = highlights(summary)
-cards = st.container(horizontal=True, wrap=True)
-cards.metric("Customers scored", fmt.count(numbers["customers"]), border=True, width=215)
-cards.metric("Segments in use", fmt.count(numbers["segments"]), border=True, width=215)
+cards = layout.grid(st, "cards", "segments-1")
+cards.metric("Customers scored", fmt.count(numbers["customers"]), border=True)
+cards.metric("Segments in use", fmt.count(numbers["segments"]), border=True)
 if numbers["champions"]:
     cards.metric("Champions' share of revenue", fmt.percent(numbers["champions"]["revenue_share"]), border=True,
-                 width=215, help="Bought recently, buy often and spend the most.")
-cards.metric("Valuable customers slipping away", fmt.count(numbers["slipping_customers"]), border=True, width=215,
+                 help="Bought recently, buy often and spend the most.")
+cards.metric("Valuable customers slipping away", fmt.count(numbers["slipping_customers"]), border=True,
              help="At Risk and Can't Lose Them: they spent well, but not recently.")
 
-board = st.container(horizontal=True, wrap=True, gap="medium")  # side by side when wide, stacked when narrow
-with board.container(width=540):
+board = layout.grid(st, "charts", "segments-board-1")
+with board.container():
     largest = numbers["largest"]
     event = st.plotly_chart(
         charts.segment_treemap(summary, f"{largest['segment']} is the largest segment "
@@ -61,7 +61,7 @@ with board.container(width=540):
     points = event.selection.points if event and event.selection else []
     if points and points[0].get("id"):  # a click picks the list below (set before that widget is drawn)
         st.session_state["segment_pick"] = points[0]["id"]
-with board.container(width=540):
+with board.container():
     st.plotly_chart(charts.rf_heatmap(grid, "Recent and frequent buyers sit top right"), key="rf_heatmap")
 
 st.subheader("The segments")
@@ -157,12 +157,12 @@ if st.session_state.get("clusters_on"):
     with st.status("Fitting k-means…", expanded=False) as status:
         found = data.customer_clusters(as_of, chosen, options, k_choice, extra)
         status.update(label=f"{found['k']} clusters found.", state="complete")
-    board = st.container(horizontal=True, wrap=True, gap="medium")
-    with board.container(width=420):
+    board = layout.grid(st, "charts", "segments-board-2")
+    with board.container():
         st.plotly_chart(charts.silhouette_curve(found["silhouette"], found["k"],
                                                 f"k = {found['k']} separates the customers best"),
                         key="silhouette")
-    with board.container(width=640):
+    with board.container():
         st.plotly_chart(charts.cluster_scatter(found["sample"], "Each cluster's place in recency and spend"),
                         key="cluster_scatter")
     st.dataframe(found["profile"], hide_index=True, width="stretch",

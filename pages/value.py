@@ -12,7 +12,7 @@ ensure_router()
 from crm_metrics.catalog import BY_KEY  # noqa: E402
 from crm_metrics.clv import CLVOptions, backtest_window, headline
 from crm_metrics.worth import RetentionInputs, at_risk_summary, concentration, retention_economics
-from ui import auth, data, downloads, filters
+from ui import auth, data, downloads, filters, layout
 from ui import columns as col
 from ui import format as fmt
 from ui import value_charts as vc
@@ -71,23 +71,22 @@ for problem in fit.problems:
     st.warning(problem, icon=":material/warning:")
 
 if fit.usable:
-    cards = st.container(horizontal=True, wrap=True)
+    cards = layout.grid(st, "cards", "value-1")
     whose = "these customers" if chosen.selected else "all customers"
-    cards.metric(f"Predicted CLV, {whose}", fmt.money_short(totals["clv"]), border=True, width=240,
+    cards.metric(f"Predicted CLV, {whose}", fmt.money_short(totals["clv"]), border=True,
                  help=BY_KEY["clv"].help + f"\n\n{fmt.money_interval(totals['low'], totals['high'])}.")
-    cards.metric("Average predicted CLV", fmt.money_exact(totals["average_clv"]), border=True,
-                 width=220)
-    cards.metric("Likely still customers", fmt.percent(totals["alive_share"]), border=True, width=220,
+    cards.metric("Average predicted CLV", fmt.money_exact(totals["average_clv"]), border=True)
+    cards.metric("Likely still customers", fmt.percent(totals["alive_share"]), border=True,
                  help=BY_KEY["p_alive"].help + "\n\nShare of customers with a probability alive of 50% or more.")
-    cards.metric("Expected purchases", fmt.count(round(totals["expected_purchases"])), border=True, width=200,
+    cards.metric("Expected purchases", fmt.count(round(totals["expected_purchases"])), border=True,
                  help=BY_KEY["expected_purchases"].help)
 
-board = st.container(horizontal=True, wrap=True, gap="medium")  # side by side when wide, stacked when narrow
-with board.container(width=440):
+board = layout.grid(st, "charts", "value-board-1")
+with board.container():
     st.plotly_chart(vc.pareto(value["curve"], 20, "How concentrated revenue is" if top_share is None else
                               f"The best 20% of customers brought {fmt.percent(top_share)} of revenue"),
                     key="pareto")
-with board.container(width=440):
+with board.container():
     if fit.usable:
         st.plotly_chart(vc.value_matrix(value["matrix"], "Value so far against predicted value"), key="value_matrix")
         st.caption("High value, low potential: customers slipping away. Low value, high potential: customers to "
@@ -145,11 +144,11 @@ if fit.usable:
                         f"({fmt.rate_points(result['total_error'])}% off in total). Per customer the mean absolute "
                         f"error is {result['mae']:.2f} purchases and the correlation "
                         f"{result['correlation']:.2f}.")
-            charts = st.container(horizontal=True, wrap=True, gap="medium")
-            with charts.container(width=440):
+            charts = layout.grid(st, "charts", "value-charts-2")
+            with charts.container():
                 st.plotly_chart(vc.backtest_by_x(result["by_x"], "Per customer, by purchases before the cut"),
                                 key="backtest_x")
-            with charts.container(width=440):
+            with charts.container():
                 st.plotly_chart(vc.backtest_weekly(result["weekly"], "Week by week after the cut"),
                                 key="backtest_weekly")
 
@@ -191,13 +190,13 @@ inputs = RetentionInputs(acquisition_cost=acquisition, retention_cost=keeping, a
                          customers=customers_now)
 risk = at_risk_summary(predictions) if fit.usable else {"customers": 0, "clv_if_stay": 0.0}
 econ = retention_economics(inputs, risk["clv_if_stay"], save_rate)
-cards = st.container(horizontal=True, wrap=True)
-cards.metric("Cost of a lost customer", fmt.money_exact(econ["lost_customer_cost"]), border=True, width=240,
+cards = layout.grid(st, "cards", "value-2")
+cards.metric("Cost of a lost customer", fmt.money_exact(econ["lost_customer_cost"]), border=True,
              help=BY_KEY["lost_customer_cost"].help)
-cards.metric("Five points more retention", fmt.money_short(econ["five_point_gain"]), border=True, width=240,
+cards.metric("Five points more retention", fmt.money_short(econ["five_point_gain"]), border=True,
              help=BY_KEY["five_point_gain"].help)
-cards.metric("Break-even spend per at-risk customer", fmt.money_exact(econ["break_even_save_spend"]), border=True,
-             width=280, help=BY_KEY["break_even_save_spend"].help)
+cards.metric("Break-even spend per at-risk customer", fmt.money_exact(econ["break_even_save_spend"]),
+             border=True, help=BY_KEY["break_even_save_spend"].help)
 st.markdown(
     f"Winning a customer costs as much as keeping one for **{econ['keep_vs_win']:.1f} years**. A customer who stays "
     f"is worth {fmt.money_exact(econ['customer_value'])} over {years} years (margin minus the cost of keeping them, "

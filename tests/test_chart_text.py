@@ -40,3 +40,17 @@ def test_campaign_marks_on_the_trend_show_the_name_as_written_and_drill_into_the
     assert marks.y[0] == 200.0 * 1.08  # above the highest point
     pace = next(t for t in fig.data if t.name == "Target pace")
     assert list(pace.y) == [150.0, 150.0]
+
+
+def test_a_long_title_is_folded_at_spaces_and_the_margin_grows():
+    import plotly.graph_objects as go
+
+    from ui.charts import TITLE_LINE, finish
+
+    title = "Champions is the largest segment (17.0% of customers, 44.6% of revenue): keep them close"
+    fig = finish(go.Figure(layout=dict(title=title, margin=dict(t=50))))
+    lines = fig.layout.title.text.split("<br>")
+    assert " ".join(lines) == title and all(len(line) <= TITLE_LINE for line in lines) and len(lines) == 2
+    assert fig.layout.margin.t == 70
+    short = finish(go.Figure(layout=dict(title="Revenue by region")))
+    assert short.layout.title.text == "Revenue by region"

@@ -48,8 +48,32 @@ _ASSIGNED: dict[str, str] = {}
 
 
 def finish(fig: go.Figure) -> go.Figure:
-    """Every builder returns through here: the data's labels made literal, money in the data's currency."""
-    return in_currency(literal_labels(fig))
+    """Every builder returns through here: the data's labels made literal, money in the data's currency, a long
+    title folded onto lines that a phone's width holds."""
+    return wrapped_title(in_currency(literal_labels(fig)))
+
+
+TITLE_LINE = 56  # characters: a phone-wide chart (about 350 px) holds this at the phone's title size
+
+
+def wrapped_title(fig: go.Figure) -> go.Figure:
+    """``fig`` with a title longer than :data:`TITLE_LINE` characters broken at spaces onto lines of at most that
+    many (a title is a sentence that says what to notice; cut off at the chart's edge it says nothing), the top
+    margin grown to hold them."""
+    title = fig.layout.title.text if fig.layout.title else None
+    if not title or len(title) <= TITLE_LINE or "<br>" in title:
+        return fig
+    lines, line = [], ""
+    for word in title.split(" "):
+        if line and len(line) + 1 + len(word) > TITLE_LINE:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 50
+    fig.update_layout(title_text="<br>".join(lines), margin_t=top + 20 * (len(lines) - 1))
+    return fig
 
 
 _LABEL_FIELDS = ("x", "y", "labels", "ids", "parents", "name")

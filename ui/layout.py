@@ -10,23 +10,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-# cards: at least 170 px wide and at most six a row; charts: at least 440 px and at most two a row; a row with
+# cards: at least 140 px wide and at most six a row; charts: at least 440 px and at most two a row; a row with
 # fewer stretches them to the full width (the stylesheet below)
 KINDS = ("cards", "charts")
 
 STYLE = """
 <style>
 [class*="st-key-grid-cards-"] { display: grid !important; gap: 0.75rem !important;
-    grid-template-columns: repeat(auto-fit, minmax(max(170px, calc((100% - 3.75rem) / 6)), 1fr)); }
+    grid-template-columns: repeat(auto-fit, minmax(max(140px, calc((100% - 3.75rem) / 6)), 1fr)); }
 [class*="st-key-grid-charts-"] { display: grid !important; gap: 1rem !important;
     grid-template-columns: repeat(auto-fit, minmax(min(100%, max(440px, calc((100% - 1rem) / 2))), 1fr)); }
 [class*="st-key-grid-"] > div { width: auto !important; min-width: 0; }
+/* a row of cards is as tall as its tallest: every card fills its cell */
+[class*="st-key-grid-cards-"] { align-items: stretch !important; }
+[class*="st-key-grid-cards-"] > div { align-self: stretch !important; height: auto !important; }
+[class*="st-key-grid-cards-"] > div > [data-testid="stMetric"],
+[class*="st-key-grid-cards-"] > div > [data-testid="stVerticalBlock"] { height: 100% !important; }
 .crm-print { font: inherit; font-size: .875rem; background: transparent; border: 1px solid rgba(49,51,63,.2);
     border-radius: .5rem; padding: .3rem .7rem; cursor: pointer; color: inherit; }
 .crm-print:hover { border-color: #0072B2; color: #0072B2; }
-[class*="st-key-kpi-card-"] [data-testid="stMetricValue"] { font-size: 1.9rem; }
+[class*="st-key-grid-cards-"] [data-testid="stMetricValue"] { font-size: 1.75rem; }
 /* a KPI's whole name, on two lines if need be, rather than "Customer satisfact..." */
-[class*="st-key-kpi-card-"] [data-testid="stMetricLabel"] * { white-space: normal !important;
+[class*="st-key-grid-cards-"] [data-testid="stMetricLabel"] * { white-space: normal !important;
     overflow: visible !important; text-overflow: clip !important; }
 @page { size: A4 landscape; margin: 10mm; }
 @media print {
@@ -44,6 +49,7 @@ STYLE = """
     [class*="st-key-kpi-card-"] [data-testid="stMetricValue"] { font-size: 1.35rem; }
     [class*="st-key-kpi-card-"] { padding: 0.6rem !important; }
     .modebar-container { display: none !important; }
+    .js-plotly-plot .gtitle { font-size: 13px !important; }
 }
 </style>
 """
