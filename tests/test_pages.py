@@ -236,6 +236,17 @@ def test_targets_and_alerts_on_the_overview(sample_app):
     at.button(key="rm_alert_1").click().run()
     assert not at.warning
     assert any("Target: Revenue $300.0k over 03 Jul 2026 – 30 Sep 2026" in m.value for m in at.markdown)
+    # a targets file: a bad one stores nothing and names line and column; a good one is listed
+    at.file_uploader(key="targets_upload").set_value(("goals.csv", b"kpi,period_start,period_end,target\n"
+                                                      b"orders,2026-10-01,2026-12-31,abc\n", "text/csv")).run()
+    at.button(key="import_targets").click().run()
+    # (the problem is user text, escaped for Markdown)
+    assert any("goals.csv:2: column target: not a number" in e.value.replace("\\", "") for e in at.error)
+    at.file_uploader(key="targets_upload").set_value(("goals.csv", b"kpi,period_start,period_end,target\n"
+                                                      b"orders,2026-10-01,2026-12-31,5000\n", "text/csv")).run()
+    at.button(key="import_targets").click().run()
+    assert not at.exception
+    assert any("Target: Orders 5,000 over 01 Oct 2026 – 31 Dec 2026" in m.value for m in at.markdown)
 
 
 def test_overview_empty_database_offers_the_sample(empty_app):

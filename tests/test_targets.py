@@ -11,6 +11,7 @@ from test_drivers import FEB, tiny  # noqa: F401  (the fixture)
 
 from crm_metrics import targets
 from crm_metrics.access import AccessDenied, Principal
+from crm_metrics.importing import import_file
 from crm_metrics.kpis import Period
 
 AT = dt.datetime(2024, 3, 1, 9, 0)
@@ -137,3 +138,21 @@ def test_the_target_pace_per_trend_bucket(tiny):  # noqa: F811
     # a target of a KPI that does not add up over days draws no pace
     targets.set_target(tiny, "aov", dt.date(2024, 2, 1), dt.date(2024, 2, 29), 90, AT)
     assert targets.goal_series(stored(tiny), "aov", weeks, "week").empty
+
+
+def test_campaign_starts_for_the_trend_follow_the_campaign_filter(con, write):
+    from crm_metrics.filters import Filters
+    from crm_metrics.kpis import campaign_starts
+
+    import_file(con, "campaigns", write("k.csv", "campaign_id,name,channel,start_date,cost\n"
+                                        "K1,Spring,Email,2024-02-01,50\nK2,Summer,Push,2024-06-01,20\n"
+                                        "K3,Winter,Email,2023-12-01,10\n"))
+    cur = con.cursor()
+    try:
+        window = Period(dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+        assert campaign_starts(cur, window, Filters())["campaign_id"].tolist() == ["K1", "K2"]
+        chosen = Filters().with_values("campaign", ["K2"])
+        assert campaign_starts(cur, window, chosen)[["name", "start_date"]].values.tolist() == \
+            [["Summer", dt.date(2024, 6, 1)]]
+    finally:
+        cur.close()

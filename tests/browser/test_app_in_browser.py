@@ -85,10 +85,13 @@ def test_the_overview_uses_the_width_of_the_screen(browser_instance, app_url):
     """Cards fill the row on a wide screen (no page leaves a fifth of a 1,400 px screen empty beside them) and fold
     to two a row on a phone; the chart toolbar is hidden there."""
     page = browser_instance.new_page(viewport={"width": 1400, "height": 1200})
-    for path in ("/campaigns", "/segments", "/value", "/satisfaction"):
+    for path in ("/campaigns", "/segments", "/value", "/satisfaction", "/retention", "/data", "/learn"):
         page.goto(app_url + path)
         settle(page)
-        page.wait_for_selector('[class*="st-key-grid-cards-"]')
+        try:
+            page.wait_for_selector('[class*="st-key-grid-cards-"]', timeout=30_000)
+        except PlaywrightTimeout as missing:
+            raise AssertionError(f"{path}: no row of cards") from missing
         gaps = _empty_beside_cards(page)
         assert gaps and max(gaps) <= 1400 / 5, (path, gaps)
     page.goto(app_url + "/overview")
