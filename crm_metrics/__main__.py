@@ -181,7 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](con, args)
     try:
         con = db.connect(args.db)
-    except db.DatabaseUnavailable as exc:  # in use, damaged, not a database, not writable: said, no traceback
+    except db.DatabaseInUse as exc:
+        if args.command in ("report", "imports"):  # the running dashboard holds the file: it answers reports
+            if args.command == "imports":
+                args.name, args.format, args.out, args.as_of = "imports", "table", None, None
+                args.time_unit = args.horizon_months = args.days = args.kpi = args.compare = None
+            return _report_from_the_app(args, exc)
+        print(f"error: {exc} While the dashboard runs, reports (`report NAME`, `imports`) come from it; imports "
+              "go through its Data page.", file=sys.stderr)
+        return 2
+    except db.DatabaseUnavailable as exc:  # damaged, not a database, not writable: said, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -323,7 +332,8 @@ def _undo(con, args) -> int:
     return 0
 
 
-def _report(con, args) -> int:
+def _report_options(args) -> dict | None:
+    """The report's options from the flags; None (after saying so) when the report does not take one."""
     options = {k: v for k, v in (("time_unit", args.time_unit), ("horizon_months", args.horizon_months),
                                  ("days", args.days), ("kpi", args.kpi), ("compare", args.compare))
                if v is not None}
@@ -332,8 +342,37 @@ def _report(con, args) -> int:
     if unknown:
         flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
         print(f"error: the {args.name} report does not take {flags}", file=sys.stderr)
+        return None
+    return options
+
+
+def _report_from_the_app(args, in_use: Exception) -> int:
+    """The report as the running dashboard computes it (crm_metrics/remote.py)."""
+    from crm_metrics import remote
+
+    options = _report_options(args)
+    if options is None:
         return 2
-    frame = report(con, args.name, as_of=args.as_of, **options)
+    try:
+        frame = remote.ask(args.db or db.default_path(), args.name, args.as_of, **options)
+    except remote.AppUnreachable as exc:
+        print(f"error: {in_use} ({exc})", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("(the running dashboard holds the database: this report comes from it)", file=sys.stderr)
+    return _print_report(frame, args)
+
+
+def _report(con, args) -> int:
+    options = _report_options(args)
+    if options is None:
+        return 2
+    return _print_report(report(con, args.name, as_of=args.as_of, **options), args)
+
+
+def _print_report(frame, args) -> int:
     if args.format == "csv":
         text = safe_frame(frame).to_csv(index=False, float_format=FLOAT_FORMAT)
     elif args.format == "json":
@@ -554,5 +593,10 @@ COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample":
             "why": _why, "targets": _targets, "alerts": _alerts,
             "digest": _digest}
 
-if __name__ == "__main__":
+def run() -> None:
+    """The ``crm-metrics`` console script."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -437,10 +437,12 @@ def test_an_import_into_a_database_deleted_under_the_app_is_refused(tmp_path):
 
 
 def test_errors_show_a_message_and_leave_the_traceback_to_the_log():
-    import tomllib
+    from ui.serve import config_flags
 
-    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["client"]["showErrorDetails"] == "none"
+    flags = config_flags(["--server.port", "8502"])
+    assert flags[flags.index("--client.showErrorDetails") + 1] == "none"
+    assert "--server.port" not in flags and flags[flags.index("--server.maxUploadSize") + 1] == "1024"
+    assert "--theme.base" not in config_flags(["--theme.base", "dark"])  # the command line wins
 
 
 def test_reports_on_a_full_disk_serve_the_layer_built_before(tmp_path, monkeypatch):

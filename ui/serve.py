@@ -19,9 +19,13 @@ from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_app
 
 from crm_metrics import accounts
+from ui.cli_bridge import open_bridge
 from ui.upload_gate import GatedRuntime
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+# the app's Streamlit settings (theme, upload size, no tracebacks to the browser), passed as flags so that they hold
+# wherever the app is started from (an installed app has no .streamlit folder in the working directory)
+CONFIG = Path(__file__).resolve().parent / "streamlit_config.toml"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -36,6 +40,28 @@ def gate_uploads() -> None:
 
     gated.gated = True
     starlette_app.create_upload_routes = gated
+
+
+def answer_the_command_line(url: str) -> None:
+    """Add the route through which the command line's reports reach the app (ui/cli_bridge.py)."""
+    create = starlette_app.create_streamlit_routes
+    if getattr(create, "bridged", False):
+        return
+
+    def with_bridge(runtime):
+        return [open_bridge(url), *create(runtime)]
+
+    with_bridge.bridged = True
+    starlette_app.create_streamlit_routes = with_bridge
+
+
+def listening_port(args: list[str]) -> str:
+    for i, arg in enumerate(args):
+        if arg.startswith("--server.port="):
+            return arg.split("=", 1)[1]
+        if arg == "--server.port" and i + 1 < len(args):
+            return args[i + 1]
+    return os.environ.get("STREAMLIT_SERVER_PORT") or "8501"
 
 
 def listening_address(args: list[str]) -> str:
@@ -60,14 +86,31 @@ def start_notice(address: str, mode: str) -> str:
     return notice
 
 
+def config_flags(given: list[str]) -> list[str]:
+    """``--section.key value`` for every setting of :data:`CONFIG` the command line does not set itself."""
+    import tomllib
+
+    flags = []
+    for section, options in tomllib.loads(CONFIG.read_text(encoding="utf-8")).items():
+        for key, value in options.items():
+            name = f"--{section}.{key}"
+            if not any(a == name or a.startswith(name + "=") for a in given):
+                flags += [name, str(value).lower() if isinstance(value, bool) else str(value)]
+    return flags
+
+
 def main() -> None:
+    """The ``crm-dashboard`` console script: Streamlit's own command line on the app, with the upload gate."""
     PagesManager.uses_pages_directory = False
     gate_uploads()
     args = sys.argv[1:]
+    args = [*config_flags(args), *args]
     address = listening_address(args)
     if not any(a.startswith("--server.address") for a in args):
         args = ["--server.address", address, *args]
     print(start_notice(address, accounts.auth_mode()), flush=True)
+    local = "127.0.0.1" if address in ("0.0.0.0", "::", "localhost") else f"[{address}]" if ":" in address else address
+    answer_the_command_line(f"http://{local}:{listening_port(args)}")
     sys.argv = ["streamlit", "run", str(APP), *args]
     sys.exit(cli.main())
 
