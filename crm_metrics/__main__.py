@@ -62,8 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--date-format", help="strptime format of dates, e.g. %%d/%%m/%%Y")
     imp.add_argument("--map", action="append", default=[], metavar="SOURCE=TARGET",
                      help="map a file column to a canonical column ('-' skips it); repeatable")
+    imp.add_argument("--wait", type=float, default=300, metavar="SECONDS",
+                     help="while the dashboard holds the database the import is queued for it: how long to wait for "
+                          "its result (default 300; 0 queues and returns)")
 
     sub.add_parser("sources", help="list the file layouts the import recognises")
+    sub.add_parser("queue", help="list the imports queued for the running dashboard, and how they ended")
     sub.add_parser("imports", help="list the import ledger")
     sub.add_parser("catalog", help="print the metric catalog as the README's Markdown table")
 
@@ -169,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "users":
         return _users(args)
+    if args.command == "queue":  # the queue folder, not the database (which the dashboard may hold)
+        return _queue(None, args)
     if db.engine_name() == "spark":
         if args.command not in ("report", "predict"):
             print(f"error: {db.ENGINE_ENV}=spark reads the lake, where the data is managed: only `report` and "
@@ -187,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
                 args.name, args.format, args.out, args.as_of = "imports", "table", None, None
                 args.time_unit = args.horizon_months = args.days = args.kpi = args.compare = None
             return _report_from_the_app(args, exc)
-        print(f"error: {exc} While the dashboard runs, reports (`report NAME`, `imports`) come from it; imports "
-              "go through its Data page.", file=sys.stderr)
+        if args.command == "import":  # queued for the running dashboard, which holds the file
+            return _queue_import(args)
+        print(f"error: {exc} While the dashboard runs, reports (`report NAME`, `imports`) come from it and imports "
+              "are queued for it; the rest waits until it stops.", file=sys.stderr)
         return 2
     except db.DatabaseUnavailable as exc:  # damaged, not a database, not writable: said, no traceback
         print(f"error: {exc}", file=sys.stderr)
@@ -245,11 +253,14 @@ def _sample(con, args) -> int:
     return 0
 
 
-def _import(con, args) -> int:
+def _import(con, args, out=None, err=None) -> int:
+    """``import``; ``out`` and ``err`` (default: standard output and error) take what it says, so that the
+    running dashboard can run a queued import and keep its words for the command that queued it."""
+    out, err = out or sys.stdout, err or sys.stderr
     mapping = {}
     for item in args.map:
         if "=" not in item:
-            print(f"error: --map takes SOURCE=TARGET, not {item!r}", file=sys.stderr)
+            print(f"error: --map takes SOURCE=TARGET, not {item!r}", file=err)
             return 2
         source, target = item.split("=", 1)
         mapping[source] = target
@@ -259,25 +270,98 @@ def _import(con, args) -> int:
     table, files = _table_and_files(args.names, args.source)
     missing = [f for f in files if not f.is_file()]
     if missing:
-        print(f"error: no such file: {missing[0]}", file=sys.stderr)
+        print(f"error: no such file: {missing[0]}", file=err)
         return 2
     if table is None:
         statuses = dict(item.split("=", 1) for item in args.status if "=" in item)
-        return _import_sources(con, files, args.source, options, statuses)
+        return _import_sources(con, files, args.source, options, statuses, out, err)
     path = files[0]
     try:
         result = import_file(con, table, path, options)
     except ImportRejected as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{path.name}: rejected; nothing was changed.", file=sys.stderr)
+            print(problem, file=err)
+        print(f"{path.name}: rejected; nothing was changed.", file=err)
         return 1
     except ImportFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=err)
         return 1
-    print(result.summary())
+    print(result.summary(), file=out)
     for warning in result.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {warning}", file=out)
+    return 0
+
+
+def _import_sources(con, files: list[Path], source: str | None, options: ImportOptions,
+                    statuses: dict[str, str], out, err) -> int:
+    try:
+        results = import_batch(con, files, source, options, statuses=statuses)
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            print(problem, file=err)
+        print("rejected; nothing was changed (every file of the batch is left out).", file=err)
+        return 1
+    except (ImportFailed, KeyError, ValueError) as exc:
+        print(f"error: {exc}", file=err)
+        return 1 if isinstance(exc, ImportFailed) else 2
+    for result in results:
+        print(result.summary(), file=out)
+        for warning in (w for r in result.imports for w in r.warnings):
+            print(f"  warning: {warning}", file=out)
+    return 0
+
+
+def _import_arguments(args) -> list[str]:
+    """The ``import`` command line that ``args`` came from (files as given), for a queued import."""
+    arguments = ["import", *args.names]
+    for flag, value in (("--source", args.source), ("--delimiter", args.delimiter), ("--decimal", args.decimal),
+                        ("--encoding", args.encoding), ("--date-format", args.date_format)):
+        if value is not None:
+            arguments += [flag, value]
+    for flag, values in (("--status", args.status), ("--map", args.map)):
+        for value in values:
+            arguments += [flag, value]
+    return arguments
+
+
+def _queue_import(args) -> int:
+    """Queue the import for the running dashboard (crm_metrics/import_queue.py) and wait for what it says."""
+    from crm_metrics import import_queue
+
+    database = args.db or db.default_path()
+    _, files = _table_and_files(args.names, args.source)
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        print(f"error: no such file: {missing[0]}", file=sys.stderr)
+        return 2
+    job = import_queue.enqueue(database, _import_arguments(args), files, _now())
+    ahead = next(j["position"] for j in import_queue.jobs(database) if j["id"] == job) - 1
+    print(f"The dashboard holds the database: the import is queued for it as job {job}"
+          + (f", behind {ahead} other{'s' if ahead > 1 else ''}" if ahead else "") + ".", file=sys.stderr)
+    if args.wait <= 0:
+        print("The `queue` command shows where it stands.", file=sys.stderr)
+        return 0
+    done = import_queue.wait(database, job, args.wait)
+    if done is None:
+        print(f"Not imported yet after {args.wait:.0f} s; it stays queued and the dashboard imports it when it can "
+              "(`queue` shows where it stands).", file=sys.stderr)
+        return 0
+    sys.stdout.write(done["output"])
+    sys.stderr.write(done["errors"])
+    return int(done["status"])
+
+
+def _queue(con, args) -> int:
+    from crm_metrics import import_queue
+
+    entries = import_queue.jobs(args.db or db.default_path())
+    if not entries:
+        print("No queued imports.")
+    for job in entries:
+        files = " ".join(a.rsplit("/", 1)[-1] for a in job.get("arguments", [])[1:] if a.startswith("files/"))
+        state = f"queued (#{job['position']})" if job["state"] == "queued" else \
+            ("imported" if job["status"] == 0 else f"refused (exit {job['status']})")
+        print(f"{job['id']}  {state:14}  {files}")
     return 0
 
 
@@ -287,25 +371,6 @@ def _table_and_files(names: list[str], source: str | None) -> tuple[str | None, 
     if source is None and len(names) == 2 and names[0] in TABLES and not Path(names[0]).is_file():
         return names[0], [Path(names[1])]
     return None, [Path(n) for n in names]
-
-
-def _import_sources(con, files: list[Path], source: str | None, options: ImportOptions,
-                    statuses: dict[str, str]) -> int:
-    try:
-        results = import_batch(con, files, source, options, statuses=statuses)
-    except ImportRejected as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print("rejected; nothing was changed (every file of the batch is left out).", file=sys.stderr)
-        return 1
-    except (ImportFailed, KeyError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1 if isinstance(exc, ImportFailed) else 2
-    for result in results:
-        print(result.summary())
-        for warning in (w for r in result.imports for w in r.warnings):
-            print(f"  warning: {warning}")
-    return 0
 
 
 def _sources(con, args) -> int:
@@ -591,7 +656,7 @@ def _alerts(con, args) -> int:
 COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample": _sample, "import": _import,
             "imports": _imports, "sources": _sources, "undo": _undo, "report": _report, "predict": _predict,
             "why": _why, "targets": _targets, "alerts": _alerts,
-            "digest": _digest}
+            "digest": _digest, "queue": _queue}
 
 def run() -> None:
     """The ``crm-metrics`` console script."""

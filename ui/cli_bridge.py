@@ -1,12 +1,17 @@
-"""The running app answers the command line's reports (crm_metrics/remote.py says why and how): a route beside
-Streamlit's own, guarded by the secret the app writes beside the database on start."""
+"""The running app answers the command line: its reports through a route beside Streamlit's own, guarded by the
+secret the app writes beside the database on start (crm_metrics/remote.py), and its imports through the queue
+folder beside the database, which a thread of the app empties (crm_metrics/import_queue.py)."""
 
 from __future__ import annotations
 
 import atexit
 import hmac
+import io
+import logging
 import os
 import secrets
+import threading
+import time
 from contextlib import suppress
 
 from starlette.concurrency import run_in_threadpool
@@ -15,13 +20,16 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 import crm_metrics
-from crm_metrics import db, remote
+from crm_metrics import db, import_queue, remote
+
+QUEUE_POLL_SECONDS = 1.0
 
 
 def open_bridge(url: str):
-    """Announce the app for the database it serves (``CRM_DB``, else data/crm.duckdb) and return the route that
-    answers reports; the runtime file goes when the process ends."""
+    """Announce the app for the database it serves (``CRM_DB``, else data/crm.duckdb), start taking the imports
+    queued for it, and return the route that answers reports; the runtime file goes when the process ends."""
     database = db.default_path().resolve()
+    threading.Thread(target=_take_queued_imports, args=(str(database),), name="import-queue", daemon=True).start()
     token = secrets.token_urlsafe(32)
     written = remote.announce(database, url, token, os.getpid())
 
@@ -47,6 +55,34 @@ def open_bridge(url: str):
         return Response(body, media_type="application/vnd.apache.arrow.stream")
 
     return Route(remote.ROUTE + "{name}", answer, methods=["GET"])
+
+
+def _take_queued_imports(database: str) -> None:
+    """Run the imports the command line queued (crm_metrics/import_queue.py), as they come, for as long as the app
+    runs; a job that fails says why in its result, and the next one runs."""
+    log = logging.getLogger("crm_metrics.import_queue")
+    while True:
+        try:
+            if import_queue.run_pending(database, lambda arguments: _import(database, arguments)):
+                log.info("ran the queued imports of %s", database)
+        except Exception:  # noqa: BLE001  (the watcher must outlive a bad folder; the log says what happened)
+            log.exception("the import queue of %s could not be read", database)
+        time.sleep(QUEUE_POLL_SECONDS)
+
+
+def _import(database: str, arguments: list[str]) -> tuple[int, str, str]:
+    """Run ``import ...`` as the command line would, on this process's database instance."""
+    from crm_metrics.__main__ import _import as import_command
+    from crm_metrics.__main__ import build_parser
+
+    args = build_parser().parse_args(["--db", database, *arguments])
+    out, err = io.StringIO(), io.StringIO()
+    con = db.connect(database)
+    try:
+        status = import_command(con, args, out, err)
+    finally:
+        con.close()
+    return status, out.getvalue(), err.getvalue()
 
 
 def _run(database: str, name: str, as_of, options: dict) -> bytes:

@@ -83,6 +83,24 @@ def test_the_installed_app_runs_the_container_command_and_the_cli_reads_while_it
         assert "the running dashboard holds the database" in out.stderr
         revenue = next(r for r in json.loads(out.stdout) if r["key"] == "revenue")
         assert revenue["value"] > 0 and revenue["period_end"].startswith("2026-09-30")
+        # an import while the app runs is queued for it, and the command says how it ended
+        good, bad = tmp_path / "more.csv", tmp_path / "bad.csv"
+        good.write_text("customer_id,name\nQ1,Queued person\n", encoding="utf-8")
+        bad.write_text("order_id,customer_id,order_date,amount\nZ1,Q1,2024-01-01,abc\n", encoding="utf-8")
+        crm = str(installed / "bin" / "crm-metrics")
+        out = subprocess.run([crm, "import", "customers", str(good)], cwd=data, env=env, capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        assert "queued for it as job" in out.stderr and "more.csv -> customers: 1 rows; 1 inserted" in out.stdout
+        out = subprocess.run([crm, "import", "orders", str(bad)], cwd=data, env=env, capture_output=True, text=True,
+                             timeout=300)
+        assert out.returncode == 1 and "bad.csv:2: column amount: not an amount" in out.stderr
+        tables = subprocess.run([crm, "report", "tables", "--format", "json"], cwd=data, env=env,
+                                capture_output=True, text=True, timeout=300)
+        counts = {t["table_name"]: t["row_count"] for t in json.loads(tables.stdout)}
+        assert counts["customers"] == 5001  # the sample's 5,000 and the queued one
+        listed = subprocess.run([crm, "queue"], cwd=data, env=env, capture_output=True, text=True, timeout=60)
+        assert re.search(r"imported\s+more\.csv", listed.stdout) and "refused (exit 1)  bad.csv" in listed.stdout
         page.close()
         # the app came from the installed folder, not from a checkout
         assert (installed / "ui" / "serve.py").exists() and not (data / "ui").exists()
