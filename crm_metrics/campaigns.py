@@ -33,8 +33,7 @@ from crm_metrics import db
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import money_whole
-from crm_metrics.kpis import data_span
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import data_span, ensure_current
 from crm_metrics.reports import register
 
 MODELS: dict[str, str] = {

@@ -38,8 +38,10 @@ from sklearn.preprocessing import StandardScaler
 
 from crm_metrics import db, scope
 from crm_metrics.filters import Filters
-from crm_metrics.kpis import data_span  # noqa: F401  (re-exported for callers and tests)
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import (
+    data_span,  # noqa: F401  (re-exported for callers and tests)
+    ensure_current,
+)
 from crm_metrics.reports import register
 
 FEATURES: dict[str, str] = {

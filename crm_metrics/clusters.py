@@ -18,6 +18,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from crm_metrics import db
+from crm_metrics.contacts import with_contacts  # noqa: F401  (re-exported)
 from crm_metrics.filters import Filters
 from crm_metrics.reporting import ensure_current
 
@@ -131,16 +132,6 @@ def cluster_customers(cur, as_of=None, filters=None, options=None, model: Custom
 def scatter_sample(assigned: pd.DataFrame, n: int = 3000, random_state: int = 42) -> pd.DataFrame:
     """A reproducible sample of assigned customers for a scatter plot (all when fewer than ``n``)."""
     return assigned.sample(n=min(n, len(assigned)), random_state=random_state) if len(assigned) else assigned
-
-
-def with_contacts(cur, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (with customer_id) plus each customer's name, email, region, country and city, in the
-    frame's own order."""
-    cur.register("listed", frame.assign(_position=np.arange(len(frame))))
-    try:
-        return db.query_df(cur, "with_contacts").drop(columns="_position")
-    finally:
-        cur.unregister("listed")
 
 
 def members_of(assigned: pd.DataFrame, cluster_name: str) -> pd.DataFrame:

@@ -26,8 +26,7 @@ import pandas as pd
 from crm_metrics import db, scope
 from crm_metrics.btyd import TIME_UNITS, BetaGeoModel, GammaGammaModel, _bgnbd_alive, _bgnbd_expected
 from crm_metrics.filters import Filters
-from crm_metrics.kpis import data_span
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import data_span, ensure_current
 from crm_metrics.reports import register
 
 MONTH_DAYS = 30.4375

@@ -15,8 +15,7 @@ import pandas as pd
 from crm_metrics import db
 from crm_metrics.dimensions import ATTRIBUTES, DIMENSIONS
 from crm_metrics.filters import Filters
-from crm_metrics.kpis import data_span
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import data_span, ensure_current
 from crm_metrics.reports import register
 
 GRAINS = ("week", "month", "quarter")

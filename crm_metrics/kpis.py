@@ -18,7 +18,7 @@ from crm_metrics import db
 from crm_metrics.catalog import METRICS
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import data_span, ensure_current
 from crm_metrics.reports import register
 
 DEFAULT_DAYS = 90
@@ -54,13 +54,6 @@ def _minus_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
-
-
-def data_span(cur) -> tuple[dt.date | None, dt.date | None]:
-    """First and last completed order dates (None, None when there are none)."""
-    ensure_current(cur)
-    first, last = db.run(cur, "data_span").fetchall()[0]
-    return first, last
 
 
 def default_period(cur, as_of: dt.date | None = None, days: int = DEFAULT_DAYS) -> Period | None:

@@ -24,8 +24,7 @@ from crm_metrics import db
 from crm_metrics.access import LOCAL_ADMIN, Principal
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import count, money_short, percent
-from crm_metrics.kpis import data_span
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import data_span, ensure_current
 from crm_metrics.reports import register
 from crm_metrics.sample import SampleParams, load_sample
 

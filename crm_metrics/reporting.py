@@ -7,6 +7,7 @@ notices. Imports therefore stay as fast as they are, and every report sees a con
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import suppress
 
 import duckdb
@@ -80,10 +81,17 @@ def _build_segments(writer) -> None:
     """Fill rpt_customer_segments (inside the rebuild's transaction): RFM with the default options as of
     the last order date, no filters."""
     from crm_metrics.filters import Filters
-    from crm_metrics.rfm import RFMOptions
+    from crm_metrics.segments import RFMOptions
 
     as_of = writer.execute("SELECT max(order_date) FROM rpt_orders").fetchone()[0]
     if as_of is None:
         return
     db.execute(writer, "build_segments", {"as_of": as_of, "before": None, "from_totals": True, **Filters().params(),
                                           **RFMOptions().params()})
+
+
+def data_span(cur) -> tuple[dt.date | None, dt.date | None]:
+    """First and last completed order dates (None, None when there are none)."""
+    ensure_current(cur)
+    first, last = db.run(cur, "data_span").fetchall()[0]
+    return first, last

@@ -8,7 +8,7 @@ rank, ties sharing a score, or user-set cut points) and the segment rules (:mod:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,50 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crm_metrics import db
-from crm_metrics.clusters import with_contacts
+from crm_metrics.contacts import with_contacts
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
-from crm_metrics.kpis import data_span
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import data_span, ensure_current
 from crm_metrics.reports import register
 from crm_metrics.scope import id_table, ids_of
-from crm_metrics.segments import DEFAULT_RULES, SegmentRule, describe, rule_text, rules_param
+from crm_metrics.segments import RFMOptions, describe, rule_text  # noqa: F401  (RFMOptions: re-exported)
 
 ORDER_LEVEL = tuple(k for k, d in DIMENSIONS.items() if d.level == "order")
-
-
-@dataclass(frozen=True)
-class RFMOptions:
-    """How RFM is measured and scored.
-
-    frequency : "days" (distinct purchase days) or "orders".
-    monetary : "total" spend or "average" order value.
-    method : "quintile" or "cuts"; with "cuts", each of r_cuts, f_cuts, m_cuts holds four ascending
-        thresholds (recency in days: more days, lower score).
-    rules : the segment rules, tried by priority.
-    """
-
-    frequency: str = "days"
-    monetary: str = "total"
-    method: str = "quintile"
-    r_cuts: tuple[float, ...] = (30, 90, 180, 365)
-    f_cuts: tuple[float, ...] = (1, 2, 4, 8)
-    m_cuts: tuple[float, ...] = (50, 150, 400, 1000)
-    rules: tuple[SegmentRule, ...] = field(default=DEFAULT_RULES)
-
-    def __post_init__(self) -> None:
-        if self.frequency not in ("days", "orders") or self.monetary not in ("total", "average"):
-            raise ValueError("frequency is 'days' or 'orders'; monetary is 'total' or 'average'")
-        if self.method not in ("quintile", "cuts"):
-            raise ValueError("method is 'quintile' or 'cuts'")
-        for cuts in (self.r_cuts, self.f_cuts, self.m_cuts):
-            if len(cuts) != 4 or list(cuts) != sorted(cuts):
-                raise ValueError("cut points are four ascending numbers")
-
-    def params(self) -> dict:
-        return {"frequency": self.frequency, "monetary": self.monetary, "method": self.method,
-                "r_cuts": list(map(float, self.r_cuts)), "f_cuts": list(map(float, self.f_cuts)),
-                "m_cuts": list(map(float, self.m_cuts)), "rules": rules_param(self.rules)}
 
 
 def rfm_params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOptions | None) -> dict | None:

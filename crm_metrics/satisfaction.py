@@ -22,8 +22,7 @@ import pandas as pd
 
 from crm_metrics import db
 from crm_metrics.filters import Filters
-from crm_metrics.kpis import data_span
-from crm_metrics.reporting import ensure_current
+from crm_metrics.reporting import data_span, ensure_current
 from crm_metrics.reports import register
 
 CSAT_LABELS = {1: "Very disappointed", 2: "Disappointed", 3: "Neutral", 4: "Satisfied", 5: "Very satisfied"}

@@ -8,7 +8,7 @@ rule covers is "Unassigned"). Descriptions and actions follow the usual RFM segm
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,37 @@ def describe(name: str, rules=DEFAULT_RULES) -> SegmentRule | None:
 def rule_text(rule: SegmentRule) -> str:
     """The rule in words, as exported with a list: "R 4-5 and FM 4-5"."""
     return f"R {rule.r_min}-{rule.r_max} and FM {rule.fm_min}-{rule.fm_max}"
+
+
+@dataclass(frozen=True)
+class RFMOptions:
+    """How RFM is measured and scored.
+
+    frequency : "days" (distinct purchase days) or "orders".
+    monetary : "total" spend or "average" order value.
+    method : "quintile" or "cuts"; with "cuts", each of r_cuts, f_cuts, m_cuts holds four ascending
+        thresholds (recency in days: more days, lower score).
+    rules : the segment rules, tried by priority.
+    """
+
+    frequency: str = "days"
+    monetary: str = "total"
+    method: str = "quintile"
+    r_cuts: tuple[float, ...] = (30, 90, 180, 365)
+    f_cuts: tuple[float, ...] = (1, 2, 4, 8)
+    m_cuts: tuple[float, ...] = (50, 150, 400, 1000)
+    rules: tuple[SegmentRule, ...] = field(default=DEFAULT_RULES)
+
+    def __post_init__(self) -> None:
+        if self.frequency not in ("days", "orders") or self.monetary not in ("total", "average"):
+            raise ValueError("frequency is 'days' or 'orders'; monetary is 'total' or 'average'")
+        if self.method not in ("quintile", "cuts"):
+            raise ValueError("method is 'quintile' or 'cuts'")
+        for cuts in (self.r_cuts, self.f_cuts, self.m_cuts):
+            if len(cuts) != 4 or list(cuts) != sorted(cuts):
+                raise ValueError("cut points are four ascending numbers")
+
+    def params(self) -> dict:
+        return {"frequency": self.frequency, "monetary": self.monetary, "method": self.method,
+                "r_cuts": list(map(float, self.r_cuts)), "f_cuts": list(map(float, self.f_cuts)),
+                "m_cuts": list(map(float, self.m_cuts)), "rules": rules_param(self.rules)}

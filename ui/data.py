@@ -28,6 +28,7 @@ from crm_metrics import (
     clusters,
     clv,
     cohorts,
+    contacts,
     currency,
     db,
     drivers,
@@ -401,7 +402,7 @@ def with_contacts(frame, role: str | None = None, first: bool = False):
     """``frame`` (with customer_id) plus name, email, region, country and city as ``role`` (default: this
     session's) may see them, in the frame's order; ``first`` puts them right after customer_id."""
     with _cursor(None, role or auth.role()) as cur:
-        listed = clusters.with_contacts(cur, frame)
+        listed = contacts.with_contacts(cur, frame)
     if not first:
         return listed
     rest = [c for c in listed.columns if c not in ("customer_id", *ADDED_FIELDS)]
