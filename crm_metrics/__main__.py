@@ -403,7 +403,8 @@ def _report_options(args) -> dict | None:
                                  ("days", args.days), ("kpi", args.kpi), ("compare", args.compare))
                if v is not None}
     accepted = inspect.signature(REPORTS[args.name]).parameters
-    unknown = [k for k in options if k not in accepted]
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    unknown = [] if takes_any else [k for k in options if k not in accepted]
     if unknown:
         flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
         print(f"error: the {args.name} report does not take {flags}", file=sys.stderr)

@@ -406,16 +406,21 @@ class GammaGammaModel(_Fitted):
         n_x = np.bincount(ix).astype("float64")
         constant_p = float(x @ np.log(m) + x @ np.log(x))  # sum of x (ln m + ln x): no parameter in it
         sum_log_m = float(np.log(m).sum())
+        mx = m * x  # every evaluation needs g + m x: two passes over the rows per call, no more
 
         def objective(log_params):
             p, q, g = params = np.exp(log_params)
             pux = p * ux
-            log_gm = np.log(g + m * x)
+            shifted = g + mx
+            log_gm = np.log(shifted)
+            x_log, sum_log = float(x @ log_gm), float(log_gm.sum())
+            np.reciprocal(shifted, out=shifted)
+            x_inv, sum_inv = float(x @ shifted), float(shifted.sum())
             ll = (n_x @ (gammaln(pux + q) - gammaln(pux) - gammaln(q)) + len(x) * q * np.log(g)
-                  + p * constant_p - sum_log_m - (p * x + q) @ log_gm)
-            d_p = n_x @ (ux * (digamma(pux + q) - digamma(pux))) + constant_p - x @ log_gm
-            d_q = n_x @ (digamma(pux + q) - digamma(q)) + len(x) * np.log(g) - log_gm.sum()
-            d_g = len(x) * q / g - ((p * x + q) @ (1.0 / (g + m * x)))
+                  + p * constant_p - sum_log_m - p * x_log - q * sum_log)
+            d_p = n_x @ (ux * (digamma(pux + q) - digamma(pux))) + constant_p - x_log
+            d_q = n_x @ (digamma(pux + q) - digamma(q)) + len(x) * np.log(g) - sum_log
+            d_g = len(x) * q / g - (p * x_inv + q * sum_inv)
             return -float(ll), -np.array([d_p, d_q, d_g]) * params
 
         result = _fit(lambda p: objective(p + shift), np.zeros(3), self.max_iter)
