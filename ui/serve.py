@@ -55,23 +55,25 @@ def answer_the_command_line(url: str) -> None:
     starlette_app.create_streamlit_routes = with_bridge
 
 
-def listening_port(args: list[str]) -> str:
+def _server_option(args: list[str], name: str, default: str) -> str:
+    """``--server.NAME`` from the command line, else ``STREAMLIT_SERVER_NAME`` from the environment, else
+    ``default``."""
+    flag = f"--server.{name}"
     for i, arg in enumerate(args):
-        if arg.startswith("--server.port="):
+        if arg.startswith(flag + "="):
             return arg.split("=", 1)[1]
-        if arg == "--server.port" and i + 1 < len(args):
+        if arg == flag and i + 1 < len(args):
             return args[i + 1]
-    return os.environ.get("STREAMLIT_SERVER_PORT") or "8501"
+    return os.environ.get(f"STREAMLIT_SERVER_{name.upper()}") or default
+
+
+def listening_port(args: list[str]) -> str:
+    return _server_option(args, "port", "8501")
 
 
 def listening_address(args: list[str]) -> str:
     """The address the server listens on: the command line's, else the environment's, else 127.0.0.1."""
-    for i, arg in enumerate(args):
-        if arg.startswith("--server.address="):
-            return arg.split("=", 1)[1]
-        if arg == "--server.address" and i + 1 < len(args):
-            return args[i + 1]
-    return os.environ.get("STREAMLIT_SERVER_ADDRESS") or "127.0.0.1"
+    return _server_option(args, "address", "127.0.0.1")
 
 
 def start_notice(address: str, mode: str) -> str:

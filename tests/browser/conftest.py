@@ -37,16 +37,23 @@ def start_app(db_path: Path, **extra_env: str):
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
+    if healthy(url):
+        return proc, url
     proc.terminate()
     raise RuntimeError("the app did not start within 90 s")
+
+
+def healthy(url: str, seconds: float = 90) -> bool:
+    """Whether the app at ``url`` answers its health check within ``seconds``."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def stop_app(proc) -> None:

@@ -9,13 +9,11 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from browser_helpers import settle
-from conftest import _free_port
+from conftest import _free_port, healthy
 from test_packaging import _instructions
 
 pytestmark = pytest.mark.browser
@@ -61,16 +59,7 @@ def test_the_installed_app_runs_the_container_command_and_the_cli_reads_while_it
     app = subprocess.Popen(command, cwd=data, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the installed app did not start")
+        assert healthy(url), "the installed app did not start"
         health = next(v for k, v in steps if k == "HEALTHCHECK").split("CMD", 1)[1].strip().replace("8501", port)
         assert subprocess.run(health, shell=True, env=env, timeout=30).returncode == 0  # the image's healthcheck
         page = browser_instance.new_page(viewport={"width": 1400, "height": 1200})
