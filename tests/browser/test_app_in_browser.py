@@ -38,6 +38,7 @@ def _click_until_the_url_has(page, target, part: str) -> None:
     target.wait_for(state="visible")
     for _ in range(5):
         page.wait_for_timeout(700)
+        target.scroll_into_view_if_needed()  # a click at coordinates outside the viewport lands nowhere
         box = target.bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         try:
@@ -193,7 +194,7 @@ def test_click_a_region_drills_every_page_and_the_link_is_shareable(browser_inst
     page.goto(app_url + "/")
     settle(page)
     before = _metric(page, "Revenue")
-    region_chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)
+    region_chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Region:")
     bars = region_chart.locator("g.point path")
     _click_until_the_url_has(page, bars.first, "region=")  # bars are drawn smallest first
     _no_exception(page)
@@ -366,11 +367,28 @@ def test_a_download_is_built_when_clicked(browser_instance, app_url):
     page.close()
 
 
+def test_a_click_on_a_step_of_what_changed_drills_to_its_group(browser_instance, app_url):
+    """The waterfall of "What changed, and why?" splits revenue's change by the sentence's dimension (on the sample:
+    acquisition channel); a click on a group's step filters every page to that group."""
+    page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(app_url + "/overview")
+    settle(page)
+    waterfall = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="added or took")
+    steps = waterfall.locator("g.point path")
+    steps.first.wait_for(state="visible")
+    _click_until_the_url_has(page, steps.nth(1), "acquisition_channel=")  # the step that moved revenue most
+    _no_exception(page)
+    group = page.url.split("acquisition_channel=")[1].split("&")[0].replace("+", " ")
+    assert page.get_by_role("button", name=f"{group} ✕").is_visible()
+    page.close()
+
+
 def test_a_click_on_the_trend_puts_the_period_in_the_shared_link(browser_instance, app_url):
     page = browser_instance.new_page(viewport={"width": 1400, "height": 2600})
     page.goto(app_url + "/overview")
     settle(page)
-    points = page.locator('[data-testid="stPlotlyChart"]').first.locator("g.points path")
+    trend = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Revenue per week")
+    points = trend.locator("g.scatterlayer g.trace").first.locator("g.points path")
     points.first.wait_for(state="visible")
     _click_until_the_url_has(page, points.nth(points.count() - 6), "period=")
     _no_exception(page)
