@@ -651,7 +651,7 @@ def _alerts(con, args) -> int:
     for row in checked.itertuples():
         state = {True: "FIRED", False: "ok", None: "n/a"}[row.fired]
         print(f"{state:5}  #{row.alert_id}  {row.message}")
-    return 1 if (checked["fired"] == True).any() else 0  # noqa: E712  (None is neither)
+    return 1 if targets.fired(checked) else 0
 
 
 COMMANDS = {"catalog": _catalog, "currency": _currency, "init": _init, "sample": _sample, "import": _import,

@@ -344,6 +344,24 @@ def fires(row, value, before) -> bool | None:
     return float(measured) < threshold if row["direction"] == "below" else float(measured) > threshold
 
 
+def fired(checked: pd.DataFrame) -> list[str]:
+    """The messages of the checked alerts (:func:`check_table`) that fire (None, "cannot tell", is not firing)."""
+    return [m for m, f in zip(checked["message"], checked["fired"], strict=True) if f is True]
+
+
+def threshold_in_percent(kpi: str, measure: str) -> bool:
+    """Whether a person types this alert's threshold in percent: a ratio's value (40 for 40%), a relative change
+    (-10 for down 10%) or a ratio's change in points of percent; not an NPS or a multiple, whose change is a
+    difference in their own unit (:func:`crm_metrics.kpis.change`)."""
+    unit = BY_KEY[kpi].unit
+    return unit == "ratio" if measure == "value" else unit not in ("points", "multiple")
+
+
+def threshold_from_shown(kpi: str, measure: str, number: float) -> float:
+    """A threshold as typed, in the unit the alert is checked in."""
+    return float(number) / 100 if threshold_in_percent(kpi, measure) else float(number)
+
+
 def check_alerts(cur, frame: pd.DataFrame, as_of: dt.date | None = None, filters: Filters | None = None
                  ) -> pd.DataFrame:
     """Every alert of ``frame`` (:func:`alerts`) checked over its latest ``days`` days to ``as_of`` (default: the

@@ -139,11 +139,7 @@ for root in ROOTS:
                  f"{'orders' if dim.level == 'order' else 'customers'} with a {dim.label.lower()} column to see it.",
                  icon=":material/visibility_off:")
         continue
-    top = frame.iloc[0]
-    name = top["value"] if isinstance(top["value"], str) and top["value"] else "(not recorded)"
-    fig = charts.breakdown_bar(frame, f"{dim.label}: {fmt.chart_text(name)} brings {fmt.percent(top['share'])}",
-                               dim.label,
-                               clickable=True)
+    fig = charts.breakdown_bar(frame, charts.breakdown_title(frame, dim.label), dim.label, clickable=True)
     event = col.plotly_chart(fig, on_select="rerun", selection_mode="points",
                              key=f"bd_{level}_{hash(chosen)}")
     points = event.selection.points if event and event.selection else []

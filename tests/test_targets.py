@@ -156,3 +156,14 @@ def test_campaign_starts_for_the_trend_follow_the_campaign_filter(con, write):
             [["Summer", dt.date(2024, 6, 1)]]
     finally:
         cur.close()
+
+
+def test_a_threshold_is_typed_in_the_unit_the_alert_reads_it_in():
+    # a ratio's value and any relative change in percent; an NPS change in points, as the cards show it
+    assert targets.threshold_from_shown("churn_rate", "value", 40) == pytest.approx(0.4)
+    assert targets.threshold_from_shown("revenue", "change", -10) == pytest.approx(-0.1)
+    assert targets.threshold_from_shown("retention_rate", "change", -3) == pytest.approx(-0.03)
+    assert targets.threshold_from_shown("nps", "change", -5) == -5
+    assert targets.threshold_from_shown("nps", "value", 20) == 20
+    assert targets.threshold_from_shown("revenue", "value", 5000) == 5000
+    assert not targets.threshold_in_percent("marketing_roi", "change")

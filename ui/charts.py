@@ -138,6 +138,13 @@ def color_for(value: str | None) -> str:
     return PALETTE[digest % (len(PALETTE) - 1)]
 
 
+def breakdown_title(frame: pd.DataFrame, dimension_label: str) -> str:
+    """"Region: Europe brings 31.2%": the value that brings the most revenue (``frame``: ``kpis.breakdown``)."""
+    top = frame.iloc[0]
+    name = top["value"] if isinstance(top["value"], str) and top["value"] else "(not recorded)"
+    return f"{dimension_label}: {chart_text(name)} brings {top['share'] * 100:.1f}%"
+
+
 def breakdown_bar(frame: pd.DataFrame, title: str, dimension_label: str, clickable: bool = True) -> go.Figure:
     """Horizontal bars of revenue per value, largest on top; ``customdata`` holds the value to drill into.
 

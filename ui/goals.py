@@ -35,8 +35,7 @@ def flag_alerts(alerts: pd.DataFrame, table: pd.DataFrame, period: Period) -> No
     """A warning per alert that fires over the period shown."""
     if alerts.empty:
         return
-    checked = targets.check_table(alerts, table, period)
-    for message in checked.loc[checked["fired"] == True, "message"]:  # noqa: E712  (None is neither)
+    for message in targets.fired(targets.check_table(alerts, table, period)):
         st.warning(f"Alert: {message}", icon=":material/notifications_active:")
 
 
@@ -120,14 +119,14 @@ def _alert_form() -> None:
                                                                "change": "change on the previous period"}.get)
     direction = st.segmented_control("Is", list(targets.DIRECTIONS), key="alert_direction", default="below",
                                      required=True)
-    percent = measure == "change" or _ratio(kpi)
-    threshold = st.number_input("Threshold (%)" if percent else "Threshold", key="alert_threshold", step=1.0,
+    label = "Threshold (%)" if targets.threshold_in_percent(kpi, measure) else "Threshold"
+    threshold = st.number_input(label, key="alert_threshold", step=1.0,
                                 format="%.2f")
     days = st.number_input("Over the latest days (for the command line; the Overview checks its period)",
                            min_value=1, max_value=3660, value=30, key="alert_days")
     if st.button("Add the alert", key="add_alert", icon=":material/notifications:"):
-        stored_threshold = threshold / 100 if percent and BY_KEY[kpi].unit != "points" else threshold
-        targets.add_alert(data.connection(), kpi, measure, direction, stored_threshold, int(days), _now(),
+        targets.add_alert(data.connection(), kpi, measure, direction,
+                          targets.threshold_from_shown(kpi, measure, threshold), int(days), _now(),
                           auth.current())
         st.toast("Alert added.")
         st.rerun()

@@ -27,7 +27,7 @@ from crm_metrics import drivers, kpis, targets
 from crm_metrics.catalog import BY_KEY
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
-from crm_metrics.formatting import by_unit, change_text, chart_text, percent
+from crm_metrics.formatting import by_unit, change_text
 from crm_metrics.kpis import Period
 from ui import charts, driver_charts
 
@@ -86,8 +86,7 @@ def overview_document(cur, period: Period, filters: Filters, generated: dt.datet
     figures = _figures(cur, period, filters, weekly, goal_table, explanation, by_dimension)
     scope = "; ".join(filters.describe()) or "all customers"
     esc = html.escape
-    alerts = "".join(f"<div class='alert'>Alert: {esc(m)}</div>"
-                     for m in fired.loc[fired["fired"] == True, "message"])  # noqa: E712  (None is neither)
+    alerts = "".join(f"<div class='alert'>Alert: {esc(m)}</div>" for m in targets.fired(fired))
     body = (
         f"<h1>{esc(title)}</h1>"
         f"<div class='meta'>Period: {esc(period.label())} · Filters: {esc(scope)} · Changes against the previous "
@@ -141,10 +140,8 @@ def _figures(cur, period, filters, weekly, goal_table, explanation, by_dimension
         if frame.empty or frame["value"].isna().all():
             continue
         label = DIMENSIONS[root].label
-        top = frame.iloc[0]
-        name = top["value"] if isinstance(top["value"], str) and top["value"] else "(not recorded)"
         figures.append((f"Revenue by {label.lower()}", charts.breakdown_bar(
-            frame, f"{label}: {chart_text(name)} brings {percent(top['share'])}", label, clickable=False)))
+            frame, charts.breakdown_title(frame, label), label, clickable=False)))
     return figures
 
 
