@@ -41,7 +41,8 @@ def test_latin1_is_proposed_then_stored_correctly(seeded, write):
     path = write("latin.csv", "customer_id,name\nC010,José\nC011,Müller\n", encoding="cp1252")
     proposal = propose(path, "customers")
     assert proposal.options.encoding == "cp1252"
-    assert any("not UTF-8" in c for c in proposal.needs_confirmation)
+    assert [c.setting for c in proposal.needs_confirmation] == ["encoding"]
+    assert "not UTF-8" in proposal.needs_confirmation[0].text
     problems = rejected(seeded, "customers", path)  # not confirmed: never guessed silently
     assert "please confirm" in problems[0] and "--encoding" in problems[0]
     import_file(seeded, "customers", path, ImportOptions(encoding="cp1252"))
@@ -55,7 +56,9 @@ def test_utf16_tab_separated_after_confirmation(seeded, write):
     path = write("unicode.csv", b"\xff\xfe" + text.encode("utf-16-le"))
     proposal = propose(path, "customers")
     assert proposal.options.encoding == "utf-16" and proposal.options.delimiter == "\t"
-    rejected(seeded, "customers", path)
+    assert [c.setting for c in proposal.needs_confirmation] == ["encoding", "delimiter"]
+    problems = rejected(seeded, "customers", path)
+    assert problems[0].endswith("(CLI: --encoding)") and problems[1].endswith("(CLI: --delimiter)")
     import_file(seeded, "customers", path, ImportOptions(encoding="utf-16", delimiter="\t"))
     assert rows(seeded, "SELECT name FROM customers WHERE customer_id = 'C010'") == [("José",)]
 

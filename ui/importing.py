@@ -259,7 +259,8 @@ def _stored_upload(upload):
 def _confirm_dialect(proposal) -> ImportOptions:
     st.markdown("##### How to read the file")
     if proposal.needs_confirmation:
-        st.info("Please check: " + "; ".join(proposal.needs_confirmation) + ".", icon=":material/fact_check:")
+        st.info("Please check: " + "; ".join(c.text for c in proposal.needs_confirmation) + ".",
+                icon=":material/fact_check:")
     proposed = proposal.options
     c1, c2, c3, c4 = st.columns(4)
     encodings = ENCODINGS if proposed.encoding in ENCODINGS else [proposed.encoding, *ENCODINGS]

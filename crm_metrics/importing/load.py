@@ -130,7 +130,8 @@ def import_file(con, table: str, path: Path | str, options: ImportOptions | None
             raise ImportRejected(proposal.problems)
         confirm = proposal.needs_confirmation
         if confirm:
-            raise ImportRejected([Problem(name, None, None, None, "please confirm: " + c + _flag_hint(c))
+            raise ImportRejected([Problem(name, None, None, None,
+                                          f"please confirm: {c.text} (CLI: {CLI_FLAGS[c.setting]})")
                                   for c in confirm])
         chosen = proposal.options
         _check_bytes(name, facts, chosen.encoding)
@@ -157,16 +158,9 @@ def import_file(con, table: str, path: Path | str, options: ImportOptions | None
                 raise
 
 
-def _flag_hint(text: str) -> str:
-    if "encoding" in text:
-        return " (CLI: --encoding)"
-    if "separated" in text:
-        return " (CLI: --delimiter)"
-    if "decimal" in text:
-        return " (CLI: --decimal ,)"
-    if "date" in text:
-        return " (CLI: --date-format)"
-    return ""
+# The command line's flag that confirms each setting of a Confirmation.
+CLI_FLAGS = {"encoding": "--encoding", "delimiter": "--delimiter", "decimal": "--decimal ,",
+             "date_format": "--date-format"}
 
 
 def _already_imported(con, sha256: str, table: str):

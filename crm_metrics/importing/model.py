@@ -96,6 +96,15 @@ class FileFacts:
     blank_edges: bool = True
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """A reading of the file the user must confirm: which setting it is (``encoding``, ``delimiter``,
+    ``decimal`` or ``date_format``: a field of :class:`ImportOptions`) and the sentence that says it."""
+
+    setting: str
+    text: str
+
+
 @dataclass
 class Proposal:
     """The suggested dialect and mapping for one file, and what the user must confirm."""
@@ -107,7 +116,7 @@ class Proposal:
     mapping: list[str | None]
     preview: list[list[str]]
     date_formats: list[str]
-    needs_confirmation: list[str]
+    needs_confirmation: list[Confirmation]
     warnings: list[str]
     problems: list[Problem]
 

@@ -18,6 +18,7 @@ from crm_metrics.importing.model import (
     MAX_COLUMNS,
     MAX_HEADER_CHARS,
     SNIFF_BYTES,
+    Confirmation,
     FileFacts,
     ImportOptions,
     Problem,
@@ -164,14 +165,15 @@ def _propose(path: Path, facts: FileFacts, table: str, name: str, options: Impor
     date_format = options.date_format or (formats[0] if len(formats) == 1 else ("%Y-%m-%d" if not formats else None))
     confirm = []
     if not options.encoding and encoding != "utf-8":
-        confirm.append(f"the file is not UTF-8; it reads as {encoding} text (encoding '{encoding}')")
+        confirm.append(Confirmation("encoding", f"the file is not UTF-8; it reads as {encoding} text (encoding "
+                                                f"'{encoding}')"))
     if not options.delimiter and delimiter != ",":
-        confirm.append(f"the columns are separated by {_delimiter_name(delimiter)}")
+        confirm.append(Confirmation("delimiter", f"the columns are separated by {_delimiter_name(delimiter)}"))
     if not options.decimal and decimal != ".":
-        confirm.append("amounts use a decimal comma (1.234,56)")
+        confirm.append(Confirmation("decimal", "amounts use a decimal comma (1.234,56)"))
     if date_format is None:
-        confirm.append("the dates can be read in more than one way (" + " or ".join(
-            f"{f} = {_example(f)}" for f in formats) + "): choose the date format")
+        confirm.append(Confirmation("date_format", "the dates can be read in more than one way (" + " or ".join(
+            f"{f} = {_example(f)}" for f in formats) + "): choose the date format"))
     proposed = replace(options, encoding=encoding, delimiter=delimiter, decimal=decimal, date_format=date_format)
     return Proposal(name, table, proposed, headers, mapping, samples[:20], formats, confirm, warnings, problems)
 
