@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import json
+import threading
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from crm_metrics import clv, db
+from crm_metrics import clv, db, reporting
 from crm_metrics.__main__ import main
 from crm_metrics.btyd import BetaGeoModel, GammaGammaModel, ParetoNBDModel
 from crm_metrics.importing import import_file
@@ -50,6 +51,20 @@ def test_compression_changes_nothing_but_speed(cdnow):
     packed = BetaGeoModel(compress_rows=True).fit(cdnow)
     assert plain.params_ == pytest.approx(packed.params_, rel=1e-5)
     assert plain.log_likelihood_ == pytest.approx(packed.log_likelihood_, abs=1e-6)
+
+
+def test_threads_change_nothing_but_speed(cdnow, monkeypatch):
+    """The rows split over threads (from PARALLEL_ROWS rows: lowered here so that CDNOW's are split) give the
+    fit of one thread: the same published parameters and likelihood, to rounding."""
+    from crm_metrics import btyd
+
+    monkeypatch.setattr(btyd, "PARALLEL_ROWS", 10)
+    one = BetaGeoModel(n_jobs=1).fit(cdnow)
+    three = BetaGeoModel(n_jobs=3).fit(cdnow)
+    assert one.params_ == pytest.approx(three.params_, rel=1e-6)
+    assert one.log_likelihood_ == pytest.approx(three.log_likelihood_, abs=1e-8)
+    assert three.params_["r"] == pytest.approx(0.243, abs=0.005)
+    assert not [t for t in threading.enumerate() if t.name.startswith("bgnbd")]  # the pool is shut after the fit
 
 
 def test_pareto_nbd_reproduces_the_published_cdnow_fit(cdnow):
@@ -101,6 +116,7 @@ def cdnow_db(tmp_path_factory):
     orders.to_csv(path, index=False)
     con = db.connect(":memory:")
     import_file(con, "orders", path)
+    reporting.ensure_current(con)  # what an entry point does after an import
     yield con
     con.close()
 
@@ -188,6 +204,7 @@ def test_backtest_predicts_the_holdout(sample_con):
 def test_too_little_history_is_said_in_words(con, write):
     import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\n"
                                      "1,A,2024-01-01,10\n2,A,2024-02-01,10\n3,B,2024-01-05,20\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     cur = con.cursor()
     fit = clv.fit_models(cur, dt.date(2024, 3, 1))
     assert not fit.usable and fit.bg is None
@@ -267,6 +284,7 @@ def test_cli_predict_writes_every_customer_to_parquet(tmp_path, capsys):
     path = tmp_path / "p.duckdb"
     con = db.connect(str(path))
     load_sample(con, SampleParams(customers=1500, seed=5))
+    reporting.ensure_current(con)  # what an entry point does after an import
     expected = clv.predict(clv.fit_models(con.cursor(), dt.date(2026, 6, 30)))
     con.close()
     out = tmp_path / "clv.parquet"
