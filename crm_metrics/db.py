@@ -32,6 +32,7 @@ IDENTIFIERS: frozenset[str] = frozenset(
     list(TABLES) + [f"{t}_history" for t in TABLES] + [c.name for t in TABLES.values() for c in t.columns]
     + [f"source_{t}" for t in TABLES]  # the canonical rows an import source declares (crm_metrics.importing.sources)
     + ["raw"] + [f"raw_{n}" for n in range(2, 6)]  # the files an import source reads, as text
+    + [path.stem for path in (SQL_DIR / "layer").glob("*.sql")]  # the reporting layer's tables (one file each)
 )
 
 # Serialises writers inside this process (DuckDB would otherwise abort one of two conflicting
@@ -137,10 +138,25 @@ _INCLUDE = re.compile(r"^[ \t]*-- @include ([a-z0-9_]+)[ \t]*$", re.MULTILINE)
 def load_sql(name: str) -> str:
     """The text of ``sql/<name>.sql``, with each ``-- @include other`` line replaced by ``sql/other.sql``
     (shared CTEs such as the filtered orders live in one file)."""
-    if not re.fullmatch(r"[a-z0-9_]+", name):
+    if not re.fullmatch(r"(layer/)?[a-z0-9_]+", name):  # layer/: one file per table of the reporting layer
         raise ValueError(f"not a query name: {name!r}")
     text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    text = _FILTER.sub(_filter_condition, text)
     return _INCLUDE.sub(lambda m: load_sql(m.group(1)).strip(), text)
+
+
+# "-- @filter attributes, order, sets [on ALIAS] [by customer_id] [with first_date]": the condition that keeps a
+# table's rows inside the shared filters, written out from the dimensions' declarations (crm_metrics.dimensions)
+_FILTER = re.compile(r"^([ \t]*)-- @filter ([a-z, ]+?)(?: on ([a-z]\w*))?(?: by (customer_id))?( with first_date)?"
+                     r"[ \t]*$", re.MULTILINE)
+
+
+def _filter_condition(match: re.Match[str]) -> str:
+    from crm_metrics.dimensions import filter_sql
+
+    groups = [g.strip() for g in match.group(2).split(",")]
+    condition = filter_sql(groups, match.group(3), match.group(4) or "customer_key", bool(match.group(5)))
+    return match.group(1) + condition
 
 
 def render(name: str, idents: Mapping[str, str | Sequence[str]] | None = None) -> str:

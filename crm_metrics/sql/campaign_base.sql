@@ -15,17 +15,8 @@ members AS (
     FROM rpt_campaign_members AS m
     JOIN scope_campaigns AS k USING (campaign_id)
     WHERE m.first_contact <= $until
-      AND (array_length($region) = 0 OR list_contains($region, m.region))
-      AND (array_length($country) = 0 OR list_contains($country, m.country))
-      AND (array_length($city) = 0 OR list_contains($city, m.city))
-      AND (array_length($acquisition_channel) = 0 OR list_contains($acquisition_channel, m.acquisition_channel))
-      AND (array_length($campaign) = 0 OR m.customer_id IN (
-          SELECT customer_id FROM rpt_campaign_members
-          WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
-      AND (array_length($cohort) = 0 OR m.customer_id IN (
-          SELECT customer_id FROM rpt_customers WHERE list_contains($cohort, strftime(first_date, '%Y-%m'))))
-      AND (array_length($segment) = 0 OR m.customer_id IN (
-          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
+      AND
+      -- @filter attributes, sets on m by customer_id
 ),
 -- window_orders -- grain: one row per (in-scope campaign, order) where a completed order on or before
 -- $until inside every filter falls in the window of one of its customer's contacts for that campaign;
@@ -36,19 +27,8 @@ window_orders AS (
     FROM rpt_contact_orders AS p
     JOIN scope_campaigns AS k USING (campaign_id)
     WHERE p.days_after < $window_days AND p.order_date <= $until
-      AND (array_length($region) = 0 OR list_contains($region, p.region))
-      AND (array_length($country) = 0 OR list_contains($country, p.country))
-      AND (array_length($city) = 0 OR list_contains($city, p.city))
-      AND (array_length($acquisition_channel) = 0 OR list_contains($acquisition_channel, p.acquisition_channel))
-      AND (array_length($campaign) = 0 OR p.customer_id IN (
-          SELECT customer_id FROM rpt_campaign_members
-          WHERE member_group = 'treatment' AND list_contains($campaign, campaign_id)))
-      AND (array_length($cohort) = 0 OR p.customer_id IN (
-          SELECT customer_id FROM rpt_customers WHERE list_contains($cohort, strftime(first_date, '%Y-%m'))))
-      AND (array_length($segment) = 0 OR p.customer_id IN (
-          SELECT customer_id FROM rpt_customer_segments WHERE list_contains($segment, segment)))
-      AND (array_length($channel) = 0 OR list_contains($channel, p.channel))
-      AND (array_length($product_category) = 0 OR list_contains($product_category, p.product_category))
+      AND
+      -- @filter attributes, sets, order on p by customer_id
 ),
 -- touches -- grain: one row per (order, campaign) that may share the credit for an order without a
 -- known campaign of its own: treatment windows only (a control customer was not reached).

@@ -9,10 +9,8 @@ months AS (
                 ELSE strftime(first_month, '%Y-%m-%d') END AS cohort,
            first_month, date_diff('month', first_month, month) AS period, active, revenue
     FROM rpt_cohort_months
-    WHERE (array_length($region) = 0 OR list_contains($region, region))
-      AND (array_length($country) = 0 OR list_contains($country, country))
-      AND (array_length($city) = 0 OR list_contains($city, city))
-      AND (array_length($acquisition_channel) = 0 OR list_contains($acquisition_channel, acquisition_channel))
+    WHERE
+      -- @filter attributes
       AND first_month <= $as_of
 ),
 reach_counts AS (
