@@ -16,7 +16,7 @@ def home() -> None:
     that session: the import's result stays in view); it runs that page in place (a switch would have to
     rewrite the URL, whose filters are bound to widgets). The Overview keeps its own address, /overview."""
     if "_home" not in st.session_state:
-        st.session_state["_home"] = "pages/data.py" if data.is_empty() else "pages/overview.py"
+        st.session_state["_home"] = "pages/data.py" if data.app().is_empty() else "pages/overview.py"
     runpy.run_path(str(Path(__file__).parent / st.session_state["_home"]), run_name="__main__")
 
 

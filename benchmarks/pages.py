@@ -80,7 +80,7 @@ def warm_models() -> float:
     process-wide resources: clearing the data cache before each first render keeps them)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_string("from ui import data\ndata.warm_models()\n", default_timeout=3600)
+    at = AppTest.from_string("from ui import data\ndata.workbench().fit_defaults()\n", default_timeout=3600)
     start = time.perf_counter()
     at.run()
     if at.exception:

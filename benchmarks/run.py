@@ -581,7 +581,7 @@ def write_report(results: list[Result], memory: dict[int, dict], path: Path, com
         "  runs): its first render and filter change are the first tab's; **page tab opened** is each other tab",
         "  opened after the filter change (its content computed for that filter for the first time).",
         "- **prediction models fitted after an import**: what the app does once per data version, right after",
-        "  the reporting layer is rebuilt (`ui.data.warm_models`): BG/NBD + Gamma-Gamma with every customer's",
+        "  the reporting layer is rebuilt (`Workbench.fit_defaults`): BG/NBD + Gamma-Gamma with every customer's",
         "  prediction and delta-method gradients, the value tables, the churn models (features at three",
         "  cut-offs, gradient boosting and logistic regression, drivers, scores) and the default CLV backtest,",
         "  all on every customer. Pages then read a selection of customers from them: filters choose whom a",

@@ -4,6 +4,10 @@
 >>> con = crm_metrics.connect(":memory:")
 >>> crm_metrics.report(con, "tables")["row_count"].sum()
 0
+
+``report`` (and ``crm_metrics.workbench.Workbench``) bring the reporting layer up to date after an import; the
+concept modules' functions read it as it is: call ``crm_metrics.reporting.ensure_current(con)`` after writing
+and before calling them directly.
 """
 
 from crm_metrics import campaigns as _campaigns  # noqa: F401  (registers the campaign reports)

@@ -13,7 +13,7 @@ import inspect
 import sys
 from pathlib import Path
 
-from crm_metrics import accounts, currency, db
+from crm_metrics import accounts, currency, db, reporting
 from crm_metrics.access import ROLES
 from crm_metrics.catalog import markdown_table
 from crm_metrics.drivers import COMPARISONS, DRIVER_KPIS
@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         from crm_metrics import spark
 
         con = spark.connect()
+        _layer_current(con, args.command)
         return COMMANDS[args.command](con, args)
     try:
         con = db.connect(args.db)
@@ -207,9 +208,24 @@ def main(argv: list[str] | None = None) -> int:
             currency.load(cur)  # reports and sentences write amounts in the currency stored with the data
         finally:
             cur.close()
+        _layer_current(con, args.command)
         return COMMANDS[args.command](con, args)
     finally:
         con.close()
+
+
+# The commands that read the reporting layer outside crm_metrics.report (which brings it up to date itself).
+READS_LAYER = frozenset({"predict", "why", "digest", "alerts"})
+
+
+def _layer_current(con, command: str) -> None:
+    """The command line is an entry point: the layer is brought up to date here, before a command reads it."""
+    if command in READS_LAYER:
+        cur = con.cursor()
+        try:
+            reporting.ensure_current(cur)
+        finally:
+            cur.close()
 
 
 def _users(args) -> int:
@@ -527,11 +543,8 @@ def _catalog(con, args) -> int:
 def _why(con, args) -> int:
     from crm_metrics import drivers, kpis
     from crm_metrics.filters import Filters
-    from crm_metrics.reporting import ensure_current
-
     cur = con.cursor()
     try:
-        ensure_current(cur)
         period = kpis.default_period(cur, args.as_of, args.days)
         if period is None:
             print("No completed orders: nothing to explain.")
@@ -555,7 +568,6 @@ def _digest(con, args) -> int:
     reaches into the app's package here only, for its chart builders)."""
     from crm_metrics import kpis, periods
     from crm_metrics.filters import Filters
-    from crm_metrics.reporting import ensure_current
     from ui import report_document
 
     if Path(args.out).suffix.lower() not in (".pdf", ".html"):
@@ -563,7 +575,6 @@ def _digest(con, args) -> int:
         return 2
     cur = con.cursor()
     try:
-        ensure_current(cur)
         first, last = kpis.data_span(cur)
         if last is None:
             print("error: no completed orders: nothing to report", file=sys.stderr)

@@ -33,7 +33,7 @@ from crm_metrics import db
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import money_whole
-from crm_metrics.reporting import data_span, ensure_current
+from crm_metrics.reporting import data_span
 from crm_metrics.reports import register
 
 MODELS: dict[str, str] = {
@@ -80,7 +80,6 @@ class CampaignOptions:
 
 
 def _params(cur, as_of, filters: Filters | None, options: CampaignOptions | None) -> dict | None:
-    ensure_current(cur)
     if as_of is None:
         as_of = data_span(cur)[1]
         if as_of is None:

@@ -38,10 +38,7 @@ from sklearn.preprocessing import StandardScaler
 
 from crm_metrics import db, scope
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import (
-    data_span,  # noqa: F401  (re-exported for callers and tests)
-    ensure_current,
-)
+from crm_metrics.reporting import data_span  # noqa: F401  (re-exported for callers and tests)
 from crm_metrics.reports import register
 
 FEATURES: dict[str, str] = {
@@ -104,7 +101,6 @@ class ChurnOptions:
 
 def default_horizon(cur, as_of: dt.date, filters: Filters | None = None) -> tuple[int, str]:
     """The churn horizon read from the data, and the sentence that explains it."""
-    ensure_current(cur)
     row = db.query_df(cur, "churn_gaps", {"as_of": as_of, **(filters or Filters()).params()}).iloc[0]
     if pd.isna(row["p90"]) or row["gaps"] < 20:
         return 90, "Too few repeat purchases to read a horizon from the data; 90 days is used."
@@ -118,7 +114,6 @@ def features(cur, cutoff: dt.date, horizon_days: int, filters: Filters | None = 
     """Grain: one row per customer active at ``cutoff``: FEATURES, and ``churned`` (no order in the
     ``horizon_days`` after it; meaningless for a cut-off whose horizon reaches past the data). With
     ``part`` = (p, k), only the customers whose customer_key % k = p."""
-    ensure_current(cur)
     return db.query_df(cur, "churn_features", {"cutoff": cutoff, "horizon": horizon_days, "active_days": active_days,
                                                "part": part[0], "part_count": part[1],
                                                **(filters or Filters()).params()})

@@ -20,7 +20,6 @@ from sklearn.preprocessing import StandardScaler
 from crm_metrics import db
 from crm_metrics.contacts import with_contacts  # noqa: F401  (re-exported)
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import ensure_current
 
 RFM_FEATURES = ("recency_days", "frequency", "monetary")
 OPTIONAL_FEATURES = ("tenure_days", "average_order", "tickets")
@@ -103,7 +102,6 @@ def features(cur, as_of: dt.date | None = None, filters: Filters | None = None, 
     """The feature table. Grain: one row per customer with a completed order on or before ``as_of``."""
     from crm_metrics.rfm import rfm_params
 
-    ensure_current(cur)
     params = rfm_params(cur, as_of, filters, options)
     if params is None:
         return pd.DataFrame(columns=["customer_id", *RFM_FEATURES, *OPTIONAL_FEATURES, "revenue"])

@@ -26,7 +26,7 @@ import pandas as pd
 from crm_metrics import db, scope
 from crm_metrics.btyd import TIME_UNITS, BetaGeoModel, GammaGammaModel, _bgnbd_alive, _bgnbd_expected
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import data_span, ensure_current
+from crm_metrics.reporting import data_span
 from crm_metrics.reports import register
 
 MONTH_DAYS = 30.4375
@@ -86,7 +86,6 @@ def customer_summary(cur, as_of: dt.date, filters: Filters | None = None,
     """Grain: one row per customer with a completed order on or before ``as_of``; with ``part`` = (p, k),
     only those whose customer_key % k = p. Columns: SUMMARY_COLUMNS (see ``sql/clv_summary.sql``), times
     in ``options.time_unit``."""
-    ensure_current(cur)
     options = options or CLVOptions()
     params = {"as_of": as_of, "unit_days": options.unit_days, "margin_rate": options.margin_rate,
               "part": part[0], "part_count": part[1], **(filters or Filters()).params()}
@@ -173,7 +172,6 @@ def fit_models(cur, as_of: dt.date | None = None, filters: Filters | None = None
         as_of = data_span(cur)[1]
         if as_of is None:
             return None
-    ensure_current(cur)
     every = scope.sample_every(cur, as_of, options.fit_customers, filters)
     fitted_on = customer_summary(cur, as_of, filters, options, (0, every))
     bg = gg = None

@@ -15,7 +15,7 @@ import pandas as pd
 from crm_metrics import db
 from crm_metrics.dimensions import ATTRIBUTES, DIMENSIONS
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import data_span, ensure_current
+from crm_metrics.reporting import data_span
 from crm_metrics.reports import register
 
 GRAINS = ("week", "month", "quarter")
@@ -34,7 +34,6 @@ def cohort_matrix(cur, as_of: dt.date | None = None, filters: Filters | None = N
     """
     if grain not in GRAINS or by not in GROUPINGS:
         raise ValueError(f"grain is one of {GRAINS}; by is one of {tuple(GROUPINGS)}")
-    ensure_current(cur)
     if as_of is None:
         as_of = data_span(cur)[1]
         if as_of is None:
@@ -100,7 +99,6 @@ def cohorts_report(cur, as_of=None, **options) -> pd.DataFrame:
 def cohort_survivors(cur, cohort: str, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
     """Survivors of one monthly cohort ("2024-03-01") per month after the first: customers whose last
     order up to ``as_of`` is in that month or later. Grain: one row per period: period, survivors."""
-    ensure_current(cur)
     return db.query_df(cur, "cohort_survivors", {"cohort_start": cohort, "as_of": as_of,
                                                  **(filters or Filters()).params()})
 

@@ -18,7 +18,6 @@ import pandas as pd
 
 from crm_metrics import db
 from crm_metrics.formatting import money_exact
-from crm_metrics.reporting import ensure_current
 
 SEARCH_LIMIT = 50
 TOUCHPOINTS = ("Order", "Campaign", "Ticket", "Survey")
@@ -38,7 +37,6 @@ def search(cur, text: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
     needle = (text or "").strip().lower()
     if not needle:
         return pd.DataFrame(columns=["customer_id", "name", "email", "city", "country", "signup_date", "first_order"])
-    ensure_current(cur)
     escaped = _like_escape(needle)
     return db.query_df(cur, "customer_search", {"text": needle, "prefix": escaped + "%",
                                                 "pattern": "%" + escaped + "%", "limit": int(limit)})

@@ -18,7 +18,7 @@ from crm_metrics import db
 from crm_metrics.catalog import METRICS
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import data_span, ensure_current
+from crm_metrics.reporting import data_span
 from crm_metrics.reports import register
 
 DEFAULT_DAYS = 90
@@ -67,7 +67,6 @@ def default_period(cur, as_of: dt.date | None = None, days: int = DEFAULT_DAYS) 
 
 def kpi_values(cur, period: Period, filters: Filters) -> dict[str, float | int | None]:
     """Every catalog metric (and the counts behind them) for one period. Grain: one value per key."""
-    ensure_current(cur)
     return _kpi_values(cur, period, filters)
 
 
@@ -89,7 +88,6 @@ def kpi_table(cur, period: Period, filters: Filters, year_ago: bool = True) -> p
     period; ``year_ago`` likewise, and always when ``year_ago`` is False (a summary that compares with
     the previous period only is spared a third period's query).
     """
-    ensure_current(cur)
     first, _ = data_span(cur)
     current = _kpi_values(cur, period, filters)
     prev_period = period.previous()
@@ -152,7 +150,6 @@ def bucket_period(bucket: dt.date, grain: str) -> Period:
 
 def trend(cur, period: Period, filters: Filters, grain: str = "month") -> pd.DataFrame:
     """Revenue, orders, active, new and returning customers per bucket. Grain: one row per bucket."""
-    ensure_current(cur)
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}")
     frame = db.query_df(cur, "kpi_trend", {"start": period.start, "end": period.end, "grain": grain,
@@ -190,7 +187,6 @@ def breakdown(cur, period: Period, filters: Filters, dimension: str) -> pd.DataF
     """
     if dimension not in DIMENSIONS or not DIMENSIONS[dimension].breakdown:
         raise ValueError(f"no breakdown by {dimension!r}")
-    ensure_current(cur)
     params = {"start": period.start, "end": period.end, "customer_level": DIMENSIONS[dimension].level == "customer",
               **filters.params()}
     frame = db.query_df(cur, "kpi_breakdown", params, idents={"dimension": dimension})

@@ -24,7 +24,7 @@ from crm_metrics import db
 from crm_metrics.access import LOCAL_ADMIN, Principal
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import count, money_short, percent
-from crm_metrics.reporting import data_span, ensure_current
+from crm_metrics.reporting import data_span
 from crm_metrics.reports import register
 from crm_metrics.sample import SampleParams, load_sample
 
@@ -99,7 +99,6 @@ def apply_scenario(con, key: str, imported_by: str | None = None, actor: Princip
 def loyalty_ladder(cur, as_of: dt.date, filters: Filters | None = None) -> pd.DataFrame:
     """Customers per rung of the loyalty ladder. Grain: one row per rung, Prospect first. Columns: rung,
     step, customers, share (of all customers on the ladder)."""
-    ensure_current(cur)
     frame = db.query_df(cur, "loyalty_ladder", {"as_of": as_of, **(filters or Filters()).params()})
     total = frame["customers"].sum()
     frame["share"] = frame["customers"] / total if total else math.nan

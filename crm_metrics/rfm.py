@@ -19,7 +19,7 @@ from crm_metrics import db
 from crm_metrics.contacts import with_contacts
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import data_span, ensure_current
+from crm_metrics.reporting import data_span
 from crm_metrics.reports import register
 from crm_metrics.scope import id_table, ids_of
 from crm_metrics.segments import RFMOptions, describe, rule_text  # noqa: F401  (RFMOptions: re-exported)
@@ -29,7 +29,6 @@ ORDER_LEVEL = tuple(k for k, d in DIMENSIONS.items() if d.level == "order")
 
 def rfm_params(cur, as_of: dt.date | None, filters: Filters | None, options: RFMOptions | None) -> dict | None:
     """The named parameters of the RFM queries (None when there are no orders yet)."""
-    ensure_current(cur)
     first, last = data_span(cur)
     if last is None:
         return None

@@ -22,7 +22,7 @@ import pandas as pd
 
 from crm_metrics import db
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import data_span, ensure_current
+from crm_metrics.reporting import data_span
 from crm_metrics.reports import register
 
 CSAT_LABELS = {1: "Very disappointed", 2: "Disappointed", 3: "Neutral", 4: "Satisfied", 5: "Very satisfied"}
@@ -37,7 +37,6 @@ def _params(start: dt.date, end: dt.date, filters: Filters | None) -> dict:
 def csat_grades(cur, start: dt.date, end: dt.date, filters: Filters | None = None) -> pd.DataFrame:
     """Survey answers by CSAT grade. Grain: one row per grade 1-5 (zero when none). Columns: grade, label,
     answers, share (of all answers; NaN when there are none)."""
-    ensure_current(cur)
     frame = db.query_df(cur, "satisfaction_grades", _params(start, end, filters))
     frame["label"] = frame["grade"].map(CSAT_LABELS)
     total = frame["answers"].sum()
@@ -54,7 +53,6 @@ def csat_rate(grades: pd.DataFrame) -> float:
 def nps_trend(cur, start: dt.date, end: dt.date, filters: Filters | None = None) -> pd.DataFrame:
     """NPS per month. Grain: one row per month with answers. Columns: month, answers, promoters, passives,
     detractors, nps."""
-    ensure_current(cur)
     return db.query_df(cur, "nps_trend", _params(start, end, filters))
 
 
@@ -74,7 +72,6 @@ def ticket_service(cur, start: dt.date, end: dt.date, dimension: str = "category
     satisfaction."""
     if dimension not in TICKET_DIMENSIONS:
         raise ValueError(f"dimension is one of {sorted(TICKET_DIMENSIONS)}")
-    ensure_current(cur)
     return db.query_df(cur, "ticket_service", {**_params(start, end, filters), "repeat_days": repeat_days},
                        idents={"dimension": TICKET_DIMENSIONS[dimension]})
 
@@ -109,7 +106,6 @@ def loyalty(cur, as_of: dt.date, start: dt.date | None = None, filters: Filters 
     customers, stayed, retention (stayed / customers) with retention_low and retention_high (95% Wilson),
     repeat_buyers, repeat_rate.
     """
-    ensure_current(cur)
     params = _params(start or dt.date(1900, 1, 1), as_of, filters)
     frame = db.query_df(cur, "loyalty_by_satisfaction", {**params, "as_of": as_of, "follow_days": follow_days})
     frame["label"] = frame["grade"].map(CSAT_LABELS)

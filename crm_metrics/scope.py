@@ -16,7 +16,6 @@ import pyarrow as pa
 
 from crm_metrics import db
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import ensure_current
 
 
 def customer_keys(cur, filters: Filters | None) -> np.ndarray | None:
@@ -26,7 +25,6 @@ def customer_keys(cur, filters: Filters | None) -> np.ndarray | None:
     array lookup (picking a third of a million customers by text id cost a tenth of a second per frame)."""
     if filters is None or not filters.selected:
         return None
-    ensure_current(cur)
     return db.query_df(cur, "customer_keys", filters.params())["customer_key"].to_numpy(dtype="int64")
 
 
@@ -69,7 +67,6 @@ def positions(values, keys) -> np.ndarray:
 def id_table(cur) -> pa.Array:
     """Every customer's id at position customer_key - 1 (``sql/customer_id_table.sql``): the ids of any keys
     are then one gather (:func:`ids_of`). Valid for one build of the reporting layer."""
-    ensure_current(cur)
     return db.query_arrow(cur, "customer_id_table")["customer_id"].combine_chunks()
 
 
@@ -81,6 +78,5 @@ def ids_of(table: pa.Array, keys) -> pa.Array:
 def sample_every(cur, as_of, limit: int, filters: Filters | None = None) -> int:
     """k such that every k-th customer (customer_key % k = 0) is at most about ``limit`` customers: 1 when
     the customers who had bought by ``as_of`` are no more than that (``sql/clv_customers.sql``)."""
-    ensure_current(cur)
     customers = int(db.scalar(cur, "clv_customers", {"as_of": as_of, **(filters or Filters()).params()}) or 0)
     return max(1, -(-customers // limit))

@@ -23,7 +23,6 @@ import pandas as pd
 
 from crm_metrics import db, scope
 from crm_metrics.filters import Filters
-from crm_metrics.reporting import ensure_current
 
 TIERS = ("High", "Medium", "Low")
 TIER_SHARES = (0.2, 0.3, 0.5)  # the best 20%, the next 30%, the rest
@@ -34,7 +33,6 @@ def customer_worth(cur, as_of: dt.date, filters: Filters | None = None, margin_r
     """Grain: one row per customer with a completed order on or before ``as_of``. Columns: customer_id,
     customer_key, name, email, region, acquisition_channel, orders, revenue, margin, tickets, acquisition_cost,
     cost_to_serve, profit, referred, referred_revenue (see ``sql/customer_worth.sql``)."""
-    ensure_current(cur)
     params = {"as_of": as_of, "margin_rate": margin_rate, "ticket_cost": ticket_cost,
               **(filters or Filters()).params()}
     return db.query_df(cur, "customer_worth", params)

@@ -32,7 +32,7 @@ st.title("What did our campaigns earn, and what did they cause?")
 stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
-as_of = data.data_span()[1]
+as_of = data.app().data_span()[1]
 answer = st.container()
 
 with st.expander("Measurement settings", icon=":material/tune:"):
@@ -54,7 +54,7 @@ with answer:
                                  key="campaign_scope",
                                  format_func={"period": "Started in the period", "all": "All campaigns"}.get)
     scoped = chosen if scope == "period" else chosen.with_period(None, None)
-    results = data.campaign_results(as_of, scoped, options, min_lift)
+    results = data.app().campaign_results(as_of, scoped, options, min_lift)
     stats, increments, totals = results["stats"], results["increments"], results["totals"]
     st.markdown(headline(totals))
     filters.breadcrumb(chosen, period if scope == "period" else None)
@@ -63,7 +63,7 @@ with answer:
                f"Attribution: {MODELS[model].lower()}.")
 
 if stats.empty:
-    if not data.stored_rows("campaigns"):
+    if not data.app().stored_rows("campaigns"):
         st.info("No campaigns are loaded yet. Import your campaigns (name, channel, start date, cost) and the "
                 "contacts they reached to see what they earned and what they caused.", icon=":material/campaign:")
     elif scope == "period":
@@ -205,7 +205,7 @@ if inc["has_control"]:
                  help=f"95% interval {fmt.multiple(inc['incremental_roi_low'])} to "
                       f"{fmt.multiple(inc['incremental_roi_high'])}. " + BY_KEY["incremental_roi"].definition)
 
-converted = data.converted_customers(campaign_id, as_of, scoped, options)
+converted = data.app().converted_customers(campaign_id, as_of, scoped, options)
 if converted.empty:
     st.caption("Nobody it reached bought within the window.")
 else:

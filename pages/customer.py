@@ -32,7 +32,7 @@ query = st.text_input("Find a customer", placeholder="Customer id, name or email
                       help="The exact id comes first, then ids starting with what you type, then names and "
                            "emails containing it. Lists on other pages open a customer here too.")
 if query:
-    matches = data.cached(c360.search, query)
+    matches = data.app().call(c360.search, query)
     if matches.empty:
         st.info("No customer's id, name or email contains that text.", icon=":material/search_off:")
     else:
@@ -53,7 +53,7 @@ if not customer_id:
     st.info("Search by id, name or email, or open a customer from a list on the Segments, Retention or "
             "Customer value pages.", icon=":material/person_search:")
     st.stop()
-person = data.cached(c360.profile, customer_id, as_of)
+person = data.app().call(c360.profile, customer_id, as_of)
 if person is None:
     st.warning(f"No customer with the id {fmt.inert(customer_id)}.", icon=":material/person_off:")
     st.stop()
@@ -82,8 +82,8 @@ cards.metric("Margin to date", fmt.money_exact(person["margin"]) if person["marg
              border=True, help="Revenue minus cost of goods; n/a when an order has no cost.")
 
 # --- segment, value and risk -----------------------------------------------------------------------------
-customers_total = int(data.report("tables").set_index("table_name").loc["customers", "row_count"])
-run_models = (customers_total <= LARGE_BASE or data.models_ready(as_of)
+customers_total = int(data.app().report("tables").set_index("table_name").loc["customers", "row_count"])
+run_models = (customers_total <= LARGE_BASE or data.app().models_ready(as_of)
               or st.session_state.get("customer_360_models"))
 if not run_models:
     st.info(f"Predicted value, segment history and churn risk come from models fitted on all "
@@ -96,8 +96,8 @@ view, path = c360.model_view(customer_id), None
 if run_models:
     # a spinner, not a status box: it shows only when the work is not already done (a status always costs time)
     with st.spinner("Reading the customer's segment, predicted value and churn risk…", show_time=True):
-        path = c360.segment_path({d: data.report("rfm", as_of=d) for d in c360.segment_dates(as_of)}, customer_id)
-        predictions, scored = data.customer_models(as_of)
+        path = c360.segment_path({d: data.app().report("rfm", as_of=d) for d in c360.segment_dates(as_of)}, customer_id)
+        predictions, scored = data.app().customer_models(as_of)
         view = c360.model_view(customer_id, predictions, scored)
     segment = path["segment"].iloc[-1]
     cards.metric("Segment", segment, border=True,
@@ -122,7 +122,7 @@ action_slot.success(f"**Next best action:** {action} {reason}", icon=":material/
 st.subheader("Every touchpoint")
 kinds = st.pills("Show", list(c360.TOUCHPOINTS), default=list(c360.TOUCHPOINTS), selection_mode="multi",
                  key="customer_kinds")
-events = data.cached(c360.timeline, customer_id, as_of, tuple(kinds or ()))
+events = data.app().call(c360.timeline, customer_id, as_of, tuple(kinds or ()))
 if events.empty:
     st.caption("Nothing of these kinds on record.")
 else:
@@ -141,7 +141,7 @@ else:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Routes they take")
-    routes = data.cached(c360.routes, customer_id, as_of)
+    routes = data.app().call(c360.routes, customer_id, as_of)
     if routes.empty:
         st.caption("No orders, campaign contacts or tickets yet.")
     else:
@@ -158,7 +158,7 @@ with right:
     st.dataframe(fields, hide_index=True, width="stretch", height=38 + 35 * len(fields),
                  column_config={"field": "Field", "value": "Value"})
     st.subheader("Customers they brought in")
-    referred = data.cached(c360.referrals, customer_id, as_of)
+    referred = data.app().call(c360.referrals, customer_id, as_of)
     if referred.empty:
         st.caption("No one names this customer as their referrer.")
     else:

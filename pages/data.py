@@ -14,7 +14,7 @@ from ui.ledger import history_panel, quality_panel, sample_panel
 from ui.users import users_panel
 
 st.title("What data is in the dashboard?")
-tables = data.report("tables")
+tables = data.app().report("tables")
 counts = dict(zip(tables["table_name"], tables["row_count"], strict=True))
 if data.on_spark():
     st.markdown(f"**{fmt.count(counts['customers'])} customers** and **{fmt.count(counts['orders'])} orders**, "
@@ -35,7 +35,7 @@ if data.on_spark():
     st.subheader("Data quality")
     quality_panel()
     st.stop()
-if data.is_empty():
+if data.app().is_empty():
     # a new database: the import first, the workshop sample as the other choice
     st.markdown("The database is **empty**. Import the CSV files your tools export (customers, orders, "
                 "campaigns, contacts, tickets, surveys: orders alone are enough to start), or load the seeded "

@@ -33,8 +33,8 @@ st.markdown("Analytical CRM turns customer records into decisions in three phase
 def trainer_panel() -> None:
     with st.container(border=True):
         st.markdown("**For trainers: the workshop data and its scenarios**")
-        scenario = data.cached(learn.current_scenario)
-        user_data = data.cached(learn.holds_user_data)
+        scenario = data.app().call(learn.current_scenario)
+        user_data = data.app().call(learn.holds_user_data)
         now = learn.SCENARIOS[scenario].title if scenario else "your own data" if user_data else "a custom sample"
         st.markdown(f"Loaded now: **{now}**.")
         keys = list(learn.SCENARIOS)
@@ -75,7 +75,7 @@ reporting, analysis, campaigns, prediction = st.tabs(PHASES, key="learn_phase", 
 with reporting:
     if reporting.open:
         st.subheader("What happened?")
-        table = data.kpi_summary(period, chosen)
+        table = data.app().kpi_summary(period, chosen)
         st.markdown(kpi_headline(table, period))
         rows = {row["key"]: row for row in table.to_dict("records")}
         cards = layout.grid(st, "cards", "learn")
@@ -92,10 +92,10 @@ with analysis:
         st.markdown(f"**RFM** scores each customer 1-5 on **recency** (days since the last purchase), **frequency** "
                     f"(purchase days) and **monetary** value (spend), against the other customers; rules then name "
                     f"segments such as Champions or At Risk. "
-                    f"{rfm_headline(data.segments(as_of, chosen, RFMOptions())[0])}")
+                    f"{rfm_headline(data.app().segments(as_of, chosen, RFMOptions())[0])}")
         st.page_link("pages/segments.py", label="Open Segments", icon=":material/groups:")
         st.subheader("The loyalty ladder")
-        ladder = data.cached(learn.loyalty_ladder, as_of, chosen)
+        ladder = data.app().call(learn.loyalty_ladder, as_of, chosen)
         left, right = st.columns([3, 2], gap="large")
         with left:
             st.plotly_chart(lc.ladder(ladder, "Where customers stand on the loyalty ladder"), key="learn_ladder")
@@ -106,14 +106,15 @@ with analysis:
                        "9-10 to \"would you recommend us?\" (Christopher, Payne & Ballantyne 1991).")
         st.page_link("pages/customer.py", label="Look at one customer in Customer 360", icon=":material/person_search:")
         st.subheader("Satisfaction and loyalty")
-        loyalty = data.cached(sat.loyalty, as_of, None, chosen, 180)
+        loyalty = data.app().call(sat.loyalty, as_of, None, chosen, 180)
         st.markdown(sat.loyalty_sentence(loyalty, 180))
         st.page_link("pages/satisfaction.py", label="Open Satisfaction", icon=":material/sentiment_satisfied:")
 
 with campaigns:
     if campaigns.open:
         st.subheader("Why attributed revenue is not what a campaign caused")
-        st.markdown(learn.incrementality_sentence(data.campaign_totals(as_of, chosen, CampaignOptions(), 0.0)))
+        core = data.app().campaign_core(as_of, chosen, CampaignOptions(), 0.0)
+        st.markdown(learn.incrementality_sentence(core["totals"]))
         st.markdown(f"**{BY_KEY['attributed_revenue'].label}**: {BY_KEY['attributed_revenue'].definition} "
                     f"**{BY_KEY['incremental_revenue'].label}**: {BY_KEY['incremental_revenue'].definition}")
         st.page_link("pages/campaigns.py", label="Open Campaigns", icon=":material/campaign:")
@@ -122,7 +123,7 @@ with prediction:
     if prediction.open:
         st.subheader("What will customers be worth?")
         with st.spinner("Fitting the customer-value models…", show_time=True):  # shown only when they are fitted
-            value = data.value_summary(as_of, chosen)
+            value = data.app().value_summary(as_of, chosen)
         if value and value["totals"] and value["totals"]["customers"]:
             totals = value["totals"]
             st.markdown(f"**Historical** value is what a customer has spent so far; **predicted CLV** is the margin "

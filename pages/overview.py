@@ -12,7 +12,7 @@ from crm_metrics import drivers, targets  # noqa: E402
 from crm_metrics.catalog import BY_KEY, GROUPS, METRICS, SCOPE_NOTE
 from crm_metrics.dimensions import DIMENSIONS
 from crm_metrics.kpis import bucket_period, headline, trend_window
-from ui import charts, columns, data, driver_charts, filters, goals, layout
+from ui import charts, columns, data, driver_charts, filters, goals, layout, report_document
 from ui import format as fmt
 from ui.empty import stop_without_orders
 from ui.explain import how_computed
@@ -25,8 +25,8 @@ stop_without_orders()
 period, chosen = filters.current_period(), filters.current()
 grain = st.session_state.get("trend_grain") or "week"
 ROOTS = ("region", "channel", "acquisition_channel", "product_category")
-table, spark, series, parts = data.overview(period, chosen, grain, ROOTS)
-charts.use_colors(data.report("filter-options"))
+table, spark, series, parts = data.app().overview(period, chosen, grain, ROOTS)
+charts.use_colors(data.app().report("filter-options"))
 
 st.markdown(headline(table, period))
 filters.breadcrumb(chosen, period)
@@ -56,7 +56,7 @@ why_kpi = controls.segmented_control("Explain", drivers.DRIVER_KPIS, key="why_kp
 compare = controls.segmented_control("Against", list(drivers.COMPARISONS), key="why_compare", default="previous",
                                   required=True, format_func={"previous": f"Previous {period.days} days",
                                                               "year": "A year earlier"}.get)
-by_dimension, reaches = data.kpi_drivers(period, chosen, compare)
+by_dimension, reaches = data.app().kpi_drivers(period, chosen, compare)
 explanation = drivers.explain(why_kpi, compare, by_dimension, reaches)
 st.markdown(drivers.sentence(explanation, quote=fmt.inert))
 if explanation.before is not None and explanation.after is not None:
@@ -105,7 +105,7 @@ if series.empty:
     st.info("No orders in this period under these filters.")
 else:
     pace = targets.goal_series(goal_table, metric, series["bucket"], grain) if metric in ("revenue", "orders") else None
-    starts = None if metric == "mix" else data.campaign_starts(trend_window(period, grain), chosen)
+    starts = None if metric == "mix" else data.app().campaign_starts(trend_window(period, grain), chosen)
     picked = st.plotly_chart(charts.trend_chart(series, metric, grain, charts.trend_title(series, metric, grain),
                                                 highlight=period, goals=pace, campaigns=starts),
                              on_select="rerun", selection_mode="points",
@@ -147,7 +147,7 @@ for root in ROOTS:
         filters.drill(level, points[0]["customdata"][0])
 
 how_computed(table, period, chosen)
-goals.panel(stored_goals, stored_alerts, data.data_span()[1])
+goals.panel(stored_goals, stored_alerts, data.app().data_span()[1])
 
 # The overview as a document that travels: a PDF of a few pages and a static HTML copy, filters written on them
 document_key = (period, chosen, data.version())
@@ -157,7 +157,7 @@ if prepare.button("Prepare a PDF of this overview", key="prepare_document", icon
                        "1 MB: to attach to an email or print."):
     with st.status("Drawing the charts and printing the PDF…", expanded=False) as status:
         try:
-            st.session_state["overview_document"] = (document_key, *data.overview_document(period, chosen))
+            st.session_state["overview_document"] = (document_key, *report_document.for_session(period, chosen))
             status.update(label="The PDF is ready", state="complete")
         except DocumentUnavailable as problem:
             status.update(label="The PDF could not be made", state="error")

@@ -10,8 +10,8 @@ from crm_metrics.churn import ChurnOptions  # noqa: E402
 from crm_metrics.churn import headline as churn_headline
 from crm_metrics.churn import left_out_sentence as churn_left_out
 from crm_metrics.cohorts import GRAINS, GROUPINGS, average_curve, headline, project_cohort
-from ui import auth, data, downloads, filters, layout
 from ui import columns as col
+from ui import data, downloads, filters, layout
 from ui import format as fmt
 from ui import retention_charts as rc
 from ui.customer_links import customer_table
@@ -29,7 +29,7 @@ grain = c1.segmented_control("Cohorts by", GRAINS, default="month", required=Tru
 by = c2.selectbox("Grouped by", list(GROUPINGS), format_func=GROUPINGS.get, key="cohort_by")
 measure = c3.segmented_control("Show", list(rc.MEASURES), default="active_share", required=True,
                                key="cohort_measure", format_func=lambda m: rc.MEASURES[m][0])
-matrix = data.report("cohorts", as_of=as_of, grain=grain, by=by, filters=chosen)
+matrix = data.app().report("cohorts", as_of=as_of, grain=grain, by=by, filters=chosen)
 with answer:
     st.markdown(headline(matrix, grain))
     filters.breadcrumb(chosen, period)
@@ -67,7 +67,7 @@ if grain == "month" and by == "first_purchase":
                    "to leave go first and retention rises with tenure. The last three months are left out of the "
                    "fit: a customer who buys every few months looks lost until they buy again.")
         pick = st.selectbox("Cohort", cohorts, key="sbg_cohort")
-        survivors = data.cohort_survivors(pick, as_of, chosen)
+        survivors = data.app().cohort_survivors(pick, as_of, chosen)
         projected = project_cohort(survivors)
         if projected is None:
             st.info("This cohort has too few months (or nobody lapsed yet) to fit the model.")
@@ -99,7 +99,7 @@ list_share = h3.slider("List size the team can work", 1, 50, 10, format="%d%%", 
 options = ChurnOptions(horizon_days=horizon, list_share=list_share)
 # a spinner: shown only while the model is really trained (it usually is already), where a status box always waits
 with st.spinner("Training the churn model on an earlier cut-off and testing it on a later one…", show_time=True):
-    result = data.churn_model(as_of, chosen, options)
+    result = data.app().churn_model(as_of, chosen, options)
 if result is None:
     st.stop()
 st.markdown(result.horizon_text)
@@ -145,8 +145,8 @@ if result.learned:
         st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(result.drivers["sentence"].head(6), start=1)))
 
 st.markdown("**The at-risk list**: today's active customers, the most value at risk first.")
-ranked, active = data.at_risk_list(as_of, chosen, options, limit=5000)
-customer_table(data.with_contacts(ranked.head(1000)), "at_risk_table", hide_index=True, width="stretch",
+ranked, active = data.app().at_risk_list(as_of, chosen, options, limit=5000)
+customer_table(data.app().with_contacts(ranked.head(1000)), "at_risk_table", hide_index=True, width="stretch",
              column_order=["customer_id", "name", "email", "segment", "churn_probability", "value", "value_at_risk",
                            "last_purchase", "open_tickets", "satisfaction", "recommended_action"],
              column_config={"customer_id": "Customer", "name": "Name", "email": "Email",
@@ -160,6 +160,6 @@ customer_table(data.with_contacts(ranked.head(1000)), "at_risk_table", hide_inde
 st.caption(f"{fmt.count(active)} active customers; value is "
            f"{ranked['value_basis'].iloc[0] if len(ranked) else 'historical revenue'}. The export holds the 5,000 "
            "with the most value at risk. Click a row to open the customer.")
-role = auth.role()  # read here: the export runs when its button is pressed, outside this script run
-downloads.csv_button("Download the at-risk list (CSV)", lambda: data.with_contacts(ranked, role),
+contacts = data.app().with_contacts  # bound to this role now: the export runs after this script run
+downloads.csv_button("Download the at-risk list (CSV)", lambda: contacts(ranked),
                      f"at_risk_{as_of}.csv", key="export_at_risk")

@@ -21,7 +21,7 @@ stop_without_orders()
 
 chosen, period = filters.current(), filters.current_period()
 follow_days = 180
-surveys_stored, tickets_stored = data.stored_rows("surveys"), data.stored_rows("tickets")
+surveys_stored, tickets_stored = data.app().stored_rows("surveys"), data.app().stored_rows("tickets")
 if not surveys_stored and not tickets_stored:
     st.info("No survey answers or support tickets are loaded yet: this page reads them. Import survey answers "
             "(CSAT 1-5, NPS 0-10) or support tickets (opened, closed, rating) to see how satisfied customers are "
@@ -29,10 +29,10 @@ if not surveys_stored and not tickets_stored:
     st.page_link("pages/data.py", label="Import surveys and tickets on the Data page", icon=":material/upload:")
     st.stop()
 answer = st.container()
-grades = data.cached(sat.csat_grades, period.start, period.end, chosen)
-trend = data.cached(sat.nps_trend, period.start, period.end, chosen)
+grades = data.app().call(sat.csat_grades, period.start, period.end, chosen)
+trend = data.app().call(sat.nps_trend, period.start, period.end, chosen)
 nps = sat.nps_summary(trend)
-loyalty = data.cached(sat.loyalty, period.end, None, chosen, follow_days)
+loyalty = data.app().call(sat.loyalty, period.end, None, chosen, follow_days)
 with answer:
     st.markdown(sat.loyalty_sentence(loyalty, follow_days))
     filters.breadcrumb(chosen, period)
@@ -80,7 +80,7 @@ else:
 st.subheader("How support performs")
 dimension = st.segmented_control("Tickets by", ["category", "channel"], default="category", required=True,
                                  format_func=str.capitalize, key="ticket_dimension")
-service = data.cached(sat.ticket_service, period.start, period.end, dimension, chosen)
+service = data.app().call(sat.ticket_service, period.start, period.end, dimension, chosen)
 if service.empty:
     st.info("No support tickets were opened in this period." if tickets_stored else
             "No support tickets are loaded; import them on the Data page to see how support performs.",

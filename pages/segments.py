@@ -17,7 +17,7 @@ from crm_metrics.rfm import (
     months_before,
 )
 from crm_metrics.segments import describe
-from ui import auth, charts, data, downloads, filters, layout
+from ui import charts, data, downloads, filters, layout
 from ui import columns as col
 from ui import format as fmt
 from ui.customer_links import customer_table
@@ -31,7 +31,7 @@ chosen, period = filters.current(), filters.current_period()
 as_of = period.end
 answer = st.container()  # the answer comes first; the scoring options it depends on sit below it
 options = scoring_options()
-summary, grid, cutoffs = data.segment_board(as_of, chosen, options)
+summary, grid, cutoffs = data.app().segment_board(as_of, chosen, options)
 with answer:
     st.markdown(headline(summary))
     filters.breadcrumb(chosen, period)
@@ -91,8 +91,8 @@ segment = st.selectbox("Segment", names, key="segment_pick")
 rule = describe(segment, options.rules)
 if rule:
     st.markdown(f"**{segment}**: {rule.description} *Recommended:* {rule.action}")
-members = data.segment_members(segment, as_of, chosen, options)
-customer_table(data.with_contacts(members.head(1000), first=True), "segment_members_table", hide_index=True,
+members = data.app().segment_members(segment, as_of, chosen, options)
+customer_table(data.app().with_contacts(members.head(1000), first=True), "segment_members_table", hide_index=True,
                width="stretch",
              column_config={"revenue": col.money("Revenue"),
                             "monetary": col.money("Monetary"),
@@ -101,8 +101,8 @@ st.caption(f"{fmt.count(len(members))} customers" + (", the 1,000 with the most 
                                                      else "") + ". Exports hold them all; click a row to open "
                                                                       "the customer.")
 buttons = st.container(horizontal=True)
-role = auth.role()  # read here: the export runs when its button is pressed, outside this script run
-listed = lambda: data.with_contacts(members, role, first=True)  # noqa: E731
+contacts = data.app().with_contacts  # bound to this role now: the export runs after this script run
+listed = lambda: contacts(members, first=True)  # noqa: E731
 downloads.csv_button("Download CSV", listed, f"segment_{segment}_{as_of}.csv".replace(" ", "_"), key="export_csv",
                      where=buttons)
 downloads.parquet_button("Download Parquet", listed, f"segment_{segment}_{as_of}.parquet".replace(" ", "_"),
@@ -116,7 +116,7 @@ st.subheader("How did customers move between segments?")
 months = st.segmented_control("Compared with", MIGRATION_MONTHS, default=DEFAULT_MIGRATION_MONTHS, required=True,
                               key="migration_months", format_func=lambda m: f"{m} month{'s' if m > 1 else ''} earlier")
 before = months_before(as_of, months)
-flows = data.migration(before, as_of, chosen, options)
+flows = data.app().migration(before, as_of, chosen, options)
 summary_line = migration_headline(flows, before)
 st.markdown(summary_line)
 st.plotly_chart(charts.migration_sankey(flows, f"Segments on {before:%d %b %Y} (left) and {as_of:%d %b %Y}"),
@@ -133,10 +133,10 @@ if choices:
     if st.session_state.get("flow_pick") not in choices:
         st.session_state["flow_pick"] = choices[0]
     flow = st.selectbox("Customers who moved", choices, key="flow_pick", format_func=lambda f: f"{f[0]} → {f[1]}")
-    movers = data.flow_members(flow[0], flow[1], before, as_of, chosen, options)
-    customer_table(data.with_contacts(movers.head(1000)), "movers_table", hide_index=True, width="stretch",
+    movers = data.app().flow_members(flow[0], flow[1], before, as_of, chosen, options)
+    customer_table(data.app().with_contacts(movers.head(1000)), "movers_table", hide_index=True, width="stretch",
                  column_config={"revenue": col.money("Revenue")})
-    downloads.csv_button("Download these customers (CSV)", lambda: data.with_contacts(movers, role),
+    downloads.csv_button("Download these customers (CSV)", lambda: contacts(movers),
                          f"moved_{flow[0]}_to_{flow[1]}_{as_of}.csv".replace(" ", "_"), key="export_flow")
 
 st.subheader("Which groups does the data find by itself?")
@@ -155,7 +155,7 @@ if c3.button("Find clusters", key="find_clusters", type="primary"):
     st.session_state["clusters_on"] = True
 if st.session_state.get("clusters_on"):
     with st.status("Fitting k-means…", expanded=False) as status:
-        found = data.customer_clusters(as_of, chosen, options, k_choice, extra)
+        found = data.app().customer_clusters(as_of, chosen, options, k_choice, extra)
         status.update(label=f"{found['k']} clusters found.", state="complete")
     board = layout.grid(st, "charts", "segments-board-2")
     with board.container():
@@ -179,6 +179,6 @@ if st.session_state.get("clusters_on"):
                                 "revenue_share": col.share("Share of revenue")})
     names = found["profile"]["name"].tolist()
     pick = st.selectbox("Cluster to export", names, key="cluster_pick")
-    members = data.with_contacts(members_of(found["assigned"], pick))
+    members = data.app().with_contacts(members_of(found["assigned"], pick))
     downloads.csv_button(f"Download the {len(members):,} customers of this cluster (CSV)", members,
                          f"cluster_{pick}_{as_of}.csv".replace(" ", "_").replace(",", ""), key="export_cluster")

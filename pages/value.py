@@ -12,8 +12,8 @@ ensure_router()
 from crm_metrics.catalog import BY_KEY  # noqa: E402
 from crm_metrics.clv import CLVOptions, backtest_window, headline
 from crm_metrics.worth import RetentionInputs, at_risk_summary, concentration, retention_economics
-from ui import auth, data, downloads, filters, layout
 from ui import columns as col
+from ui import data, downloads, filters, layout
 from ui import format as fmt
 from ui import value_charts as vc
 from ui.customer_links import customer_table
@@ -41,15 +41,15 @@ options = CLVOptions(time_unit=time_unit, horizon_months=horizon, annual_discoun
 
 # a spinner: shown only while models are really fitted (they usually are already), where a status box always waits
 with st.spinner("Fitting the purchase (BG/NBD) and spend (Gamma-Gamma) models…", show_time=True):
-    value = data.customer_value(as_of, chosen, options, ticket_cost)
+    value = data.app().customer_value(as_of, chosen, options, ticket_cost)
 if value is None:
     st.info("No customer bought on or before this date under these filters.")
     st.stop()
-fit, predictions, totals, customers = value["fit"], value["predictions"], value["totals"], value["customers"]
+fit, predictions, totals, customers = value.fit, value.predictions, value.totals, value.customers
 if fit.usable and not totals["customers"]:
     st.info("No customer under these filters bought on or before this date.")
     st.stop()
-top_share = concentration(value["curve"], 20)
+top_share = concentration(value.curve, 20)
 with answer:
     st.markdown(headline(totals, options, top_share))
     filters.breadcrumb(chosen, period)
@@ -83,23 +83,23 @@ if fit.usable:
 
 board = layout.grid(st, "charts", "value-board-1")
 with board.container():
-    st.plotly_chart(vc.pareto(value["curve"], 20, "How concentrated revenue is" if top_share is None else
+    st.plotly_chart(vc.pareto(value.curve, 20, "How concentrated revenue is" if top_share is None else
                               f"The best 20% of customers brought {fmt.percent(top_share)} of revenue"),
                     key="pareto")
 with board.container():
     if fit.usable:
-        st.plotly_chart(vc.value_matrix(value["matrix"], "Value so far against predicted value"), key="value_matrix")
+        st.plotly_chart(vc.value_matrix(value.matrix, "Value so far against predicted value"), key="value_matrix")
         st.caption("High value, low potential: customers slipping away. Low value, high potential: customers to "
                    "grow. Tiers: the best 20%, the next 30%, the rest.")
 if fit.usable:
-    st.plotly_chart(vc.clv_distribution(value["bins"], "Most customers are worth little; a few are worth "
+    st.plotly_chart(vc.clv_distribution(value.bins, "Most customers are worth little; a few are worth "
                                                                "a lot"), key="clv_bins")
 
 st.subheader("Every customer's worth, five ways")
 st.caption("Historical value (revenue and margin so far), potential value (predicted CLV with its interval), "
            "profitability (margin minus tickets and acquisition cost), influence (customers they referred) and "
            "where they stand in the distribution above. Click a row to open the customer.")
-shown = data.with_contacts(customers.head(1000))
+shown = data.app().with_contacts(customers.head(1000))
 customer_table(shown, "worth_table", hide_index=True, width="stretch",
              column_order=["customer_id", "name", "region", "revenue", "margin", "profit", "referred",
                            "referred_revenue", "p_alive", "expected_purchases", "clv", "clv_low", "clv_high"],
@@ -114,13 +114,13 @@ customer_table(shown, "worth_table", hide_index=True, width="stretch",
                             "clv_high": col.money("CLV to")})
 st.caption(f"{fmt.count(len(customers))} customers" + (", the 1,000 with the highest predicted CLV shown"
                                                        if len(customers) > 1000 else "") + ". The export holds all.")
-role = auth.role()
-downloads.csv_button("Download every customer's worth (CSV)", lambda: data.with_contacts(customers, role),
+contacts = data.app().with_contacts  # bound to this role now: the export runs later
+downloads.csv_button("Download every customer's worth (CSV)", lambda: contacts(customers),
                      f"customer_worth_{as_of}.csv", key="export_worth")
 
 if fit.usable:
     st.subheader("Can the model be trusted? A backtest")
-    window = backtest_window(data.data_span()[0], as_of)
+    window = backtest_window(data.app().data_span()[0], as_of)
     if window is None:
         st.info("The data is too short to hold some of it back: a backtest needs at least three months to fit on "
                 "and four weeks to predict.")
@@ -133,7 +133,7 @@ if fit.usable:
                                  "with them. Like the model above, it ignores the filters: it learns from every "
                                  "customer.")
         with st.spinner("Fitting on the calibration period and predicting the holdout…"):
-            result = data.backtest(cut, as_of, options)
+            result = data.app().backtest(cut, as_of, options)
         if result is None:
             st.info("The calibration period has too few repeat buyers to fit the models; choose a later date.")
         else:
@@ -163,7 +163,7 @@ if fit.usable:
                                         "low": col.number("95% from", 4), "high": col.number("95% to", 4)})
 
 st.subheader("What is keeping a customer worth?")
-defaults = value["defaults"]
+defaults = value.defaults
 st.caption("Every assumption below starts from this data where it can (the 365 days to the end of the period "
            "and the year before) and can be changed.")
 # the inputs read from the data are keyed by the selection: another filter starts them from its own customers

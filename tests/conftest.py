@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from db_helpers import BASE_CAMPAIGNS, BASE_CUSTOMERS, BASE_ORDERS
 
-from crm_metrics import db
+from crm_metrics import db, reporting
 from crm_metrics.importing import import_file
 
 
@@ -46,6 +46,7 @@ def seeded(con, write):
     import_file(con, "customers", write("base_customers.csv", BASE_CUSTOMERS))
     import_file(con, "campaigns", write("base_campaigns.csv", BASE_CAMPAIGNS))
     import_file(con, "orders", write("base_orders.csv", BASE_ORDERS))
+    reporting.ensure_current(con)  # what an entry point does before any read
     return con
 
 
@@ -57,5 +58,6 @@ def sample_con():
 
     connection = db.connect(":memory:")
     load_sample(connection, SampleParams(customers=1500, seed=11))
+    reporting.ensure_current(connection)  # what an entry point does before any read
     yield connection
     connection.close()

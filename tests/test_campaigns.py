@@ -34,7 +34,7 @@ import pandas as pd
 import pytest
 
 from crm_metrics import campaigns as cm
-from crm_metrics import report
+from crm_metrics import report, reporting
 from crm_metrics.__main__ import main
 from crm_metrics.filters import Filters
 from crm_metrics.importing import import_file
@@ -57,6 +57,7 @@ def tiny(con, write):
                                      "o7,A,2023-12-01,20,5,,\no1,A,2024-01-14,100,60,,\no2,B,2024-01-15,50,,,\n"
                                      "o3,B,2024-01-01,30,10,,\no4,C,2024-01-05,40,20,,\no5,E,2024-03-01,80,30,K2,\n"
                                      "o6,D,2024-01-03,70,,,cancelled\no8,E,2024-01-06,25,,,\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con
 
 

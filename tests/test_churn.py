@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_metrics import churn, db, report
+from crm_metrics import churn, db, report, reporting
 from crm_metrics.importing import import_file
 from crm_metrics.schema import TABLE_ORDER
 
@@ -43,6 +43,7 @@ def test_features_read_nothing_after_the_cutoff(sample_con, tmp_path):
         path = tmp_path / f"{table}.csv"
         path.write_text(text, encoding="utf-8")
         import_file(sample_con, table, path)
+    reporting.ensure_current(sample_con)  # what an entry point does after an import
     after = churn.features(sample_con.cursor(), cutoff, 60)
     columns = list(churn.FEATURES)
     pd.testing.assert_frame_equal(before[["customer_id", *columns]], after[["customer_id", *columns]])
@@ -54,6 +55,7 @@ def test_label_and_activity_by_hand(con, write):
     import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\n"
                                      "1,A,2024-01-10,10\n2,A,2024-02-15,10\n3,B,2024-01-20,10\n"
                                      "4,C,2023-01-05,10\n5,B,2024-03-05,10\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     f = churn.features(con.cursor(), dt.date(2024, 1, 31), 30, active_days=365).set_index("customer_id")
     assert sorted(f.index) == ["A", "B"]  # C last bought more than a year before the cut-off
     assert not f.loc["A", "churned"]  # ordered on 15 Feb, within 30 days
@@ -66,6 +68,7 @@ def test_purchase_rhythm_and_spend_by_hand(con, write):
     import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,channel\n"
                                      "1,A,2024-01-01,10,web\n2,A,2024-01-01,30,store\n3,A,2024-01-04,20,web\n"
                                      "4,A,2024-01-10,40,web\n5,A,2024-02-01,99,web\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     a = churn.features(con.cursor(), dt.date(2024, 1, 20), 30).set_index("customer_id").loc["A"]
     assert (a["purchase_days"], a["orders"], a["revenue"], a["average_order"]) == (3, 4, 100.0, 25.0)
     assert (a["recency_days"], a["tenure_days"], a["channels_used"]) == (10, 19, 2)
@@ -89,6 +92,7 @@ def shipped_churn():
     con = db.connect(":memory:")
     for table in TABLE_ORDER:
         import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    reporting.ensure_current(con)  # what an entry point does after an import
     result = churn.train_and_evaluate(con.cursor())
     yield result
     con.close()
@@ -135,6 +139,7 @@ def test_at_risk_list_ranks_by_value_at_risk(shipped_churn):
 def test_too_little_history_falls_back_to_the_rule(con, write):
     import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\n"
                                      "1,A,2024-01-10,10\n2,A,2024-02-15,10\n3,B,2024-01-20,10\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     r = churn.train_and_evaluate(con.cursor(), dt.date(2024, 6, 30), options=churn.ChurnOptions(horizon_days=30))
     assert not r.learned and r.problems[0].startswith("Too little history to learn churn from")
 
@@ -240,6 +245,7 @@ def test_cli_predict_scores_churn_to_parquet(tmp_path, capsys):
     path = tmp_path / "c.duckdb"
     con = db.connect(str(path))
     load_sample(con, SampleParams(customers=1500, seed=5))
+    reporting.ensure_current(con)  # what an entry point does after an import
     expected = churn.fit_whole_base(con.cursor()).scored.sort_values("customer_id").reset_index(drop=True)
     con.close()
     out = tmp_path / "churn.parquet"
@@ -284,6 +290,7 @@ def test_orders_only_data_trains_and_names_the_features_left_out(con, write):
             if rng.random() < 0.08:  # stops buying
                 break
     import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount\n" + "\n".join(rows) + "\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     result = churn.fit_whole_base(con.cursor(), dt.date(2024, 12, 31))
     assert result.learned, result.problems
     assert {"tickets", "survey_csat", "campaigns_received", "channels_used"} <= set(result.left_out)

@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from crm_metrics import report
+from crm_metrics import report, reporting
 from crm_metrics.cohorts import average_curve, cohort_matrix
 from crm_metrics.importing import import_file
 
@@ -29,6 +29,7 @@ def tiny(con, write):
                                      "1,A,2024-01-05,10,\n2,A,2024-01-20,20,\n3,A,2024-02-10,30,\n4,A,2024-04-01,40,\n"
                                      "5,B,2024-01-15,50,\n6,B,2024-03-05,60,\n7,C,2024-02-01,70,\n8,C,2024-03-10,80,\n"
                                      "9,D,2024-03-03,5,returned\n10,E,2024-05-02,9,\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con
 
 

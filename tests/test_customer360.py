@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from crm_metrics import customer360 as c360
+from crm_metrics import reporting
 from crm_metrics.importing import import_file
 
 AS_OF = dt.date(2024, 6, 30)
@@ -48,6 +49,7 @@ def tiny(con, write):
     for table, text in (("customers", CUSTOMERS), ("campaigns", CAMPAIGNS), ("orders", ORDERS),
                         ("contacts", CONTACTS), ("tickets", TICKETS), ("surveys", SURVEYS)):
         import_file(con, table, write(f"{table}.csv", text))
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con.cursor()
 
 

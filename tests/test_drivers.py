@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_metrics import drivers, report
+from crm_metrics import drivers, report, reporting
 from crm_metrics.filters import Filters
 from crm_metrics.importing import import_file
 from crm_metrics.kpis import Period, kpi_values
@@ -43,6 +43,7 @@ def tiny(con, write):
                                      "o3,D,2024-01-25,40,store,completed\no4,A,2024-02-05,30,web,completed\n"
                                      "o5,A,2024-02-20,70,store,completed\no6,C,2024-02-10,200,web,completed\n"
                                      "o7,E,2024-02-11,20,app,completed\no8,B,2024-02-12,999,web,returned\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con
 
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_metrics import report
+from crm_metrics import report, reporting
 from crm_metrics.catalog import METRICS
 from crm_metrics.filters import Filters
 from crm_metrics.importing import import_file
@@ -42,6 +42,7 @@ def tiny(con, write):
                                        "K1,C,2024-02-01,treatment\nK1,B,2024-02-01,control\n"))
     import_file(con, "surveys", write("s.csv", "customer_id,survey_date,csat,nps\nA,2024-02-03,5,10\n"
                                       "B,2024-02-04,4,8\nC,2024-02-05,2,3\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con
 
 
@@ -257,6 +258,7 @@ def test_breakdown_names_an_unrecorded_value_none(con, write):
     # a channel recorded on one order and not on the other: pandas reads the NULL as NaN, callers test for None
     import_file(con, "orders", write("o.csv", "order_id,customer_id,order_date,amount,channel\n"
                                      "o1,A,2024-02-05,30,web\no2,B,2024-02-06,20,\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     frame = breakdown(con.cursor(), FEB, Filters(), "channel")
     assert frame["value"].tolist() == ["web", None]
     assert frame["revenue"].astype(float).tolist() == [30.0, 20.0]

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from crm_metrics import learn
+from crm_metrics import learn, reporting
 from crm_metrics.importing import import_file
 from crm_metrics.sample import SampleParams, generate, load_sample
 
@@ -28,6 +28,7 @@ def test_loyalty_ladder_by_hand(con, write):
                                      "11,P,2024-07-05,10,completed\n"))
     import_file(con, "surveys", write("s.csv", "customer_id,survey_date,csat,nps\n"
                                       "S,2024-01-15,2,5\nS,2024-04-01,5,8\nN,2024-04-01,3,10\nK,2024-07-01,5,10\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     ladder = learn.loyalty_ladder(con.cursor(), AS_OF).set_index("rung")
     # P: no order by 30 Jun -> Prospect. C: two orders, one day -> Customer. K: two days (its 9-10 answer is in
     # July) -> Client. S: two days, latest CSAT 5 -> Supporter. A: referred R -> Advocate. N: latest NPS 10 ->

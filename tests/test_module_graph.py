@@ -88,3 +88,56 @@ def test_every_module_imports_alone():
     out = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True, cwd=ROOT,
                          timeout=900)
     assert out.stdout.strip() == "", out.stdout
+
+
+# Where the reporting layer is brought up to date: the entry points, which delegate their reads.
+ENTRY_POINTS = {"crm_metrics.reports.report", "crm_metrics.workbench.Workbench.__init__",
+                "crm_metrics.__main__._layer_current", "crm_metrics.reporting.ensure_current"}
+READS = {"run", "query_df", "query_arrow", "scalar"}  # crm_metrics.db's functions that read a query's rows
+
+
+def _functions(module: str, tree: ast.AST):
+    """(qualified name, node) of every function and method of a module's source."""
+    def walk(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield f"{prefix}.{child.name}", child
+                yield from walk(child, f"{prefix}.{child.name}")
+            elif isinstance(child, ast.ClassDef):
+                yield from walk(child, f"{prefix}.{child.name}")
+
+    yield from walk(tree, module)
+
+
+def _called(node: ast.AST) -> set[str]:
+    names = set()
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            func = call.func
+            names.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", ""))
+    return names
+
+
+def test_only_the_entry_points_rebuild_the_reporting_layer_and_they_do_not_read_it():
+    """No crm_metrics function both reads the reporting layer and rebuilds it: reads assume a current layer, and
+    the entry points (a report by name, the application layer, the command line) bring it up to date first."""
+    rebuilders, readers = set(), set()
+    for name, path in _modules().items():
+        for qualified, node in _functions(name, ast.parse(path.read_text(encoding="utf-8"))):
+            called = _called(node)
+            if "ensure_current" in called:
+                rebuilders.add(qualified)
+            if called & READS:
+                readers.add(qualified)
+    assert rebuilders <= ENTRY_POINTS, sorted(rebuilders - ENTRY_POINTS)
+    assert "crm_metrics.workbench.Workbench.__init__" in rebuilders
+    assert not (rebuilders - {"crm_metrics.reporting.ensure_current"}) & readers
+
+
+def test_the_ui_caches_and_opens_and_the_application_layer_decides():
+    """ui/data.py holds the caching of the application layer and the connection's lifecycle, nothing more: it is
+    short, and no model, selection or page result is composed there (crm_metrics.workbench does that)."""
+    text = (ROOT / "ui" / "data.py").read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 250
+    for concept in ("churn", "clv", "rfm", "worth", "scope", "kpis", "campaigns", "cohorts", "clusters"):
+        assert f"{concept}." not in text, concept

@@ -40,12 +40,14 @@ def empty_app(monkeypatch, tmp_path):
 
 def _shipped_sample():
     """An in-memory database holding the shipped sample_data CSVs, imported as a user would."""
+    from crm_metrics import reporting
     from crm_metrics.importing import import_file
     from crm_metrics.schema import TABLE_ORDER
 
     con = db.connect(":memory:")
     for table in TABLE_ORDER:
         import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con
 
 
@@ -486,24 +488,22 @@ def test_a_restarted_server_fits_the_models_in_the_background(sample_app):
     runs without waiting for them, and a background thread fits them once."""
     import threading
 
+    from crm_metrics.workbench import FIT_THREAD
     from ui import data as ui_data
 
     at = sample_app.run()  # the first start: sample loaded, models fitted after it
     assert not at.exception
-    for cached in (ui_data._clv_base, ui_data._churn_base, ui_data._value, ui_data._backtest):
-        cached.clear()
-    ui_data._FITTED.clear()
-    ui_data._WARMING.clear()
+    ui_data._workbench.clear()  # what a restart leaves: no workbench, no models
     at.run()
     assert not at.exception
-    fitting = [t for t in threading.enumerate() if t.name == "crm-fit-models"]
+    fitting = [t for t in threading.enumerate() if t.name == FIT_THREAD]
     assert len(fitting) == 1
     fitting[0].join(timeout=120)
     assert not fitting[0].is_alive()
-    as_of = ui_data.data_span()[1]
-    assert ui_data.models_ready(as_of)
+    bench = ui_data.workbench()
+    assert bench.models_ready(bench.data_span()[1])
     at.run()  # the models are there: no second fit starts
-    assert not [t for t in threading.enumerate() if t.name == "crm-fit-models"]
+    assert not [t for t in threading.enumerate() if t.name == FIT_THREAD]
 
 
 def test_value_page_says_what_an_order_level_filter_counts(sample_app):
@@ -512,31 +512,6 @@ def test_value_page_says_what_an_order_level_filter_counts(sample_app):
     at.multiselect(key="channel").select(at.multiselect(key="channel").options[0]).run()
     assert not at.exception
     assert any("count only the orders your sales channel" in c.value for c in at.caption)
-
-
-def test_at_risk_list_of_a_selection_is_its_own_ranking(sample_app):
-    """The Retention page's list under a filter is picked from the whole base's ranking: it must equal
-    ranking the selected customers themselves (their churn scores, CLV and whole-base segments)."""
-    from crm_metrics import churn
-    from crm_metrics.filters import Filters
-    from ui import data as ui_data
-
-    at = sample_app.switch_page("pages/retention.py").run()
-    region = at.multiselect(key="region").options[0]
-    as_of, options = ui_data.data_span()[1], churn.ChurnOptions()
-    chosen = Filters(selections=(("region", (region,)),))
-    picked, count = ui_data.at_risk_list(as_of, chosen, options, limit=10**9)
-    top, same_count = ui_data.at_risk_list(as_of, chosen, options, limit=50)
-    assert count == same_count == len(picked) and len(top) == 50
-    pd.testing.assert_frame_equal(top, picked.head(50))
-    path, key = str(db.default_path().resolve()), ui_data.version()
-    keys = ui_data._scope(path, key, chosen)
-    scored = churn.for_customers(ui_data._churn_base(path, key, as_of, options), keys).scored
-    predictions = ui_data._selection(path, key, as_of, chosen, ui_data.clv.CLVOptions())[0]
-    ranked = churn.at_risk(scored, predictions, ui_data._base_segments(path, key, as_of))
-    assert 0 < len(picked) < ui_data.at_risk_list(as_of, Filters(), options)[1]
-    pd.testing.assert_frame_equal(picked.reset_index(drop=True), ranked.reset_index(drop=True))
-    assert set(picked["customer_key"]) <= set(keys)
 
 
 def test_learn_page_computes_the_open_phase_only(sample_app):

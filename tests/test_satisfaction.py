@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from crm_metrics import reporting
 from crm_metrics import satisfaction as sat
 from crm_metrics.filters import Filters
 from crm_metrics.importing import import_file
@@ -42,6 +43,7 @@ T4,C,2024-10-01 08:00,,Billing,Chat,
 def cur(con, write):
     for table, text in (("customers", CUSTOMERS), ("orders", ORDERS), ("surveys", SURVEYS), ("tickets", TICKETS)):
         import_file(con, table, write(f"{table}.csv", text))
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con.cursor()
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from crm_metrics import churn, clv, scope
+from crm_metrics import churn, clv, reporting, scope
 from crm_metrics.filters import Filters
 from crm_metrics.importing import import_file
 
@@ -20,12 +20,13 @@ def test_customer_keys_by_hand(con, write):
                                               "1,A,2024-01-10,10,web,completed\n2,B,2024-01-11,10,store,completed\n"
                                               "3,C,2024-01-12,10,store,completed\n4,A,2024-02-01,5,store,completed\n"
                                               "5,D,2024-02-02,7,store,returned\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     cur = con.cursor()
     assert scope.customer_keys(cur, Filters()) is None
     assert scope.customer_keys(cur, None) is None
     # a customer-level filter: every customer with that attribute, buyer or not
     assert scope.customer_keys(cur, Filters().with_values("region", ["North"])).tolist() == [1, 3, 4]
-    # the reporting layer (built by the first selection) numbers the customers in id order: A 1, B 2, C 3, D 4
+    # the reporting layer numbers the customers in id order: A 1, B 2, C 3, D 4
     assert cur.execute("SELECT customer_id, customer_key FROM rpt_customers ORDER BY 1").fetchall() == \
         [("A", 1), ("B", 2), ("C", 3), ("D", 4)]
     # an order-level filter: customers with a completed order through that channel (D's was returned)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_metrics import worth
+from crm_metrics import reporting, worth
 from crm_metrics.filters import Filters
 from crm_metrics.importing import import_file
 
@@ -35,6 +35,7 @@ def tiny(con, write):
                                      "4,C,2024-03-10,10,\n5,D,2024-04-02,40,\n"))
     import_file(con, "tickets", write("t.csv", "ticket_id,customer_id,opened_at\nT1,A,2024-01-06 10:00\n"
                                       "T2,A,2024-02-10 09:00\nT3,C,2024-03-11 12:00\nT4,D,2024-03-01 08:00\n"))
+    reporting.ensure_current(con)  # what an entry point does after an import
     return con
 
 

@@ -27,16 +27,16 @@ def stop_without_orders() -> None:
     """Stop the page with a helpful empty state when there is nothing it can compute from: an empty database
     (offer the sample), or customers without any completed order (every analysis reads orders: say so and
     point to the import)."""
-    if data.is_empty():
+    if data.app().is_empty():
         empty_state()
         st.stop()
-    if data.data_span()[1] is None:
+    if data.app().data_span()[1] is None:
         no_orders_state()
         st.stop()
 
 
 def no_orders_state() -> None:
-    counts = data.report("tables").set_index("table_name")["row_count"]
+    counts = data.app().report("tables").set_index("table_name")["row_count"]
     held = ", ".join(f"{int(n):,} {table}" for table, n in counts.items() if n and table != "orders")
     st.info(f"The database holds {held}, but no completed order yet. This page reads orders (who bought what, "
             "when, for how much), so there is nothing to show until an orders file is imported. Returned and "

@@ -26,8 +26,8 @@ MAIN = ("region", "channel")  # shown directly; the others sit under "More filte
 
 def sidebar() -> Filters:
     """Draw the filters in the sidebar and return their value (also kept in session state)."""
-    options = data.report("filter-options")
-    first, last = data.data_span()
+    options = data.app().report("filter-options")
+    first, last = data.app().data_span()
     _apply_pending(first, last)
     with st.sidebar:
         st.subheader("Filters")
@@ -196,7 +196,7 @@ def _keep_valid(key, valid, default, repair=None) -> None:
 def breadcrumb(filters: Filters, period: Period | None) -> None:
     """What the page is looking at: the period, then each active filter as a removable chip."""
     chips = [(k, v) for k, values in filters.selected.items() for v in values]
-    options = data.report("filter-options")
+    options = data.app().report("filter-options")
     labels = {(d, v): label for d, v, label in zip(options["dimension"], options["value"], options["label"],
                                                      strict=True)}
     text = f"**{period.label()}**" if period else "All dates"

@@ -12,7 +12,7 @@ from ui import columns as col
 
 
 def history_panel() -> None:
-    frame = data.report("imports")
+    frame = data.app().report("imports")
     if frame.empty:
         st.caption("No imports yet.")
         return
@@ -65,7 +65,7 @@ def _label(frame, import_id) -> str:
 
 
 def quality_panel() -> None:
-    frame = data.report("quality")
+    frame = data.app().report("quality")
     if int(frame["total"].sum()) == 0:
         st.caption("Nothing to check yet.")
         return
@@ -88,7 +88,7 @@ def sample_panel() -> None:
     st.caption("The seeded workshop data set: 5,000 customers with orders, campaigns with control groups, "
                "tickets and surveys (see sample_data/README.md).")
     left, right = st.columns(2)
-    if data.is_empty():
+    if data.app().is_empty():
         if not auth.allowed("import"):
             st.caption(auth.refusal("import"))
         elif left.button("Load the sample data", type="primary", key="load_sample"):

@@ -101,6 +101,16 @@ def overview_document(cur, period: Period, filters: Filters, generated: dt.datet
     return Document(title, period, scope, page)
 
 
+def for_session(period: Period, filters: Filters) -> tuple[bytes, str]:
+    """The Overview as (PDF bytes, static HTML) for this session's role; not cached: it is made on request, and
+    the targets on it may have changed since."""
+    from ui import data  # the command line uses this module without Streamlit
+
+    with data.session_cursor() as cur:
+        document = overview_document(cur, period, filters, dt.datetime.now(dt.UTC))
+    return to_pdf(document.html), document.html
+
+
 def _kpi_table(table: pd.DataFrame, goal_table: pd.DataFrame, period: Period) -> str:
     esc = html.escape
     rows = []
