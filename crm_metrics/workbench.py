@@ -100,8 +100,16 @@ class _Memo:
             return key in self._values
 
 
+def without_period(args: tuple) -> tuple:
+    """``args`` with each Filters reduced to its dimensions (:func:`dimensions_only`)."""
+    return tuple(dimensions_only(a) if isinstance(a, Filters) else a for a in args)
+
+
 def shared(max_entries: int):
-    """Mark a method whose result is kept here per argument tuple (keyword arguments bound to positions)."""
+    """Mark a method whose result is kept here per argument tuple (keyword arguments bound to positions). These
+    are model views: they read the filters' dimensions, never their period (as_of is passed on its own), so the
+    filters are keyed, and passed on, without it: every period ending on the same day shares them, and so do
+    the views fitted after an import."""
 
     def decorate(method):
         signature = inspect.signature(method)
@@ -110,8 +118,8 @@ def shared(max_entries: int):
         def memoized(self, *args, **kwargs):
             bound = signature.bind(self, *args, **kwargs)
             bound.apply_defaults()
-            key = tuple(bound.arguments.values())[1:]
-            return self._memo(method.__name__, max_entries).get(key, lambda: method(*bound.args, **bound.kwargs))
+            key = without_period(tuple(bound.arguments.values())[1:])
+            return self._memo(method.__name__, max_entries).get(key, lambda: method(self, *key))
 
         memoized.kind = "shared"
         return memoized
@@ -119,10 +127,18 @@ def shared(max_entries: int):
     return decorate
 
 
-def read(method):
-    """Mark a pure read taking the reader's ``role`` first: a front end may cache it per role and version."""
-    method.kind = "read"
-    return method
+def read(method=None, *, large: bool = False, period_free: bool = False):
+    """Mark a pure read taking the reader's ``role`` first: a front end may cache it per role and version.
+    ``large``: its result holds a row per customer (a front end keeps few of them). ``period_free``: it reads
+    the filters' dimensions only (a front end keys it on :func:`without_period` of its arguments)."""
+
+    def mark(function):
+        function.kind = "read"
+        function.large = large
+        function.period_free = period_free
+        return function
+
+    return mark(method) if method is not None else mark
 
 
 def live(method):
@@ -264,7 +280,7 @@ class Workbench:
         """The pieces of the headline KPIs per group of every driver dimension (``drivers.pieces``) and whether
         the data reaches the comparison period."""
         with self.cursor(role) as cur:
-            by_dimension = {d: drivers.pieces(cur, period, filters, d, compare) for d in drivers.DRIVER_DIMENSIONS}
+            by_dimension = drivers.pieces_by_dimension(cur, period, filters, tuple(drivers.DRIVER_DIMENSIONS), compare)
             return by_dimension, drivers.reaches(cur, period, compare)
 
     @read
@@ -350,13 +366,13 @@ class Workbench:
     def _default_movements(self, as_of, filters: Filters, options):
         return self.movements(rfm.months_before(as_of, rfm.DEFAULT_MIGRATION_MONTHS), as_of, filters, options)
 
-    @read
+    @read(period_free=True)
     def segments(self, role: str, as_of, filters: Filters, options):
         """Segment summary, R x F grid and cut-off table from one scoring (no personal field)."""
         with self.cursor(MODEL_ROLE) as cur:
             return rfm.segment_overview(cur, as_of, dimensions_only(filters), options)
 
-    @read
+    @read(period_free=True)
     def segment_board(self, role: str, as_of, filters: Filters, options):
         """:meth:`segments`' three frames read from the default comparison's movement list, which the Segments
         page needs for its migration section and member lists anyway: one scoring serves the whole page."""
@@ -371,7 +387,7 @@ class Workbench:
         moves = self._default_movements(as_of, filters, options)
         return rfm.members_of(moves, segment, as_of, self.ids(), options)
 
-    @read
+    @read(period_free=True)
     def migration(self, role: str, before, as_of, filters: Filters, options) -> pd.DataFrame:
         """Segment flows between two dates."""
         moves = self.movements(before, as_of, filters, options)
@@ -386,7 +402,7 @@ class Workbench:
 
     flow_members.kind = "shared"  # built from shared parts on each call: a filter of a held list
 
-    @read
+    @read(large=True)
     def customer_clusters(self, role: str, as_of, filters: Filters, options, n_clusters,
                           extra_features: tuple[str, ...]) -> dict:
         """The fitted clusters: k, silhouette curve, profile, a scatter sample and every assignment."""
@@ -460,7 +476,7 @@ class Workbench:
                 worth.customer_worth(cur, as_of, filters, options.margin_rate, ticket_cost)
                 .drop(columns=list(CONTACT_FIELDS)), predictions)
 
-    @read
+    @read(period_free=True)
     def value_summary(self, role: str, as_of, filters: Filters) -> dict | None:
         """The default CLV totals of the customers ``filters`` select (None when the models cannot be fitted)
         and the company's own retention figures, without the per-customer tables; None without orders."""

@@ -97,6 +97,15 @@ def test_segment_movement_lists_match_the_lists_scored_in_sql(bench, as_of, regi
     assert members["customer_id"].tolist() == direct["customer_id"].tolist()
 
 
+def test_the_model_views_are_shared_by_every_period_ending_on_the_same_day(bench, as_of):
+    """A page passes its filters with the period; the models read only their dimensions and are kept once."""
+    dated = Filters().with_period(as_of.replace(day=1), as_of)
+    assert bench.customer_value(as_of, dated, clv.CLVOptions()) is bench.customer_value(as_of, Filters(),
+                                                                                         clv.CLVOptions())
+    assert bench.at_risk_list(as_of, dated, churn.ChurnOptions()) is bench.at_risk_list(as_of, Filters(),
+                                                                                        churn.ChurnOptions())
+
+
 def test_a_result_is_computed_once_while_other_callers_wait(sample_con, as_of, monkeypatch):
     bench = Workbench(sample_con)
     calls = []

@@ -24,7 +24,12 @@ from crm_metrics.formatting import inert as fmt_inert
 from crm_metrics.importing import import_file
 from crm_metrics.reports import data_version
 from crm_metrics.schema import TABLE_ORDER
-from crm_metrics.workbench import DEFAULT_TICKET_COST, Workbench, order_level_filtered  # noqa: F401 (pages')
+from crm_metrics.workbench import (  # noqa: F401 (the pages read the first and the last)
+    DEFAULT_TICKET_COST,
+    Workbench,
+    order_level_filtered,
+    without_period,
+)
 from ui import auth
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -160,6 +165,12 @@ def _read(path: str, version_key: int, role: str, method: str, args: tuple, kwar
     return getattr(_workbench(path, version_key), method)(role, *args, **dict(kwargs))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _read_large(path: str, version_key: int, role: str, method: str, args: tuple, kwargs: tuple):
+    """:func:`_read` for the reads that hold a row per customer: few are kept."""
+    return getattr(_workbench(path, version_key), method)(role, *args, **dict(kwargs))
+
+
 class App:
     """This session's view of the workbench: ``app().segment_board(as_of, filters, options)`` and so on for
     every method of :class:`crm_metrics.workbench.Workbench`. A ``read`` is cached per role and data version
@@ -167,12 +178,16 @@ class App:
     process-wide one (do not modify it)."""
 
     def __getattr__(self, name: str):
-        kind = getattr(getattr(Workbench, name, None), "kind", None)
+        declared = getattr(Workbench, name, None)
+        kind = getattr(declared, "kind", None)
         if kind is None:
             raise AttributeError(f"Workbench has no page data called {name!r}")
         path, key = _path(), version()
         if kind == "read":
-            return lambda *args, **kwargs: _read(path, key, auth.role(), name, args, tuple(sorted(kwargs.items())))
+            cached, keyed = (_read_large if declared.large else _read), (without_period if declared.period_free
+                                                                           else tuple)
+            return lambda *args, **kwargs: cached(path, key, auth.role(), name, keyed(args),
+                                                  tuple(sorted(kwargs.items())))
         method = getattr(_workbench(path, key), name)
         return functools.partial(method, auth.role()) if kind == "live" else method
 
