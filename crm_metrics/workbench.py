@@ -183,9 +183,13 @@ class Workbench:
 
     def __init__(self, con) -> None:
         self.con = con
+        self.not_rebuilt: str | None = None  # why the layer could not be brought up to date, if it could not
         cur = con.cursor()
         try:
             reporting.ensure_current(cur)  # an entry point: the layer is brought up to date here, never in a read
+        except reporting.ReportsNotRebuilt as exc:  # a full disk: the layer built before is intact, and read
+            LOG.warning("%s", exc)
+            self.not_rebuilt = str(exc)
         finally:
             cur.close()
         self.version = data_version(con)

@@ -147,3 +147,13 @@ def test_a_workbench_is_where_the_layer_is_brought_up_to_date(con, write):
     assert reporting.is_current(cur)
     assert bench.data_span() == (pd.Timestamp("2024-01-01").date(),) * 2
     assert bench.stored()["orders"] == 1
+
+
+def test_a_layer_that_cannot_be_rebuilt_is_read_as_it_was_built(sample_con, as_of, monkeypatch):
+    """A full disk stops the rebuild after an import: the workbench says why and serves the layer built before."""
+    def full_disk(cur):
+        raise reporting.ReportsNotRebuilt("The disk that holds the database is full")
+
+    monkeypatch.setattr(reporting, "ensure_current", full_disk)
+    bench = Workbench(sample_con)
+    assert bench.not_rebuilt.startswith("The disk") and bench.data_span()[1] == as_of
