@@ -13,7 +13,7 @@ from browser_helpers import HOSTILE, SHOTS, settle, shoot
 from conftest import MARKUP, start_app, stop_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from crm_metrics import db
+from crm_metrics import db, reporting
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import money_short
 from crm_metrics.importing import import_file
@@ -181,6 +181,7 @@ def _expected_region_revenue(tmp_path, region: str) -> str:
     con = db.connect(tmp_path / "expected.duckdb")
     for table in TABLE_ORDER:
         import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    reporting.ensure_current(con)  # what an entry point does after an import
     end = con.execute("SELECT max(order_date) FROM orders WHERE status = 'completed'").fetchall()[0][0]
     cur = con.cursor()
     value = kpi_values(cur, Period(end - dt.timedelta(days=89), end), Filters().with_values("region", [region]))

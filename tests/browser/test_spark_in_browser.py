@@ -13,7 +13,7 @@ from browser_helpers import shoot
 from conftest import start_app, stop_app
 from db_helpers import write_lake
 
-from crm_metrics import db
+from crm_metrics import db, reporting
 from crm_metrics.filters import Filters
 from crm_metrics.formatting import money_short
 from crm_metrics.importing import import_file
@@ -32,6 +32,7 @@ def lake(tmp_path):
     con = db.connect(tmp_path / "source.duckdb")
     for table in TABLE_ORDER:
         import_file(con, table, ROOT / "sample_data" / f"{table}.csv")
+    reporting.ensure_current(con)  # what an entry point does after an import
     mapping = write_lake(con, tmp_path / "lake")
     end = con.execute("SELECT max(order_date) FROM orders WHERE status = 'completed'").fetchall()[0][0]
     cur = con.cursor()
