@@ -38,6 +38,7 @@ class Step:
     name: str
     requires: tuple[str, ...]
     temporary: bool
+    query: str  # the name crm_metrics.db runs the file by ("layer/<name>")
 
 
 def steps() -> dict[str, Step]:
@@ -49,7 +50,8 @@ def steps() -> dict[str, Step]:
         if declared is None:
             raise ValueError(f"sql/layer/{path.name} does not say which layer tables it requires (-- requires:)")
         requires = tuple(sorted(n for n in re.findall(r"\b(?:rpt_\w+|contact_pairs)\b", declared.group(1))))
-        found[path.stem] = Step(path.stem, requires, bool(_TEMPORARY.search(text)))
+        query = path.relative_to(db.SQL_DIR).with_suffix("").as_posix()
+        found[path.stem] = Step(path.stem, requires, bool(_TEMPORARY.search(text)), query)
     return found
 
 
@@ -76,7 +78,7 @@ def fingerprint() -> int:
     """A number that changes when the text of any layer file (or a file one includes) changes."""
     digest = hashlib.sha256()
     for step in build_order():
-        digest.update(step.name.encode() + b"\0" + db.load_sql(f"layer/{step.name}").encode() + b"\0")
+        digest.update(step.name.encode() + b"\0" + db.load_sql(step.query).encode() + b"\0")
     return int.from_bytes(digest.digest()[:4], "big") % (1 << FINGERPRINT_BITS)
 
 
@@ -149,7 +151,7 @@ def build(writer, version: int) -> None:
     for step in build_order():
         if step.name == "rpt_customer_segments":
             params["as_of"] = writer.execute("SELECT max(order_date) FROM rpt_orders").fetchone()[0]
-        db.execute(writer, f"layer/{step.name}", params)
+        db.execute(writer, step.query, params)
     for step in build_order():
         if step.temporary:
             db.execute(writer, "drop_scratch_table", idents={"table": step.name})

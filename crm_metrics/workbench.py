@@ -348,7 +348,7 @@ class Workbench:
     def scope(self, filters: Filters):
         """The customer_keys ``filters`` select (None: every customer), ascending."""
         with self.cursor() as cur:
-            return scope.customer_keys(cur, dimensions_only(filters))
+            return scope.customer_keys(cur, filters)
 
     @shared(3)
     def rfm_measures(self, as_of):
@@ -361,7 +361,6 @@ class Workbench:
         """Every scored customer's segment at both dates. Unless an order-level filter changes the measures
         themselves, scored from the whole base's measures at the two dates, which every filter shares: a filter
         change picks and ranks customers without reading the orders."""
-        filters = dimensions_only(filters)
         if rfm.selects_whole_customers(filters):
             return rfm.movements_of(self.rfm_measures(as_of), self.rfm_measures(before), self.scope(filters), options)
         with self.cursor() as cur:
@@ -454,7 +453,6 @@ class Workbench:
         """The CLV models fitted on every customer, the predictions and totals of the customers ``filters``
         select, the five views of worth per customer (without contact fields), the concentration curve, the
         value tiers and the company's own retention figures; None without orders."""
-        filters = dimensions_only(filters)
         forecast = self.clv_base(as_of, options)
         if forecast is None:
             return None

@@ -141,3 +141,16 @@ def test_the_ui_caches_and_opens_and_the_application_layer_decides():
     assert len(text.splitlines()) < 250
     for concept in ("churn", "clv", "rfm", "worth", "scope", "kpis", "campaigns", "cohorts", "clusters"):
         assert f"{concept}." not in text, concept
+
+
+def test_the_benchmarks_say_no_page_got_slower_with_the_application_layer():
+    """Issue 27 asked for the 1M benchmark re-run after the change and compared with before: docs/benchmarks.md
+    holds that run and the side-by-side run of both versions (benchmarks/pages_ab.py), which found no page's
+    first render or filter change slower by more than 10%."""
+    text = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert "## Re-run at 1,000,000 customers after the application layer (issue 27)" in text
+    assert "`python benchmarks/run.py --customers 1000000`" in text
+    assert "Pages slower by more than 10% after the change: none." in text
+    section = text.split("### Every page, the two versions taking turns in one run", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| page ")]
+    assert len(rows) == 21 and all(float(row.split("|")[-2]) <= 1.10 for row in rows)

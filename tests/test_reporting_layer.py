@@ -15,7 +15,7 @@ LAYER_NAME = re.compile(r"\b(rpt_\w+|contact_pairs)\b")
 
 def _referenced(name: str) -> set[str]:
     """The layer tables a layer file's SQL (its includes expanded, comments left out) reads, besides its own."""
-    code = "\n".join(line.split("--", 1)[0] for line in db.load_sql(f"layer/{name}").splitlines())
+    code = "\n".join(line.split("--", 1)[0] for line in db.load_sql(reporting.steps()[name].query).splitlines())
     return set(LAYER_NAME.findall(code)) - {name, "rpt_state"}
 
 
