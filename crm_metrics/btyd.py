@@ -5,11 +5,13 @@ scikit-learn conventions: hyper-parameters in ``__init__``, ``fit`` returns self
 ``x`` repeat purchases, ``t_x`` time of the last purchase, ``T`` age, ``monetary`` mean repeat spend), all
 times in the one unit named by ``time_unit`` ("day" or "week"), which the model keeps and checks.
 
-Fitting is maximum likelihood (scipy L-BFGS-B on log parameters). BG/NBD and Gamma-Gamma use analytic
-gradients, and BG/NBD compresses customers with identical (x, t_x, T) into weighted rows, so a million
-customers fit in about a second. Standard errors come from the inverse Hessian of the log-likelihood (the
-observed information; numerical differences of the analytic gradient), carried to the parameters by the
-delta method.
+Fitting is maximum likelihood on log parameters. BG/NBD and Gamma-Gamma have analytic gradients and
+Hessians; BG/NBD compresses customers with identical (x, t_x, T) into weighted rows. Both fit in two
+stages: scipy's L-BFGS-B on a thinned sample of about SAMPLE_CUSTOMERS customers gives a start close to the
+maximum, and a few Newton steps on every row finish it, so a million customers fit in well under a second.
+Pareto/NBD (no analytic gradient) is fitted by L-BFGS-B alone. Standard errors come from the inverse
+Hessian of the log-likelihood (the observed information: analytic for BG/NBD and Gamma-Gamma, numerical
+differences of the gradient for Pareto/NBD), carried to the parameters by the delta method.
 
 Sources: Fader, Hardie & Lee (2005), "Counting your customers the easy way: an alternative to the
 Pareto/NBD model", Marketing Science 24(2), equations 6, 10 and 13 (BG/NBD likelihood, conditional
@@ -23,13 +25,18 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import minimize
-from scipy.special import digamma, gammaln, hyp2f1, logsumexp
+from scipy.special import digamma, gammaln, hyp2f1, logsumexp, polygamma
 
 TIME_UNITS = {"day": 1.0, "week": 7.0}
+LOG_BOUND = 20.0  # log parameters stay within +-20 (a parameter beyond e^20 or below e^-20 is on a boundary)
+SAMPLE_CUSTOMERS = 50_000  # customers of the thinned sample whose fit starts Newton's method on every row
+NEWTON_TOLERANCE = 1e-7  # a Newton step below this in every log parameter is the last one
 PARALLEL_ROWS = 100_000  # repeat-buyer rows from which BG/NBD splits its evaluation over threads
 
 
@@ -70,9 +77,10 @@ def compress(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray,
 
 class _BGNBDData:
     """The BG/NBD likelihood on weighted rows, evaluated cheaply: every special function (log-gamma,
-    digamma) depends on x alone and is computed once per distinct x; logarithms of alpha + T and alpha +
-    t_x once per distinct time; only a few array operations run per row, on as many threads as ``workers``
-    (numpy lets go of the GIL inside each operation, so the halves of the rows run on two cores at once)."""
+    digamma, trigamma) depends on x alone and is computed once per distinct x; logarithms of alpha + T and
+    alpha + t_x once per distinct time; only a few array operations run per row, on as many threads as
+    ``workers`` (numpy lets go of the GIL inside each operation, so the halves of the rows run on two cores at
+    once). The Hessian is analytic too: one pass over the rows gives value, gradient and Hessian."""
 
     def __init__(self, x, t_x, T, w, workers: int = 1):
         self.ux, ix = np.unique(x, return_inverse=True)
@@ -96,52 +104,83 @@ class _BGNBDData:
         if self.pool is not None:
             self.pool.shutdown()
 
-    def objective(self, log_params):
-        """(- log-likelihood, - gradient in the log parameters)."""
+    def objective(self, log_params, hessian: bool = False):
+        """(- log-likelihood, - gradient in the log parameters[, - Hessian in the log parameters])."""
         r, alpha, a, b = params = np.exp(log_params)
-        ux = self.ux
+        ux, n_x, uT0, n_T0 = self.ux, self.n_x, self.uT0, self.n_T0
+        n = n_x.sum()
         # per distinct x
         a12 = (gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + gammaln(a + b) + gammaln(b + ux) - gammaln(b)
                - gammaln(a + b + ux))
         b_x1 = np.where(ux > 0, b + ux - 1, 1.0)
+        ib = np.where(ux > 0, 1.0 / b_x1, 0.0)
         log_c = np.where(ux > 0, np.log(a) - np.log(b_x1), 0.0)
-        dr_x = digamma(r + ux) - digamma(r) + np.log(alpha)
-        da_x = digamma(a + b) - digamma(a + b + ux)
-        db_x = digamma(a + b) + digamma(b + ux) - digamma(b) - digamma(a + b + ux)
         # customers without repeats: log-likelihood A12(0) - r log(alpha + T)
-        log_T0 = np.log(alpha + self.uT0)
-        ll = self.n_x @ a12 - r * (self.n_T0 @ log_T0)
-        g_r = self.n_x @ dr_x - self.n_T0 @ log_T0
-        g_alpha = self.n_x.sum() * r / alpha - r * (self.n_T0 @ (1.0 / (alpha + self.uT0)))
-        g_a = self.n_x @ da_x
-        g_b = self.n_x @ db_x
+        log_T0, inv_T0 = np.log(alpha + uT0), 1.0 / (alpha + uT0)
         # repeat buyers, per row
         shared = (r, log_c, np.log(alpha + self.uT), np.log(alpha + self.utx), 1.0 / (alpha + self.uT),
-                  1.0 / (alpha + self.utx), 1.0 / b_x1)
+                  1.0 / (alpha + self.utx), len(ux), hessian)
         if self.pool is None:
             sums = self._repeaters(self.parts[0], *shared)
         else:
             sums = sum(self.pool.map(lambda part: self._repeaters(part, *shared), self.parts))
-        ll += sums[0]
-        g_r -= sums[1]
-        g_alpha -= sums[2]
-        g_a += sums[3] / a
-        g_b -= sums[4]
-        return -float(ll), -np.array([g_r, g_alpha, g_a, g_b]) * params
+        ll_rows, d_r, d_alpha, q1, q2, h_rr, h_ra, h_aa = sums[:8]
+        w4_x, v_x, vr_x, va_x = sums[8:].reshape(4, len(ux))
+        ll = n_x @ a12 - r * (n_T0 @ log_T0) + ll_rows
+        gradient = np.array([
+            n_x @ (digamma(r + ux) - digamma(r) + np.log(alpha)) - n_T0 @ log_T0 - d_r,
+            n * r / alpha - r * (n_T0 @ inv_T0) - d_alpha,
+            n_x @ (digamma(a + b) - digamma(a + b + ux)) + w4_x.sum() / a,
+            n_x @ (digamma(a + b) + digamma(b + ux) - digamma(b) - digamma(a + b + ux)) - w4_x @ ib])
+        if not hessian:
+            return -float(ll), -gradient * params
+        t_ab = n_x @ (polygamma(1, a + b) - polygamma(1, a + b + ux))
+        h = np.empty((4, 4))
+        h[0, 0] = n_x @ (polygamma(1, r + ux) - polygamma(1, r)) + h_rr
+        h[0, 1] = n / alpha - n_T0 @ inv_T0 - q1 + h_ra
+        h[1, 1] = -n * r / alpha**2 + r * (n_T0 @ inv_T0**2) + q2 + h_aa
+        h[0, 2] = -vr_x.sum() / a
+        h[0, 3] = vr_x @ ib
+        h[1, 2] = -va_x.sum() / a
+        h[1, 3] = va_x @ ib
+        h[2, 2] = t_ab + (v_x.sum() - w4_x.sum()) / a**2
+        h[2, 3] = t_ab - (v_x @ ib) / a
+        h[3, 3] = t_ab + n_x @ (polygamma(1, b + ux) - polygamma(1, b)) + (w4_x + v_x) @ ib**2
+        h = np.triu(h) + np.triu(h, 1).T
+        return -float(ll), -gradient * params, _log_scale_hessian(-h, -gradient, params)
 
-    def _repeaters(self, part, r, log_c, log_T, log_tx, inv_T, inv_tx, inv_bx1) -> np.ndarray:
-        """The repeat buyers' rows ``part``: (log-likelihood, its derivative in r and in alpha, the weight of
-        the dropout term, its derivative's sum in b), summed over the rows."""
+    def _repeaters(self, part, r, log_c, log_T, log_tx, inv_T, inv_tx, n_ux: int, hessian: bool) -> np.ndarray:
+        """The repeat buyers' rows ``part``, summed: the log-likelihood; the weighted derivatives of its
+        logaddexp term in r and alpha; with ``hessian``, the second-derivative sums (r, alpha) and the cross
+        terms w w3 w4 (d3 - d4)(d3 - d4)' of the two terms' derivatives d3, d4; and per distinct x, the weight
+        of the dropout term w4 and (with ``hessian``) the sums of v = w w3 w4, v (d3 - d4)_r, v (d3 - d4)_alpha.
+        """
         x, w, ix, iT, itx = self.xr[part], self.w[part], self.ix[part], self.iT[part], self.itx[part]
         rx = r + x
-        lT, ltx = log_T[iT], log_tx[itx]
+        lT, ltx, inv_t, inv_s = log_T[iT], log_tx[itx], inv_T[iT], inv_tx[itx]
         a3 = -rx * lT
-        a4 = log_c[ix] - rx * ltx
-        both = np.logaddexp(a3, a4)
-        ww3 = w * np.exp(a3 - both)
+        both = np.logaddexp(a3, log_c[ix] - rx * ltx)
+        w3 = np.exp(a3 - both)
+        ww3 = w * w3
         ww4 = w - ww3
-        return np.array([w @ both, ww3 @ lT + ww4 @ ltx, (ww3 * rx) @ inv_T[iT] + (ww4 * rx) @ inv_tx[itx],
-                         ww4.sum(), ww4 @ inv_bx1[ix]])
+        u3, u4 = ww3 * rx * inv_t, ww4 * rx * inv_s
+        head = [w @ both, ww3 @ lT + ww4 @ ltx, u3.sum() + u4.sum()]
+        w4_x = np.bincount(ix, ww4, minlength=n_ux)
+        if not hessian:
+            return np.concatenate([head, np.zeros(5), w4_x, np.zeros(3 * n_ux)])
+        v = ww3 * (1.0 - w3)
+        dr = ltx - lT
+        da = rx * (inv_s - inv_t)
+        vr, va = v * dr, v * da
+        second = [ww3 @ inv_t + ww4 @ inv_s, u3 @ inv_t + u4 @ inv_s, vr @ dr, vr @ da, va @ da]
+        per_x = [np.bincount(ix, weights, minlength=n_ux) for weights in (v, vr, va)]
+        return np.concatenate([head, second, w4_x, *per_x])
+
+
+def _log_scale_hessian(h: np.ndarray, gradient: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """The Hessian of a function of theta = log(params) from its Hessian ``h`` and ``gradient`` in params:
+    d2f/dtheta_i dtheta_j = p_i p_j h_ij + [i == j] p_i g_i."""
+    return h * np.outer(params, params) + np.diag(params * gradient)
 
 
 class _Fitted:
@@ -151,17 +190,22 @@ class _Fitted:
     time_unit: str
 
     def _finish(self, result, objective, log_start_scale: np.ndarray, n: int) -> None:
-        self.n_iter_ = int(result.nit)
-        self.message_ = str(result.message)
+        """Fitted attributes from an L-BFGS-B result, the Hessian by numerical differences of the gradient."""
         log_params = result.x + log_start_scale
-        self.params_ = dict(zip(self.param_names, np.exp(log_params).tolist(), strict=True))
         value, gradient = objective(log_params)
-        self.log_likelihood_ = float(-value)
+        self._keep(_Solution(log_params, value, gradient, _numerical_hessian(objective, log_params),
+                             int(result.nit), bool(result.success), str(result.message)), n)
+
+    def _keep(self, solution: _Solution, n: int) -> None:
+        self.n_iter_ = solution.nit
+        self.message_ = solution.message
+        self.params_ = dict(zip(self.param_names, np.exp(solution.x).tolist(), strict=True))
+        self.log_likelihood_ = float(-solution.value)
         # L-BFGS-B may stop on "abnormal termination in line search" at the optimum itself, when rounding
         # hides any further improvement: a vanishing gradient counts as converged too.
-        self.converged_ = bool(result.success) or bool(np.max(np.abs(gradient)) < 1e-3)
+        self.converged_ = solution.success or bool(np.max(np.abs(solution.gradient)) < 1e-3)
         self.n_customers_ = int(n)
-        self.covariance_log_, self.se_ = _standard_errors(objective, log_params)
+        self.covariance_log_ = _covariance(solution.hessian)
 
     def _check_unit(self, time_unit: str | None) -> None:
         if time_unit is not None and time_unit != self.time_unit:
@@ -178,9 +222,8 @@ class _Fitted:
                              "low": est * np.exp(-1.959964 * sd_log), "high": est * np.exp(1.959964 * sd_log)})
 
 
-def _standard_errors(objective, log_params: np.ndarray) -> tuple[np.ndarray | None, dict[str, float]]:
-    """Inverse of the numerical Hessian (central differences of the analytic or numerical gradient) of the
-    negative log-likelihood on the log scale; SE(theta) = theta x SD(log theta) (delta method)."""
+def _numerical_hessian(objective, log_params: np.ndarray) -> np.ndarray:
+    """Central differences of the gradient of the negative log-likelihood, on the log scale."""
     k = len(log_params)
     hessian = np.zeros((k, k))
     for i in range(k):
@@ -189,14 +232,20 @@ def _standard_errors(objective, log_params: np.ndarray) -> tuple[np.ndarray | No
         up[i] += step
         down[i] -= step
         hessian[:, i] = (objective(up)[1] - objective(down)[1]) / (2 * step)
-    hessian = (hessian + hessian.T) / 2
+    return (hessian + hessian.T) / 2
+
+
+def _covariance(hessian: np.ndarray) -> np.ndarray | None:
+    """The inverse of the observed information (the negative log-likelihood's Hessian on the log scale):
+    the covariance of the log parameters, from which SE(theta) = theta x SD(log theta) (delta method).
+    None when the likelihood is flat in some direction (no finite variance)."""
     try:
         cov = np.linalg.inv(hessian)
-        if np.any(np.diag(cov) < 0):
+        if np.any(np.diag(cov) < 0) or not np.all(np.isfinite(cov)):
             raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
-        return None, {}
-    return cov, {}
+        return None
+    return cov
 
 
 def _with_se(model: _Fitted) -> None:
@@ -210,7 +259,84 @@ def _with_se(model: _Fitted) -> None:
 def _fit(objective, start: np.ndarray, max_iter: int):
     return minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "gtol": 1e-9,
                                                                              "ftol": 1e-14},
-                    bounds=[(-20.0, 20.0)] * len(start))
+                    bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start))
+
+
+@dataclass
+class _Solution:
+    """A maximum of the likelihood: log parameters, the negative log-likelihood there, its gradient and
+    Hessian on the log scale, iterations taken, whether the optimiser converged and its message."""
+
+    x: np.ndarray
+    value: float
+    gradient: np.ndarray
+    hessian: np.ndarray
+    nit: int
+    success: bool
+    message: str
+
+
+def _newton(objective, start: np.ndarray, max_steps: int = 20) -> _Solution | None:
+    """Newton's method on ``objective(log_params, hessian=True)``, each step halved until the value falls.
+
+    Near the maximum Newton's steps shrink quadratically (each step's error is about the square of the one
+    before), so once a step moves no log parameter by more than NEWTON_TOLERANCE it is taken without another
+    pass over the rows: what it leaves is below rounding. None when the Hessian is not positive definite
+    (the start is too far away), a step heads beyond the bounds (the maximum is on one), or no step lowers
+    the value; the caller then keeps to L-BFGS-B.
+    """
+    point = np.asarray(start, dtype="float64")
+    value, gradient, hessian = objective(point, hessian=True)
+    for step_number in range(1, max_steps + 1):
+        try:
+            step = -cho_solve(cho_factor(hessian), gradient)
+        except (np.linalg.LinAlgError, ValueError):  # not positive definite, or not finite
+            return None
+        if np.max(np.abs(step)) < NEWTON_TOLERANCE:
+            return _Solution(point + step, value, gradient, hessian, step_number, True,
+                             "converged (Newton steps on every row)")
+        if np.any(np.abs(point + step) > LOG_BOUND):
+            return None  # heading for a boundary, where L-BFGS-B's bounds hold the parameter
+        for _ in range(30):
+            trial = point + step
+            evaluated = objective(trial, hessian=True)
+            if evaluated[0] <= value + 1e-12 * abs(value):
+                break
+            step = step / 2
+        else:
+            return None
+        point, (value, gradient, hessian) = trial, evaluated
+    return None
+
+
+def _maximise(objective, start: np.ndarray, max_iter: int, sample=None) -> _Solution:
+    """The maximum likelihood in two stages: L-BFGS-B from ``start`` on ``sample`` (the same likelihood on a
+    thinned sample of the customers; on all of them when None), then Newton's method with the analytic
+    Hessian on every row from there. The sample's maximum is close to the full one, so a few passes over all
+    rows finish the fit where L-BFGS-B would take twenty; they end with the Hessian the standard errors
+    need. Where Newton's method cannot proceed, L-BFGS-B finishes on every row."""
+    first = _fit(sample or objective, start, max_iter)
+    solution = _newton(objective, first.x)
+    if solution is not None:
+        solution.nit += int(first.nit)
+        return solution
+    steps = int(first.nit)
+    if sample is not None:
+        first = _fit(objective, first.x, max_iter)
+        steps += int(first.nit)
+    value, gradient, hessian = objective(first.x, hessian=True)
+    return _Solution(first.x, value, gradient, hessian, steps, bool(first.success), str(first.message))
+
+
+def _thinned_rows(x, t_x, T, w, customers: int, seed: int = 0):
+    """About ``customers`` of the weighted rows' customers, each kept with the same probability (a binomial
+    thinning of the weights; seeded, so a fit is reproducible); None when there are not twice as many."""
+    total = float(w.sum())
+    if total < 2 * customers:
+        return None
+    kept = np.random.default_rng(seed).binomial(w.astype(np.int64), customers / total).astype("float64")
+    rows = kept > 0
+    return x[rows], t_x[rows], T[rows], kept[rows]
 
 
 # --------------------------------------------------------------------------------------------------- BG/NBD
@@ -269,11 +395,15 @@ class BetaGeoModel(_Fitted):
         data = _BGNBDData(x, t_x, T, w, self.n_jobs or min(4, os.cpu_count() or 1))
         scale = float(np.max(T)) / 10.0 or 1.0  # alpha starts at a tenth of the longest age
         shift = np.array([0.0, np.log(scale), 0.0, 0.0])
+        thinned = _thinned_rows(x, t_x, T, w, SAMPLE_CUSTOMERS)
+        sample = _BGNBDData(*thinned) if thinned is not None else None
         try:
-            result = _fit(lambda p: data.objective(p + shift), np.zeros(4), self.max_iter)
-            self._finish(result, data.objective, shift, len(summary))
+            solution = _maximise(lambda p, hessian=False: data.objective(p + shift, hessian), np.zeros(4),
+                                 self.max_iter, sample and (lambda p: sample.objective(p + shift)))
         finally:
             data.close()
+        solution.x = solution.x + shift
+        self._keep(solution, len(summary))
         _with_se(self)
         return self
 
@@ -410,6 +540,52 @@ def gamma_gamma_log_likelihood(params, x, m):
     return ll, np.stack([d_p, d_q, d_g])
 
 
+class _GammaGammaData:
+    """The Gamma-Gamma likelihood of repeat buyers (x > 0, m > 0), evaluated cheaply: the special functions
+    once per distinct x; per customer only g + m x, its logarithm and reciprocal (and the reciprocal's square
+    for the Hessian), summed per distinct x over the customers sorted by x."""
+
+    def __init__(self, x: np.ndarray, m: np.ndarray):
+        order = np.argsort(x, kind="stable")
+        x, m = x[order], m[order]
+        self.ux, starts, counts = np.unique(x, return_index=True, return_counts=True)
+        self.starts = starts
+        self.n_x = counts.astype("float64")
+        self.n = float(len(x))
+        self.constant_p = float(x @ np.log(m) + x @ np.log(x))  # sum of x (ln m + ln x): no parameter in it
+        self.sum_log_m = float(np.log(m).sum())
+        self.mx = m * x
+
+    def objective(self, log_params, hessian: bool = False):
+        """(- log-likelihood, - gradient[, - Hessian]) in the log parameters (Fader & Hardie 2013)."""
+        p, q, g = params = np.exp(log_params)
+        ux, n_x, n = self.ux, self.n_x, self.n
+        pux = p * ux
+        shifted = g + self.mx
+        log_x = np.add.reduceat(np.log(shifted), self.starts)  # per distinct x: sum of ln(g + m x)
+        np.reciprocal(shifted, out=shifted)
+        inv_x = np.add.reduceat(shifted, self.starts)  # per distinct x: sum of 1 / (g + m x)
+        ll = (n_x @ (gammaln(pux + q) - gammaln(pux) - gammaln(q)) + n * q * np.log(g) + p * self.constant_p
+              - self.sum_log_m - p * (ux @ log_x) - q * log_x.sum())
+        gradient = np.array([n_x @ (ux * (digamma(pux + q) - digamma(pux))) + self.constant_p - ux @ log_x,
+                             n_x @ (digamma(pux + q) - digamma(q)) + n * np.log(g) - log_x.sum(),
+                             n * q / g - (p * (ux @ inv_x) + q * inv_x.sum())])
+        if not hessian:
+            return -float(ll), -gradient * params
+        np.square(shifted, out=shifted)
+        inv2_x = np.add.reduceat(shifted, self.starts)  # per distinct x: sum of 1 / (g + m x)^2
+        t_pq = polygamma(1, pux + q)
+        h = np.empty((3, 3))
+        h[0, 0] = n_x @ (ux**2 * (t_pq - polygamma(1, pux)))
+        h[0, 1] = n_x @ (ux * t_pq)
+        h[1, 1] = n_x @ (t_pq - polygamma(1, q))
+        h[0, 2] = -(ux @ inv_x)
+        h[1, 2] = n / g - inv_x.sum()
+        h[2, 2] = -n * q / g**2 + p * (ux @ inv2_x) + q * inv2_x.sum()
+        h = np.triu(h) + np.triu(h, 1).T
+        return -float(ll), -gradient * params, _log_scale_hessian(-h, -gradient, params)
+
+
 class GammaGammaModel(_Fitted):
     """Gamma-Gamma: each customer's spend per purchase is Gamma(p, nu) with nu ~ Gamma(q, gamma); fitted on
     repeat buyers (x > 0, monetary > 0) only. Spend is assumed independent of purchase frequency.
@@ -433,29 +609,13 @@ class GammaGammaModel(_Fitted):
             raise ValueError("no repeat buyers with spend to fit the spend model")
         scale = float(np.mean(m)) or 1.0  # gamma starts at the mean spend
         shift = np.array([0.0, 0.0, np.log(scale)])
-        ux, ix = np.unique(x, return_inverse=True)
-        n_x = np.bincount(ix).astype("float64")
-        constant_p = float(x @ np.log(m) + x @ np.log(x))  # sum of x (ln m + ln x): no parameter in it
-        sum_log_m = float(np.log(m).sum())
-        mx = m * x  # every evaluation needs g + m x: two passes over the rows per call, no more
-
-        def objective(log_params):
-            p, q, g = params = np.exp(log_params)
-            pux = p * ux
-            shifted = g + mx
-            log_gm = np.log(shifted)
-            x_log, sum_log = float(x @ log_gm), float(log_gm.sum())
-            np.reciprocal(shifted, out=shifted)
-            x_inv, sum_inv = float(x @ shifted), float(shifted.sum())
-            ll = (n_x @ (gammaln(pux + q) - gammaln(pux) - gammaln(q)) + len(x) * q * np.log(g)
-                  + p * constant_p - sum_log_m - p * x_log - q * sum_log)
-            d_p = n_x @ (ux * (digamma(pux + q) - digamma(pux))) + constant_p - x_log
-            d_q = n_x @ (digamma(pux + q) - digamma(q)) + len(x) * np.log(g) - sum_log
-            d_g = len(x) * q / g - (p * x_inv + q * sum_inv)
-            return -float(ll), -np.array([d_p, d_q, d_g]) * params
-
-        result = _fit(lambda p: objective(p + shift), np.zeros(3), self.max_iter)
-        self._finish(result, objective, shift, len(x))
+        data = _GammaGammaData(x, m)
+        every = len(x) // SAMPLE_CUSTOMERS
+        sample = _GammaGammaData(x[::every], m[::every]) if every >= 2 else None
+        solution = _maximise(lambda p, hessian=False: data.objective(p + shift, hessian), np.zeros(3),
+                             self.max_iter, sample and (lambda p: sample.objective(p + shift)))
+        solution.x = solution.x + shift
+        self._keep(solution, len(x))
         _with_se(self)
         return self
 

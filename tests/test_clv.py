@@ -67,6 +67,66 @@ def test_threads_change_nothing_but_speed(cdnow, monkeypatch):
     assert not [t for t in threading.enumerate() if t.name.startswith("bgnbd")]  # the pool is shut after the fit
 
 
+def _differences_of_the_gradient(objective, point: np.ndarray) -> np.ndarray:
+    """The Hessian by central differences of the analytic gradient: an independent check of the analytic one."""
+    columns = []
+    for i in range(len(point)):
+        step = np.zeros(len(point))
+        step[i] = 1e-6
+        columns.append((objective(point + step)[1] - objective(point - step)[1]) / 2e-6)
+    return np.stack(columns, axis=1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_analytic_hessians_agree_with_differences_of_the_gradient(cdnow, workers, monkeypatch):
+    """Newton's steps and the standard errors use analytic second derivatives of both likelihoods (log scale);
+    away from the maximum, where every term counts, they match differences of the gradient."""
+    from crm_metrics import btyd
+
+    monkeypatch.setattr(btyd, "PARALLEL_ROWS", 10)  # CDNOW's rows split over two threads too
+    x, t_x, T = (cdnow[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    data = btyd._BGNBDData(*btyd.compress(x, t_x, T), workers=workers)
+    point = np.log([0.3, 5.0, 0.9, 2.0])
+    value, gradient, hessian = data.objective(point, hessian=True)
+    assert (value, gradient.tolist()) == (data.objective(point)[0], data.objective(point)[1].tolist())
+    numeric = _differences_of_the_gradient(data.objective, point)
+    data.close()
+    assert np.abs(hessian - numeric).max() <= 1e-6 * np.abs(numeric).max()
+    repeat = cdnow[cdnow["x"] > 0]
+    spend = btyd._GammaGammaData(repeat["x"].to_numpy(float), repeat["monetary"].to_numpy(float))
+    point = np.log([6.0, 3.0, 20.0])
+    value, _, hessian = spend.objective(point, hessian=True)
+    per_customer, _ = btyd.gamma_gamma_log_likelihood(np.exp(point), repeat["x"].to_numpy(float),
+                                                      repeat["monetary"].to_numpy(float))
+    assert value == pytest.approx(-per_customer.sum(), rel=1e-12)
+    numeric = _differences_of_the_gradient(spend.objective, point)
+    assert np.abs(hessian - numeric).max() <= 1e-6 * np.abs(numeric).max()
+
+
+def test_newton_from_a_sample_reaches_the_maximum_lbfgs_finds_on_every_row(cdnow, monkeypatch):
+    """A base above SAMPLE_CUSTOMERS starts from a fit on a thinned sample and finishes with Newton's steps on
+    every row (lowered here so that CDNOW takes that path). The maximum is the one L-BFGS-B alone reaches on
+    every row, and where Newton's method gives up, L-BFGS-B finishes the fit to the same maximum."""
+    from crm_metrics import btyd
+
+    x, t_x, T = (cdnow[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    data = btyd._BGNBDData(*btyd.compress(x, t_x, T))
+    shift = np.array([0.0, np.log(T.max() / 10), 0.0, 0.0])
+    alone = np.exp(btyd._fit(lambda p: data.objective(p + shift), np.zeros(4), 500).x + shift)
+    monkeypatch.setattr(btyd, "SAMPLE_CUSTOMERS", 400)
+    bg = BetaGeoModel().fit(cdnow)
+    assert bg.message_.startswith("converged (Newton")
+    assert list(bg.params_.values()) == pytest.approx(alone.tolist(), rel=1e-6)
+    gg = GammaGammaModel().fit(cdnow)
+    assert gg.message_.startswith("converged (Newton")
+    assert gg.params_ == pytest.approx({"p": 6.25, "q": 3.74, "gamma": 15.44}, abs=0.01)
+    monkeypatch.setattr(btyd, "_newton", lambda *args, **kwargs: None)
+    fallback = BetaGeoModel().fit(cdnow)
+    assert not fallback.message_.startswith("converged (Newton") and fallback.converged_
+    assert list(fallback.params_.values()) == pytest.approx(alone.tolist(), rel=1e-5)
+    assert fallback.se_ == pytest.approx(bg.se_, rel=1e-4)
+
+
 def test_pareto_nbd_reproduces_the_published_cdnow_fit(cdnow):
     pn = ParetoNBDModel(time_unit="week").fit(cdnow)
     published = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
