@@ -33,6 +33,7 @@ IDENTIFIERS: frozenset[str] = frozenset(
     + [f"source_{t}" for t in TABLES]  # the canonical rows an import source declares (crm_metrics.importing.sources)
     + ["raw"] + [f"raw_{n}" for n in range(2, 6)]  # the files an import source reads, as text
     + [path.stem for path in (SQL_DIR / "layer").glob("*.sql")]  # the reporting layer's tables (one file each)
+    + ["customer_key", "layer_keys"]  # a refresh of the layer: its changed customers, the column it finds them by
 )
 
 # Serialises writers inside this process (DuckDB would otherwise abort one of two conflicting
@@ -135,14 +136,26 @@ _INCLUDE = re.compile(r"^[ \t]*-- @include ([a-z0-9_]+)[ \t]*$", re.MULTILINE)
 
 
 @cache
-def load_sql(name: str) -> str:
+def load_sql(name: str, changed: bool = False) -> str:
     """The text of ``sql/<name>.sql``, with each ``-- @include other`` line replaced by ``sql/other.sql``
-    (shared CTEs such as the filtered orders live in one file)."""
+    (shared CTEs such as the filtered orders live in one file).
+
+    ``-- @changed WHERE|AND COLUMN`` (COLUMN: ``[alias.]customer_id`` or ``[alias.]customer_key``) marks where a
+    reporting layer file keeps to the customers an append of orders changed: with ``changed`` (a refresh of the
+    layer, crm_metrics.reporting) it becomes ``WHERE|AND COLUMN IN (SELECT ... FROM layer_keys)``, otherwise
+    (the full build) nothing.
+    """
     if not re.fullmatch(r"(layer/)?[a-z0-9_]+", name):  # layer/: one file per table of the reporting layer
         raise ValueError(f"not a query name: {name!r}")
     text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
     text = _FILTER.sub(_filter_condition, text)
+    text = _CHANGED.sub(_CHANGED_CONDITION if changed else "", text)
     return _INCLUDE.sub(lambda m: load_sql(m.group(1)).strip(), text)
+
+
+_CHANGED = re.compile(r"^([ \t]*)-- @changed (WHERE|AND) ((?:[a-z]\w*\.)?(customer_id|customer_key))[ \t]*$",
+                      re.MULTILINE)
+_CHANGED_CONDITION = r"\1\2 \3 IN (SELECT \4 FROM layer_keys)"
 
 
 # "-- @filter attributes, order, sets [on ALIAS] [by customer_id] [with first_date]": the condition that keeps a

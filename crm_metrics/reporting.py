@@ -27,7 +27,10 @@ from crm_metrics import db
 LAYER_DIR = db.SQL_DIR / "layer"
 _REQUIRES = re.compile(r"^-- requires:(.*)$", re.MULTILINE)
 _TEMPORARY = re.compile(r"^-- temporary:", re.MULTILINE)
+_AFTER_APPEND = re.compile(r"^-- after appended orders: (kept|rebuilt|refreshed)(?: by ([a-z_]+))?", re.MULTILINE)
 FINGERPRINT_BITS = 20  # the layer's version is data version * 2**20 + the fingerprint of its SQL
+IMPORT_STEP = 1000003  # sql/data_version.sql: data version = last import id * IMPORT_STEP + imports undone
+REFRESH_SHARE = 0.25  # above this share of the customers changed by an append, the whole layer is rebuilt
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Step:
     requires: tuple[str, ...]
     temporary: bool
     query: str  # the name crm_metrics.db runs the file by ("layer/<name>")
+    after_append: str = "rebuilt"  # after an append of orders: "kept", "rebuilt" or "refreshed" (changed rows only)
+    refresh_by: str | None = None  # refreshed: the column its changed rows are found by, or the query that does it
 
 
 def steps() -> dict[str, Step]:
@@ -51,7 +56,11 @@ def steps() -> dict[str, Step]:
             raise ValueError(f"sql/layer/{path.name} does not say which layer tables it requires (-- requires:)")
         requires = tuple(sorted(n for n in re.findall(r"\b(?:rpt_\w+|contact_pairs)\b", declared.group(1))))
         query = path.relative_to(db.SQL_DIR).with_suffix("").as_posix()
-        found[path.stem] = Step(path.stem, requires, bool(_TEMPORARY.search(text)), query)
+        after = _AFTER_APPEND.search(text)
+        if after is None:
+            raise ValueError(f"sql/layer/{path.name} does not say what a refresh after appended orders does with it "
+                             "(-- after appended orders:)")
+        found[path.stem] = Step(path.stem, requires, bool(_TEMPORARY.search(text)), query, *after.groups())
     return found
 
 
@@ -78,7 +87,10 @@ def fingerprint() -> int:
     """A number that changes when the text of any layer file (or a file one includes) changes."""
     digest = hashlib.sha256()
     for step in build_order():
-        digest.update(step.name.encode() + b"\0" + db.load_sql(step.query).encode() + b"\0")
+        refresh = db.load_sql(step.refresh_by) if step.refresh_by and step.refresh_by.startswith("refresh_") else ""
+        for text in (step.name, db.load_sql(step.query), db.load_sql(step.query, changed=True), refresh):
+            digest.update(text.encode() + b"\0")
+    digest.update(db.load_sql("layer_changed").encode())
     return int.from_bytes(digest.digest()[:4], "big") % (1 << FINGERPRINT_BITS)
 
 
@@ -116,7 +128,9 @@ def ensure_current(cur) -> bool:
             writer.execute("BEGIN TRANSACTION")
             committed = False
             try:
-                build(writer, current)
+                since = appended_since(writer, built)
+                if since is None or not refresh(writer, since, current):
+                    build(writer, current)
                 writer.execute("COMMIT")
                 committed = True
             except duckdb.Error as exc:
@@ -143,19 +157,81 @@ def _disk_full(exc: Exception) -> bool:
 def build(writer, version: int) -> None:
     """Build every table of the layer in :func:`build_order` on ``writer`` (inside the caller's transaction),
     drop the scratch tables and record ``version``."""
+    params = _build_params()
+    for step in build_order():
+        _build_step(writer, step, params)
+    _finish_build(writer, version)
+
+
+def _build_params() -> dict:
     from crm_metrics.filters import Filters
     from crm_metrics.segments import RFMOptions
 
     # rpt_customer_segments scores every customer with the default options, no filters, as of the last order
-    params = {**Filters().params(), **RFMOptions().params(), "before": None, "from_totals": True}
-    for step in build_order():
-        if step.name == "rpt_customer_segments":
-            params["as_of"] = writer.execute("SELECT max(order_date) FROM rpt_orders").fetchone()[0]
-        db.execute(writer, step.query, params)
-    for step in build_order():
-        if step.temporary:
-            db.execute(writer, "drop_scratch_table", idents={"table": step.name})
+    return {**Filters().params(), **RFMOptions().params(), "before": None, "from_totals": True}
+
+
+def _build_step(writer, step: Step, params: dict, changed: bool = False) -> None:
+    if step.name == "rpt_customer_segments":
+        params["as_of"] = writer.execute("SELECT max(order_date) FROM rpt_orders").fetchall()[0][0]
+    db.run_script(writer, db.load_sql(step.query, changed=changed), params).fetchall()
+
+
+def _finish_build(writer, version: int, scratch: list[str] | None = None) -> None:
+    """Drop the scratch tables and record the version the layer was built for."""
+    for name in [step.name for step in build_order() if step.temporary] + (scratch or []):
+        db.execute(writer, "drop_scratch_table", idents={"table": name})
     db.execute(writer, "stamp_reporting", {"layer_version": version})
+
+
+def appended_since(cur, built: int | None) -> int | None:
+    """The last import the layer was built for, when every import since appended orders and nothing else (no
+    row updated, none undone, the layer's SQL unchanged); None when the whole layer must be rebuilt."""
+    if built is None or built % (1 << FINGERPRINT_BITS) != fingerprint():
+        return None
+    since, undone = divmod(built >> FINGERPRINT_BITS, IMPORT_STEP)
+    if db.scalar(cur, "undone_imports") != undone:
+        return None
+    imports, appended = db.run(cur, "appended_imports", {"since": since}).fetchall()[0]
+    return since if imports and appended else None
+
+
+def refresh(writer, since: int, version: int) -> bool:
+    """Bring the layer up to date after imports that appended orders (those after import ``since``): only the
+    rows of the customers whose orders arrived are recomputed, in the tables their files declare
+    "refreshed"; the small tables whose rows mix customers are rebuilt whole, and those an append cannot
+    change are kept. Inside the caller's transaction. Returns False, having changed nothing, when the
+    append touched so many customers (REFRESH_SHARE) that a full build is as quick.
+
+    The result equals a full build (tests/test_reporting_layer.py), except that rpt_orders holds the
+    refreshed rows after the others instead of in date order until the next full build.
+    """
+    changed = int(db.run(writer, "layer_changed", {"since": since}).fetchall()[0][0])
+    customers = int(writer.execute("SELECT count(*) FROM rpt_customers").fetchall()[0][0])
+    if changed > REFRESH_SHARE * max(customers, 1):
+        db.execute(writer, "drop_scratch_table", idents={"table": "layer_keys"})
+        return False
+    params = _build_params()
+    for step in build_order():
+        if step.after_append == "kept":
+            continue
+        if step.after_append == "rebuilt" or step.temporary:
+            _build_step(writer, step, params, changed=step.after_append == "refreshed")
+        elif step.refresh_by.startswith("refresh_"):
+            db.execute(writer, step.refresh_by)
+        else:
+            db.execute(writer, "forget_changed_rows", idents={"table": step.name, "column": step.refresh_by})
+            text = db.load_sql(step.query, changed=True)
+            insert, replaced = _CREATE.subn(r"INSERT INTO \1", text)
+            if replaced != 1:
+                raise ValueError(f"sql/layer/{step.name}.sql: a refreshed table is built by one CREATE OR REPLACE "
+                                 "TABLE ... AS")
+            db.run_script(writer, insert).fetchall()
+    _finish_build(writer, version, ["layer_keys"])
+    return True
+
+
+_CREATE = re.compile(r"^CREATE OR REPLACE TABLE (rpt_\w+) AS", re.MULTILINE)
 
 
 def data_span(cur) -> tuple[dt.date | None, dt.date | None]:

@@ -2,6 +2,7 @@
 --                         listed in both: they were reached), engagement, first and last contact, and the
 --                         customer's attributes for the filters.
 -- requires: rpt_customers
+-- after appended orders: kept (contacts name customers that existed before; an append changes no attribute)
 CREATE OR REPLACE TABLE rpt_campaign_members AS
 WITH grouped AS (
     SELECT campaign_id, customer_id,
