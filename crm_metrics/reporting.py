@@ -218,7 +218,7 @@ def refresh(writer, since: int, version: int) -> bool:
         if step.after_append == "rebuilt" or step.temporary:
             _build_step(writer, step, params, changed=step.after_append == "refreshed")
         elif step.refresh_by.startswith("refresh_"):
-            db.execute(writer, step.refresh_by)
+            db.execute(writer, step.refresh_by, {"since": since})
         else:
             db.execute(writer, "forget_changed_rows", idents={"table": step.name, "column": step.refresh_by})
             text = db.load_sql(step.query, changed=True)

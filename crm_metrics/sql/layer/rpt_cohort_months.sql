@@ -3,7 +3,7 @@
 --                      cohort matrix under attribute filters sums these (~40 times fewer rows than customer
 --                      months); the first month's row counts the whole cohort.
 -- requires: rpt_customer_months, rpt_customers
--- after appended orders: rebuilt
+-- after appended orders: refreshed by refresh_rpt_cohort_months
 CREATE OR REPLACE TABLE rpt_cohort_months AS
 SELECT c.region, c.country, c.city, c.acquisition_channel, CAST(date_trunc('month', c.first_date) AS DATE) AS first_month,
        CAST(m.month AS DATE) AS month, count(*) AS active, sum(m.revenue) AS revenue

@@ -9,5 +9,6 @@ SELECT p.campaign_id, p.order_id, p.customer_id, m.member_group, p.days_after, o
        o.channel, o.product_category, o.region, o.country, o.city, o.acquisition_channel
 FROM contact_pairs AS p
 JOIN rpt_orders AS o ON o.order_id = p.order_id
+ -- @changed AND o.customer_key
 JOIN rpt_campaign_members AS m ON m.campaign_id = p.campaign_id AND m.customer_id = p.customer_id
 ORDER BY p.campaign_id;

@@ -8,7 +8,7 @@
 --               order of a customer in any date range is the one whose previous_date falls before it.
 --               order_id, cost and campaign_id serve campaign attribution and margin.
 -- requires: contact_pairs, rpt_campaign_members, rpt_customers
--- after appended orders: refreshed by customer_id
+-- after appended orders: refreshed by customer_key
 CREATE OR REPLACE TABLE rpt_orders AS
 WITH completed AS (
     SELECT order_id, customer_id, order_date, amount, cost, channel, product_category, campaign_id
