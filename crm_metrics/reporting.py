@@ -9,6 +9,10 @@ Each table is one file of ``sql/layer/`` stating its grain and, on a ``-- requir
 tables it reads: the build order is derived from those declarations (:func:`build_order`), and the
 layer's version is the fingerprint of the files' text (:func:`fingerprint`), so that a release that
 changes a table's SQL rebuilds the layer of every database it opens.
+
+After imports that only appended orders, the layer is refreshed instead of rebuilt (:func:`refresh`): only
+the rows of the customers whose orders arrived are recomputed, as each file's ``-- after appended orders:``
+line says, and the result equals a full build (tests/test_reporting_layer.py).
 """
 
 from __future__ import annotations
@@ -112,9 +116,10 @@ def is_current(cur) -> bool:
 
 
 def ensure_current(cur) -> bool:
-    """Rebuild the reporting layer if the data changed since it was built. Returns True if it rebuilt.
+    """Bring the reporting layer up to date if the data changed since it was built: refreshed after imports
+    that only appended orders (:func:`refresh`), rebuilt otherwise. Returns True if it did either.
 
-    Takes any cursor of the database; the rebuild runs on a cursor of its own.
+    Takes any cursor of the database; the work runs on a cursor of its own.
     """
     current, built = _version(cur)
     if current == built:
@@ -198,16 +203,17 @@ def appended_since(cur, built: int | None) -> int | None:
 
 def refresh(writer, since: int, version: int) -> bool:
     """Bring the layer up to date after imports that appended orders (those after import ``since``): only the
-    rows of the customers whose orders arrived are recomputed, in the tables their files declare
-    "refreshed"; the small tables whose rows mix customers are rebuilt whole, and those an append cannot
-    change are kept. Inside the caller's transaction. Returns False, having changed nothing, when the
-    append touched so many customers (REFRESH_SHARE) that a full build is as quick.
+    rows of the customers whose orders arrived are recomputed, as each table's file declares ("-- after
+    appended orders:"): refreshed by those customers' rows (the file's "-- @changed" lines keep it to them) or by
+    a refresh query of its own (sums updated by the appended orders); rebuilt whole (the segments, whose
+    quintiles rank every customer); or kept (an append cannot change it). Inside the caller's transaction.
+    Returns False, having changed nothing, when the append touched so many customers (REFRESH_SHARE) that a
+    full build is as quick.
 
     The result equals a full build (tests/test_reporting_layer.py), except that rpt_orders holds the
     refreshed rows after the others instead of in date order until the next full build.
     """
-    changed = int(db.run(writer, "layer_changed", {"since": since}).fetchall()[0][0])
-    customers = int(writer.execute("SELECT count(*) FROM rpt_customers").fetchall()[0][0])
+    changed, customers = db.run(writer, "layer_changed", {"since": since}).fetchall()[0]
     if changed > REFRESH_SHARE * max(customers, 1):
         db.execute(writer, "drop_scratch_table", idents={"table": "layer_keys"})
         return False

@@ -14,4 +14,5 @@ SELECT k.customer_id,
 FROM changed AS k
 JOIN customers AS c USING (customer_id)
 LEFT JOIN rpt_customers AS r USING (customer_id);
-SELECT count(*) FROM layer_keys;
+-- the changed customers and all customers: a refresh of many customers is left to a full build
+SELECT (SELECT count(*) FROM layer_keys) AS changed, (SELECT count(*) FROM rpt_customers) AS customers;
