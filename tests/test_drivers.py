@@ -192,6 +192,21 @@ def test_the_report_and_a_comparison_the_data_does_not_reach(tiny):
     assert "cannot be compared with a year earlier" in explanation.sentence
 
 
+def test_a_customer_in_two_groups_on_their_first_day_is_a_member_of_their_first_orders_group(con, write):
+    """X buys twice on 3 February, in store (order "o9") and on the web ("o10"). As a customer X counts in both
+    sales channels; as a member (counted once) X belongs to the group of the first order, by date and then order
+    id: "o10" sorts before "o9", so the web. By hand: web revenue 20, orders 1, customers 1, members 1; store
+    revenue 10, orders 1, customers 1, members 0."""
+    import_file(con, "orders", write("x.csv", "order_id,customer_id,order_date,amount,channel\n"
+                                     "o9,X,2024-02-03,10,store\no10,X,2024-02-03,20,web\n"))
+    reporting.ensure_current(con)
+    cur = con.cursor()
+    frame = drivers.pieces(cur, FEB, Filters(), "channel")
+    after = frame[frame["side"] == "after"].set_index("grp")
+    assert after.loc["web", ["revenue", "orders", "customers", "members", "new_members"]].tolist() == [20, 1, 1, 1, 1]
+    assert after.loc["store", ["revenue", "orders", "customers", "members", "new_members"]].tolist() == [10, 1, 1, 0, 0]
+
+
 def test_a_filter_applies_to_both_sides(tiny):
     cur = tiny.cursor()
     try:
