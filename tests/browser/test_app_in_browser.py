@@ -512,7 +512,8 @@ def test_imported_markup_stays_text_on_every_page(browser_instance, markup_app_u
         assert page.locator("svg tspan").filter(has_text=re.compile(r"^boldcat$")).count() == 0, name
         if name == "overview":
             page.locator("button").filter(has_text=MARKUP["image"]).first.wait_for(timeout=30_000)  # the chip, as written
-            assert page.locator("svg text").filter(has_text="<b>boldcat</b>").count() > 0  # a category, as written
+            # a category, as written (plotly draws its charts a moment after the page's elements arrive)
+            page.locator("svg text").filter(has_text="<b>boldcat</b>").first.wait_for(timeout=30_000)
             shoot(page, "overview-markup")
     assert not fetched
     page.close()
