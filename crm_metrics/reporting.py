@@ -178,7 +178,7 @@ def _build_params() -> dict:
 
 def _build_step(writer, step: Step, params: dict, changed: bool = False) -> None:
     if step.name == "rpt_customer_segments":
-        params["as_of"] = writer.execute("SELECT max(order_date) FROM rpt_orders").fetchall()[0][0]
+        params["as_of"] = db.scalar(writer, "layer_as_of")
     db.run_script(writer, db.load_sql(step.query, changed=changed), params).fetchall()
 
 
